@@ -1,0 +1,88 @@
+// The version catalog: one data file per platform release in installer-assets/catalog/, with the versions
+// that go together. Plans name a release; everything version-specific is looked up here.
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { assetPath } from '../common/assets.js';
+
+const Version = z.union([z.string(), z.number()]).transform(String);
+
+export const Release = z.object({
+  name: z.string(),
+  title: z.string(),
+  date: Version,
+  kubernetes: Version,
+  kubespray: z.object({ version: Version, git: z.string(), ref: z.string(), subdir: z.string().default('') }),
+  ansible: z.object({ pip: z.string(), minCore: Version }),
+  runtimes: z.object({ crio: Version.optional(), containerd: Version.optional(), docker: Version.optional() }),
+  calico: Version.optional(),
+  metallb: Version.optional(),
+  ingressNginx: Version.optional(),
+  helm: Version.optional(),
+  istio: Version.optional(),
+  storage: z.object({ nfsProvisioner: Version.optional(), rookCeph: Version.optional() }).optional(),
+  kubeedge: z
+    .object({ version: Version, edgeKubelet: Version.optional(), edgeCrio: Version.optional() })
+    .optional(),
+  bosh: z.object({ haproxy: Version, mariadb: Version, stemcell: z.string() }).optional(),
+  portal: z
+    .object({ version: Version, components: z.record(z.string(), Version).optional() })
+    .optional(),
+  os: z.object({ cluster: z.array(z.string()), edge: z.array(z.string()).default([]) }),
+});
+export type Release = z.infer<typeof Release>;
+
+const CompatRow = z.object({
+  kubeedge: Version,
+  kubernetes: z.tuple([Version, Version]),
+});
+export type KubeEdgeCompat = z.infer<typeof CompatRow>;
+
+let releases: Map<string, Release> | undefined;
+let compat: KubeEdgeCompat[] | undefined;
+
+export function loadCatalog(dir = assetPath('catalog')): Map<string, Release> {
+  if (releases && dir === assetPath('catalog')) return releases;
+  const found = new Map<string, Release>();
+  for (const file of readdirSync(dir).sort()) {
+    if (!file.endsWith('.yaml') || file === 'kubeedge-compatibility.yaml') continue;
+    const release = Release.parse(parse(readFileSync(`${dir}/${file}`, 'utf8')));
+    found.set(release.name, release);
+  }
+  releases = found;
+  return found;
+}
+
+export function releaseNames(): string[] {
+  return [...loadCatalog().keys()];
+}
+
+export function findRelease(name: string): Release | undefined {
+  return loadCatalog().get(name);
+}
+
+export const DEFAULT_RELEASE = 'k-paas-v1.6.2';
+
+function minor(version: string): [number, number] {
+  const [maj = 0, min = 0] = version.replace(/^v/, '').split('.').map(Number);
+  return [maj, min];
+}
+
+function cmpMinor(a: string, b: string): number {
+  const [a1, a2] = minor(a);
+  const [b1, b2] = minor(b);
+  return a1 - b1 || a2 - b2;
+}
+
+/** The Kubernetes range KubeEdge's matrix gives for this KubeEdge version, or undefined when it has no row. */
+export function kubeedgeRange(kubeedge: string): [string, string] | undefined {
+  compat ??= z.array(CompatRow).parse(parse(readFileSync(assetPath('catalog', 'kubeedge-compatibility.yaml'), 'utf8')));
+  const row = compat.find((r) => cmpMinor(r.kubeedge, kubeedge) === 0);
+  return row?.kubernetes;
+}
+
+/** Whether KubeEdge's matrix marks this pair compatible. */
+export function kubeedgeSupports(kubeedge: string, kubernetes: string): boolean {
+  const range = kubeedgeRange(kubeedge);
+  return !!range && cmpMinor(kubernetes, range[0]) >= 0 && cmpMinor(kubernetes, range[1]) <= 0;
+}

@@ -1,0 +1,104 @@
+// The contract of the SSH layer. Everything above it (preflight, install, outputs) codes against these
+// types only, so it can be tested with an in-memory fake and run for real over ssh2.
+import type { AuthProfile } from '../plan/schema.js';
+import type { Secret } from '../common/secret.js';
+
+/** Where and how to log in to one host. Built from the plan by `targetsFromPlan` (core/ssh/targets.ts). */
+export interface SshTarget {
+  /** The plan's host name: every error and event names it. */
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  auth: AuthProfile;
+  /** Reached through this host first (ProxyJump). */
+  jump?: SshTarget;
+}
+
+/** Secrets for one run, asked for on the terminal or in the UI, keyed by auth profile name. Never saved. */
+export interface SecretBag {
+  password?: Record<string, Secret>;
+  passphrase?: Record<string, Secret>;
+  sudoPassword?: Record<string, Secret>;
+}
+
+export type SshErrorKind =
+  | 'auth' // wrong password, key refused
+  | 'key-file' // key file missing or unreadable, wrong passphrase
+  | 'unreachable' // refused, no route, DNS
+  | 'timeout' // connect or command timed out
+  | 'host-key-unknown' // not in known_hosts: the user must accept the fingerprint
+  | 'host-key-changed' // differs from known_hosts: never accepted silently
+  | 'sudo' // sudo refused or needs a password we do not have
+  | 'cancelled'
+  | 'protocol';
+
+/** Every failure of the SSH layer: it names the host and says what to do (message key + params). */
+export class SshError extends Error {
+  constructor(
+    readonly kind: SshErrorKind,
+    readonly host: string,
+    message: string,
+    readonly details: { fingerprint?: string; algorithm?: string; expected?: string } = {},
+  ) {
+    super(`${host}: ${message}`);
+    this.name = 'SshError';
+  }
+
+  /** Message key for the UI: `ssh.<kind>`, with params {host, fingerprint?}. */
+  get key(): string {
+    return `ssh.${this.kind}`;
+  }
+}
+
+export interface ExecOptions {
+  /** Run through `sudo -S` (the password, when the profile needs one, is written to stdin, never argv). */
+  sudo?: boolean;
+  /** Written to the command's stdin (after the sudo password, when there is one). */
+  stdin?: string | Buffer;
+  /** Kills the remote process group and rejects with SshError('timeout') when exceeded. */
+  timeoutMs?: number;
+  /** Aborting kills the remote process group (not only the channel) and rejects with 'cancelled'. */
+  signal?: AbortSignal;
+  /** Called with each complete line (no trailing newline) as it arrives. */
+  onStdout?: (line: string) => void;
+  onStderr?: (line: string) => void;
+  /** Collect stdout/stderr into the result (default true; turn off for huge streams). */
+  collect?: boolean;
+}
+
+export interface ExecResult {
+  code: number | null;
+  signal?: string;
+  stdout: string;
+  stderr: string;
+}
+
+export interface UploadOptions {
+  mode?: number;
+  sudo?: boolean; // write to a root-owned path: upload to a temp file, then `sudo install`
+  onProgress?: (sent: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface SshSession {
+  readonly target: SshTarget;
+  /** `command` is a shell command line: build it with shq/shellJoin (core/common/quote.ts). */
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** SFTP upload; resolves with the SHA-256 (hex) checked on the remote side after writing. */
+  upload(data: Buffer | string, remotePath: string, options?: UploadOptions): Promise<{ sha256: string }>;
+  download(remotePath: string, options?: { sudo?: boolean }): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** Opens sessions. The real one is ssh2-based; tests may pass a fake. */
+export interface Connector {
+  connect(target: SshTarget, signal?: AbortSignal): Promise<SshSession>;
+}
+
+export interface PoolOptions {
+  /** At most this many connections/commands at once overall (default 32). */
+  globalLimit?: number;
+  /** At most this many commands at once on one host (default 4). */
+  perHostLimit?: number;
+}
