@@ -69,6 +69,8 @@ export const Cluster = z
     /** HA control plane: the API load balancer's VIP or domain (the scripts' LOADBALANCER_DOMAIN). */
     loadBalancerDomain: z.string().optional(),
     etcdType: z.enum(['stacked', 'external']).optional(),
+    /** Kyverno with the platform's Pod Security Standards and namespace-isolation policies (INSTALL_KYVERNO). */
+    kyverno: z.boolean().optional(),
   })
   .strict();
 

@@ -27,6 +27,10 @@ export interface CheckResult {
 export interface HostReport {
   name: string;
   address: string;
+  /** The host's clock minus ours, bounded by when the probe was sent and when its first line came back. */
+  clock?: { offsetMinMs: number; offsetMaxMs: number };
+  /** The probe ran under sudo (root-only facts such as product_uuid are present). */
+  probedWithSudo?: boolean;
   /** Facts as the probe returned them; absent when the host could not be reached. */
   facts?: Facts;
   /** When the host could not be reached or probed: the SSH error, as a message. */
@@ -50,7 +54,7 @@ export interface PreflightReport {
 /** The probe's JSON document. Every field may be missing: one failed probe item never breaks the rest. */
 export interface Facts {
   probeVersion?: number;
-  os?: { id?: string; versionId?: string; prettyName?: string };
+  os?: { id?: string; versionId?: string; prettyName?: string; idLike?: string };
   arch?: string;
   kernel?: string;
   cpus?: number;
@@ -74,8 +78,20 @@ export interface Facts {
   runtimes?: Record<string, string | null>;
   kubelet?: { installed: boolean; running?: boolean; version?: string | null };
   leftovers?: { etcKubernetes?: string[]; varLibEtcd?: boolean };
-  sudo?: { ok: boolean; needsPassword?: boolean };
+  /** asRoot: the probe itself ran under sudo; missing: no sudo binary. */
+  sudo?: { ok: boolean; needsPassword?: boolean; asRoot?: boolean; missing?: boolean };
   dns?: { selfResolves?: boolean; addresses?: string[] };
+  /** Swap lines in /etc/fstab not commented out (swap returns after a reboot). */
+  swapInFstab?: boolean;
+  machineId?: string;
+  /** Modules named in modules-load.d (loaded again after a reboot). */
+  modulesPersisted?: Record<string, boolean>;
+  /** Whether these processes run: kube-proxy, edgecore, cloudcore, kube-apiserver, etcd, containerd, crio, dockerd. */
+  processes?: Record<string, boolean>;
+  nameservers?: string[];
+  /** The tools kubeadm's preflight looks for in PATH (FileExisting-*). */
+  binaries?: Record<string, boolean>;
+  user?: { name?: string; uid?: number; sudoUser?: string };
   /** Names of probe items that failed, with their error text. */
   errors?: Record<string, string>;
   [extra: string]: unknown;

@@ -1,0 +1,111 @@
+// What the service needs from the engine, one part per concern. The parts are bound to the real facades in
+// engine-bind.ts; tests hand in their own. A part that is absent makes its commands answer
+// `api.notAvailable` instead of pretending to work.
+import type { Lang } from '../common/messages.js';
+import type { Secret } from '../common/secret.js';
+import type {
+  ConnectionResult,
+  DryRunAction,
+  HostReport,
+  LogLine,
+  Mode,
+  PlanInput,
+  PlanIssue,
+  PreflightReport,
+  ReleaseSummary,
+  RunEvent,
+  RunState,
+  RunSummary,
+  ValidationResult,
+} from './types.js';
+
+/** Secrets of this session keyed by auth profile, as the SSH layer takes them (core/ssh/types SecretBag). */
+export interface SessionSecrets {
+  password: Record<string, Secret>;
+  passphrase: Record<string, Secret>;
+  sudoPassword: Record<string, Secret>;
+}
+
+export interface PlanPart {
+  newPlan(mode: Mode): { plan: PlanInput; yaml: string };
+  validate(plan: unknown): ValidationResult;
+  parse(yaml: string): { plan?: PlanInput; issues: PlanIssue[] };
+  toYaml(plan: PlanInput, previousYaml?: string): string;
+  load(path: string): Promise<{ yaml: string; plan?: PlanInput; issues: PlanIssue[] }>;
+  save(path: string, plan: PlanInput, previousYaml?: string): Promise<{ path: string; yaml: string }>;
+  importVars(clusterVars: string, edgeVars?: string): { plan: PlanInput; yaml: string };
+}
+
+export interface SshPart {
+  test(
+    plan: PlanInput,
+    secrets: SessionSecrets,
+    hosts: string[] | undefined,
+    onHost: (r: ConnectionResult) => void,
+  ): Promise<ConnectionResult[]>;
+  acceptHostKey(plan: PlanInput, host: string, fingerprint: string): Promise<void>;
+}
+
+export interface PreflightPart {
+  run(plan: PlanInput, secrets: SessionSecrets, onHost: (r: HostReport) => void): Promise<PreflightReport>;
+  fix(plan: PlanInput, secrets: SessionSecrets, host: string, fixId: string): Promise<{ ok: boolean; output: string }>;
+}
+
+export interface InstallPart {
+  /** Modes the engine can run. */
+  modes(): Mode[];
+  dryRun(plan: PlanInput): Promise<DryRunAction[]>;
+  start(
+    plan: PlanInput,
+    secrets: SessionSecrets,
+    overrides: string[],
+    onEvent: (e: RunEvent) => void,
+  ): Promise<string>;
+  cancel(runId: string): Promise<void>;
+  resume(runId: string, secrets: SessionSecrets, onEvent: (e: RunEvent) => void): Promise<string>;
+  list(): Promise<RunSummary[]>;
+  state(runId: string): Promise<RunState>;
+  logsSince(runId: string, seq: number, limit?: number): Promise<{ lines: LogLine[]; lastSeq: number }>;
+}
+
+export interface OutputsPart {
+  kubeconfig(runId: string, saveAs?: string, mergeInto?: string): Promise<{ path: string; context: string }>;
+  report(runId: string): Promise<{ path: string }>;
+  supportBundle(runId: string): Promise<{ path: string }>;
+}
+
+export interface CatalogPart {
+  releases(): ReleaseSummary[];
+  defaultRelease: string;
+}
+
+export interface Engine {
+  version: string;
+  catalog: CatalogPart;
+  plan?: PlanPart;
+  ssh?: SshPart;
+  preflight?: PreflightPart;
+  install?: InstallPart;
+  outputs?: OutputsPart;
+  dispose?(): Promise<void> | void;
+}
+
+/** Remembers secrets in the OS keychain; provided by the Electron shell only. */
+export interface Keychain {
+  /** Whether secrets can be remembered safely; `why` is a message key when not. */
+  status(): { ok: true } | { ok: false; why: string };
+  save(data: string): Promise<void>;
+  load(): Promise<string | undefined>;
+}
+
+/** Native file dialogs; provided by the Electron shell only. */
+export interface Dialogs {
+  open(o: { title?: string; filters?: string[] }): Promise<{ canceled: boolean; path?: string; text?: string }>;
+  save(o: { title?: string; defaultPath?: string }): Promise<{ canceled: boolean; path?: string }>;
+}
+
+export function systemLang(): Lang {
+  const env = process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '';
+  const locale = env || Intl.DateTimeFormat().resolvedOptions().locale;
+  return locale.toLowerCase().startsWith('ko') ? 'ko' : 'en';
+}

@@ -1,0 +1,246 @@
+// The in-process implementation of InstallerApi: every transport (Electron IPC, the WebSocket of browser
+// mode, tests) wraps one of these. It checks arguments at the boundary, keeps this session's secrets in
+// memory as Secrets, turns engine callbacks into events, and batches log lines.
+import { Secret } from '../common/secret.js';
+import { LogBatcher } from './log-batcher.js';
+import { ARG_SCHEMAS } from './service-args.js';
+import {
+  COMMAND_NAMES,
+  type ApiError,
+  type ApiEvent,
+  type ArgsOf,
+  type CommandName,
+  type InstallerApi,
+  type ResultOf,
+  type RunEvent,
+  type SecretsInput,
+} from './types.js';
+import { bindEngine } from './engine-bind.js';
+import { systemLang, type Dialogs, type Engine, type Keychain, type SessionSecrets } from './engine.js';
+
+// Compile-time: COMMAND_NAMES lists every command of the contract (the `satisfies` in types.ts checks the
+// other direction), so a transport that forwards only listed names cannot drop one.
+type Unlisted = Exclude<CommandName, (typeof COMMAND_NAMES)[number]>;
+const _everyCommandListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void _everyCommandListed;
+
+/** A failure with a message key; crosses every transport as an ApiError. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly key: string,
+    readonly params: Record<string, string | number> = {},
+    message = key,
+  ) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}
+
+/** Any thrown value as an ApiError. Errors that carry a message key (ApiFailure, SshError) keep it. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof Error) {
+    const keyed = e as Error & { key?: unknown; params?: unknown; host?: unknown; details?: { fingerprint?: string } };
+    if (typeof keyed.key === 'string') {
+      const params: Record<string, string | number> = {};
+      if (keyed.params && typeof keyed.params === 'object') {
+        for (const [k, v] of Object.entries(keyed.params)) {
+          if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+        }
+      }
+      if (typeof keyed.host === 'string' && params.host === undefined) params.host = keyed.host;
+      if (keyed.details?.fingerprint && params.fingerprint === undefined) params.fingerprint = keyed.details.fingerprint;
+      return { key: keyed.key, params, message: e.message };
+    }
+    return { key: 'api.internal', params: { detail: e.message }, message: e.message };
+  }
+  return { key: 'api.internal', params: { detail: String(e) }, message: String(e) };
+}
+
+export interface ServiceOptions {
+  workdir: string;
+  shell: 'electron' | 'browser';
+  /** The real engine (engine-bind.ts) unless a test hands in its own. */
+  engine?: Engine;
+  keychain?: Keychain;
+  dialogs?: Dialogs;
+  logBatchMs?: number;
+  logBatchBytes?: number;
+}
+
+export type InstallerService = InstallerApi & {
+  dispose(): Promise<void>;
+  /** This session's secrets, for an in-process shell (the CLI) that asked for them itself. */
+  readonly secrets: SessionSecrets;
+};
+
+type Handlers = { [C in CommandName]: (args: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C> };
+
+function need<T>(part: T | undefined, command: CommandName): T {
+  if (part === undefined) {
+    throw new ApiFailure('api.notAvailable', { command }, `${command} is not available in this build yet`);
+  }
+  return part;
+}
+
+function toSecrets(input: Record<string, string> | undefined, label: string): Record<string, Secret> {
+  const out: Record<string, Secret> = {};
+  for (const [profile, value] of Object.entries(input ?? {})) out[profile] = Secret.of(value, `${label}:${profile}`);
+  return out;
+}
+
+export function createInstallerService(options: ServiceOptions): InstallerService {
+  const { keychain, dialogs, shell } = options;
+  const engine = options.engine ?? bindEngine({ workdir: options.workdir });
+  const listeners = new Set<(e: ApiEvent) => void>();
+  const secrets: SessionSecrets = { password: {}, passphrase: {}, sudoPassword: {} };
+
+  const emit = (event: ApiEvent) => {
+    for (const l of listeners) {
+      try {
+        l(event);
+      } catch {
+        // One broken listener (a closed window) must not stop the others.
+      }
+    }
+  };
+  const batcher = new LogBatcher(emit, options.logBatchMs ?? 50, options.logBatchBytes ?? 64 * 1024);
+  const onRunEvent = (e: RunEvent) => {
+    if (e.type === 'log') {
+      batcher.push(e);
+      return;
+    }
+    // Lines written before a step ends reach the window before the step's end.
+    batcher.flush(e.runId);
+    emit(e);
+  };
+
+  const keychainStatus = (): { ok: true } | { ok: false; why: string } =>
+    keychain ? keychain.status() : { ok: false, why: shell === 'browser' ? 'keychain.browser' : 'keychain.noEncryption' };
+
+  // Secrets remembered in an earlier session come back before the first command needs them.
+  const restored = (async () => {
+    if (!keychain || !keychain.status().ok) return;
+    const text = await keychain.load().catch(() => undefined);
+    if (!text) return;
+    try {
+      const saved = JSON.parse(text) as SecretsInput;
+      Object.assign(secrets.password, toSecrets(saved.password, 'password'));
+      Object.assign(secrets.passphrase, toSecrets(saved.passphrase, 'passphrase'));
+      Object.assign(secrets.sudoPassword, toSecrets(saved.sudoPassword, 'sudo'));
+    } catch {
+      // An unreadable store is the same as none: the person types the secrets again.
+    }
+  })();
+
+  const reveal = (m: Record<string, Secret>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.reveal()]));
+
+  const handlers: Handlers = {
+    'app.info': () => {
+      const status = keychainStatus();
+      return {
+        version: engine.version,
+        releases: engine.catalog.releases(),
+        defaultRelease: engine.catalog.defaultRelease,
+        modesAvailable: engine.install ? engine.install.modes() : [],
+        lang: systemLang(),
+        shell,
+        canRememberSecrets: status.ok,
+        ...(status.ok ? {} : { whyNoKeychain: status.why }),
+      };
+    },
+    'plan.new': ({ mode }) => need(engine.plan, 'plan.new').newPlan(mode),
+    'plan.validate': ({ plan }) => need(engine.plan, 'plan.validate').validate(plan),
+    'plan.parse': ({ yaml }) => need(engine.plan, 'plan.parse').parse(yaml),
+    'plan.toYaml': ({ plan, previousYaml }) => ({ yaml: need(engine.plan, 'plan.toYaml').toYaml(plan, previousYaml) }),
+    'plan.load': ({ path }) => need(engine.plan, 'plan.load').load(path),
+    'plan.save': ({ path, plan, previousYaml }) => need(engine.plan, 'plan.save').save(path, plan, previousYaml),
+    'plan.importVars': ({ clusterVars, edgeVars }) => need(engine.plan, 'plan.importVars').importVars(clusterVars, edgeVars),
+    'secrets.set': async (input) => {
+      Object.assign(secrets.password, toSecrets(input.password, 'password'));
+      Object.assign(secrets.passphrase, toSecrets(input.passphrase, 'passphrase'));
+      Object.assign(secrets.sudoPassword, toSecrets(input.sudoPassword, 'sudo'));
+      if (!input.remember) return { remembered: false };
+      const status = keychainStatus();
+      if (!keychain || !status.ok) {
+        const why = status.ok ? 'keychain.noEncryption' : status.why;
+        throw new ApiFailure('keychain.unavailable', { why }, `Secrets cannot be remembered: ${why}`);
+      }
+      await keychain.save(
+        JSON.stringify({
+          password: reveal(secrets.password),
+          passphrase: reveal(secrets.passphrase),
+          sudoPassword: reveal(secrets.sudoPassword),
+        }),
+      );
+      return { remembered: true };
+    },
+    'ssh.test': async ({ plan, hosts }) => ({
+      hosts: await need(engine.ssh, 'ssh.test').test(plan, secrets, hosts, (result) => emit({ type: 'ssh-host', result })),
+    }),
+    'ssh.acceptHostKey': async ({ plan, host, fingerprint }) => {
+      await need(engine.ssh, 'ssh.acceptHostKey').acceptHostKey(plan, host, fingerprint);
+      return { ok: true as const };
+    },
+    'preflight.run': ({ plan }) =>
+      need(engine.preflight, 'preflight.run').run(plan, secrets, (report) => emit({ type: 'preflight-host', report })),
+    'preflight.fix': ({ plan, host, fixId }) => need(engine.preflight, 'preflight.fix').fix(plan, secrets, host, fixId),
+    'run.dryRun': async ({ plan }) => ({ actions: await need(engine.install, 'run.dryRun').dryRun(plan) }),
+    'run.start': async ({ plan, overrides }) => ({
+      runId: await need(engine.install, 'run.start').start(plan, secrets, overrides ?? [], onRunEvent),
+    }),
+    'run.cancel': async ({ runId }) => {
+      await need(engine.install, 'run.cancel').cancel(runId);
+      return { ok: true as const };
+    },
+    'run.resume': async ({ runId }) => ({
+      runId: await need(engine.install, 'run.resume').resume(runId, secrets, onRunEvent),
+    }),
+    'run.list': async () => ({ runs: await need(engine.install, 'run.list').list() }),
+    'run.state': ({ runId }) => need(engine.install, 'run.state').state(runId),
+    'run.logsSince': ({ runId, seq, limit }) => need(engine.install, 'run.logsSince').logsSince(runId, seq, limit),
+    'outputs.kubeconfig': ({ runId, saveAs, mergeInto }) =>
+      need(engine.outputs, 'outputs.kubeconfig').kubeconfig(runId, saveAs, mergeInto),
+    'outputs.report': ({ runId }) => need(engine.outputs, 'outputs.report').report(runId),
+    'outputs.supportBundle': ({ runId }) => need(engine.outputs, 'outputs.supportBundle').supportBundle(runId),
+    // Browser mode has no native dialog: the page asks for a path instead.
+    'dialog.open': (args) => (dialogs ? dialogs.open(args) : { canceled: true }),
+    'dialog.save': (args) => (dialogs ? dialogs.save(args) : { canceled: true }),
+  };
+
+  return {
+    secrets,
+    async invoke<C extends CommandName>(command: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
+      try {
+        if (!Object.hasOwn(handlers, command)) {
+          throw new ApiFailure('api.unknownCommand', { command: String(command).slice(0, 80) });
+        }
+        const schema = ARG_SCHEMAS[command];
+        const parsed = schema.safeParse(args ?? {});
+        if (!parsed.success) {
+          const first = parsed.error.issues[0];
+          const detail = first ? `${first.path.join('.') || '(args)'}: ${first.message}` : 'invalid';
+          throw new ApiFailure('api.badArgs', { command, detail }, `Bad arguments for ${command}: ${detail}`);
+        }
+        await restored;
+        const handler = handlers[command] as (a: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C>;
+        return await handler(parsed.data as ArgsOf<C>);
+      } catch (e) {
+        if (e instanceof ApiFailure) throw e;
+        const err = toApiError(e);
+        throw new ApiFailure(err.key, err.params, err.message);
+      }
+    },
+    on(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    async dispose() {
+      batcher.flush();
+      batcher.dispose();
+      listeners.clear();
+      await engine.dispose?.();
+    },
+  };
+}

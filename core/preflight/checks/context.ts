@@ -1,0 +1,111 @@
+// What every evaluator sees: the host's facts, its place in the plan, and the release. Evaluators are pure
+// functions of this context; which of them apply (role, mode, release) is decided in index.ts.
+import { msg, type Params } from '../../common/messages.js';
+import type { Release } from '../../plan/catalog.js';
+import { authFor, hostsWithRole, type Host, type Mode, type Plan, type Role } from '../../plan/schema.js';
+import type { CheckResult, Facts, Fix, Verdict } from '../types.js';
+
+export interface CheckContext {
+  facts: Facts;
+  host: Host;
+  plan: Plan;
+  release?: Release;
+  mode: Mode;
+  roles: ReadonlySet<Role>;
+  /** The release's Kubernetes version (`1.32.5`); the edge kubelet's for an edge host. */
+  kubernetes: string;
+}
+
+export function contextFor(facts: Facts, host: Host, plan: Plan, release?: Release): CheckContext {
+  return {
+    facts,
+    host,
+    plan,
+    release,
+    mode: plan.mode,
+    roles: new Set(host.roles),
+    kubernetes: release?.kubernetes ?? '0.0',
+  };
+}
+
+/** Compares dotted versions numerically (`1.9` < `1.30`); a leading `v` and any suffix are ignored. */
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => v.replace(/^v/, '').split(/[.+-]/).map((p) => parseInt(p, 10) || 0);
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+export const atLeast = (version: string, min: string): boolean => compareVersions(version, min) >= 0;
+
+/** The modes where this installer runs kubeadm itself (so kubeadm's own preflight will run and fail). */
+export function kubeadmDriven(ctx: CheckContext): boolean {
+  return ctx.mode === 'edge';
+}
+
+export const isControlPlane = (ctx: CheckContext): boolean => ctx.roles.has('control-plane');
+export const isEdge = (ctx: CheckContext): boolean => ctx.roles.has('edge');
+export const isClusterNode = (ctx: CheckContext): boolean =>
+  ctx.roles.has('control-plane') || ctx.roles.has('worker') || ctx.roles.has('etcd');
+
+/** In expand-edge mode the cluster's own hosts already run Kubernetes: only edge work touches them. */
+export const existingClusterHost = (ctx: CheckContext): boolean => ctx.mode === 'expand-edge' && !isEdge(ctx);
+
+/** The node cloudcore is pinned to in the edge modes: the first control plane. */
+export function isCloudcoreHost(ctx: CheckContext): boolean {
+  if (ctx.mode !== 'edge' && ctx.mode !== 'expand-edge') return false;
+  return hostsWithRole(ctx.plan, 'control-plane')[0]?.name === ctx.host.name;
+}
+
+export function sudoMode(ctx: CheckContext): 'none' | 'nopasswd' | 'password' {
+  return authFor(ctx.plan, ctx.host)?.sudo ?? 'nopasswd';
+}
+
+export const GIB = 1024 * 1024; // in KB
+export const MIB = 1024;
+
+export function kbToGiB(kb: number): string {
+  return (kb / GIB).toFixed(1);
+}
+
+/**
+ * One verdict. Keys follow `preflight.<base>.title`, `preflight.<base>.<status>` (or `.<variant>`)
+ * and `preflight.<base>.remedy` (or `.remedy.<variant>`); `id` may add a suffix (`port.6443`).
+ */
+export function verdict(
+  base: string,
+  status: Verdict,
+  params: Params = {},
+  opts: { id?: string; variant?: string; remedyVariant?: string; fix?: Fix } = {},
+): CheckResult {
+  const id = opts.id ?? base;
+  const result: CheckResult = {
+    id,
+    status,
+    title: msg(`preflight.${base}.title`, params),
+    message: msg(`preflight.${base}.${opts.variant ?? status}`, params),
+  };
+  if (status !== 'pass') {
+    result.remedy = msg(
+      opts.remedyVariant ? `preflight.${base}.remedy.${opts.remedyVariant}` : `preflight.${base}.remedy`,
+      params,
+    );
+    if (opts.fix) result.fix = opts.fix;
+  }
+  return result;
+}
+
+/** A probe item that did not come back: the check says so instead of guessing. */
+export function unknown(base: string, facts: Facts, item: string, id?: string): CheckResult {
+  return {
+    id: id ?? base,
+    status: 'warn',
+    title: msg(`preflight.${base}.title`),
+    message: msg('preflight.unknown', { item, error: facts.errors?.[item] ?? 'missing' }),
+    remedy: msg('preflight.unknown.remedy', { item }),
+  };
+}

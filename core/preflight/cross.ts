@@ -1,0 +1,165 @@
+// Checks across hosts: identities that must differ (hostname, product_uuid, MAC, machine-id), clocks that
+// must agree, and the reachability matrix measured on the hosts themselves. All pure; run.ts gathers the
+// inputs (facts, clock bounds, the reach script's lines).
+import { readFileSync } from 'node:fs';
+import { assetPath } from '../common/assets.js';
+import { msg } from '../common/messages.js';
+import { shellJoin } from '../common/quote.js';
+import { hostsWithRole, innerAddress, type Plan } from '../plan/schema.js';
+import { CLOUDCORE_PORTS } from './checks/ports.js';
+import type { CrossCheckResult, HostReport, Verdict } from './types.js';
+
+export const CLOCK_WARN_MS = 1000;
+export const CLOCK_FAIL_MS = 30_000;
+
+function cross(base: string, status: Verdict, hosts: string[], params: Record<string, string | number> = {}): CrossCheckResult {
+  const r: CrossCheckResult = {
+    id: `cross.${base}`,
+    status,
+    hosts,
+    title: msg(`preflight.cross.${base}.title`, params),
+    message: msg(`preflight.cross.${base}.${status}`, { hosts: hosts.join(', '), ...params }),
+  };
+  if (status !== 'pass') r.remedy = msg(`preflight.cross.${base}.remedy`, { hosts: hosts.join(', '), ...params });
+  return r;
+}
+
+/** Hosts sharing a value (one result per shared value), or one pass. */
+function unique(base: string, reports: HostReport[], values: (r: HostReport) => string[]): CrossCheckResult[] {
+  const owners = new Map<string, Set<string>>();
+  for (const r of reports) {
+    for (const v of new Set(values(r))) {
+      if (!v) continue;
+      const set = owners.get(v) ?? new Set<string>();
+      set.add(r.name);
+      owners.set(v, set);
+    }
+  }
+  const dups = [...owners.entries()].filter(([, names]) => names.size > 1);
+  if (!dups.length) return [cross(base, 'pass', reports.map((r) => r.name))];
+  return dups.map(([value, names]) => ({ ...cross(base, 'fail', [...names], { value }), id: `cross.${base}` }));
+}
+
+export function identityChecks(reports: HostReport[]): CrossCheckResult[] {
+  const probed = reports.filter((r) => r.facts);
+  if (probed.length < 2) return [];
+  return [
+    ...unique('hostname', probed, (r) => [r.facts?.hostname ?? '']),
+    ...unique('productUuid', probed, (r) => [r.facts?.productUuid?.toLowerCase() ?? '']),
+    ...unique('mac', probed, (r) => (r.facts?.macs ?? []).map((m) => m.toLowerCase())),
+    ...unique('machineId', probed, (r) => [r.facts?.machineId ?? '']),
+  ];
+}
+
+/**
+ * Each host's clock offset is only known within [offsetMinMs, offsetMaxMs] (the reading happened somewhere
+ * between sending the probe and its first line arriving). The skew two hosts surely have is the gap
+ * between their intervals; that is what is judged, so a slow link never makes a false alarm.
+ */
+export function clockCheck(reports: HostReport[]): CrossCheckResult[] {
+  const timed = reports.filter((r) => r.clock);
+  if (timed.length < 2) return [];
+  let worst = { skew: 0, a: timed[0]!, b: timed[1]! };
+  for (const a of timed) {
+    for (const b of timed) {
+      const gap = Math.max(0, a.clock!.offsetMinMs - b.clock!.offsetMaxMs);
+      if (gap > worst.skew) worst = { skew: gap, a, b };
+    }
+  }
+  const mid = (r: HostReport) => (r.clock!.offsetMinMs + r.clock!.offsetMaxMs) / 2;
+  const mids = timed.map(mid);
+  const spread = Math.round(Math.max(...mids) - Math.min(...mids));
+  if (worst.skew > CLOCK_FAIL_MS) return [cross('clock', 'fail', [worst.a.name, worst.b.name], { skewMs: Math.round(mid(worst.a) - mid(worst.b)) })];
+  if (worst.skew > CLOCK_WARN_MS) return [cross('clock', 'warn', [worst.a.name, worst.b.name], { skewMs: Math.round(mid(worst.a) - mid(worst.b)) })];
+  return [cross('clock', 'pass', timed.map((r) => r.name), { skewMs: spread })];
+}
+
+// --- reachability matrix -------------------------------------------------------------------------
+
+export interface ReachTarget {
+  to: string;
+  address: string;
+  port: number;
+}
+
+/** What each host must reach on the others (plan roles; only hosts in `present`). */
+export function reachPlan(plan: Plan, present: ReadonlySet<string>): Map<string, ReachTarget[]> {
+  const out = new Map<string, ReachTarget[]>();
+  const inPlan = plan.hosts.filter((h) => present.has(h.name));
+  const has = (h: { roles: string[] }, role: string) => h.roles.includes(role);
+  const cps = hostsWithRole(plan, 'control-plane').filter((h) => present.has(h.name));
+  const etcd = plan.cluster.etcdType === 'external' || hostsWithRole(plan, 'etcd').length
+    ? hostsWithRole(plan, 'etcd').filter((h) => present.has(h.name))
+    : cps;
+  const nodes = inPlan.filter((h) => has(h, 'control-plane') || has(h, 'worker'));
+  const edgeMode = plan.mode === 'edge' || plan.mode === 'expand-edge';
+  const cloudcore = edgeMode ? cps[0] : undefined;
+  const add = (from: string, to: (typeof inPlan)[number], port: number) => {
+    if (from === to.name) return;
+    const list = out.get(from) ?? [];
+    if (!list.some((t) => t.to === to.name && t.port === port)) list.push({ to: to.name, address: innerAddress(to), port });
+    out.set(from, list);
+  };
+  for (const n of nodes) for (const cp of cps) add(n.name, cp, 6443);
+  for (const n of inPlan.filter((h) => has(h, 'control-plane') || has(h, 'etcd'))) {
+    for (const e of etcd) {
+      add(n.name, e, 2379);
+      add(n.name, e, 2380);
+    }
+  }
+  for (const cp of cps) for (const n of nodes) add(cp.name, n, 10250);
+  if (cloudcore) {
+    // Edge hosts reach cloudcore by its public address when the plan gives one.
+    const target = { ...cloudcore, privateAddress: plan.edge?.cloudcoreAddress ?? innerAddress(cloudcore) };
+    for (const e of inPlan.filter((h) => has(h, 'edge'))) for (const p of CLOUDCORE_PORTS) add(e.name, target, p);
+  }
+  return out;
+}
+
+export function reachScript(): string {
+  return readFileSync(assetPath('probe', 'reach.sh'), 'utf8');
+}
+
+const hostPort = (t: ReachTarget) => (t.address.includes(':') ? `[${t.address}]:${t.port}` : `${t.address}:${t.port}`);
+
+/** The command that runs the reach script (sent on stdin) against these targets. */
+export function reachCommand(targets: ReachTarget[]): string {
+  return shellJoin(['sh', '-s', '--', ...targets.map(hostPort)]);
+}
+
+/** `ADDRESS:PORT RESULT` lines → result per target (missing lines count as `error`). */
+export function parseReach(stdout: string, targets: ReachTarget[]): Map<ReachTarget, string> {
+  const seen = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const [target, result] = line.trim().split(/\s+/);
+    if (target && result) seen.set(target, result);
+  }
+  return new Map(targets.map((t) => [t, seen.get(hostPort(t)) ?? 'error']));
+}
+
+const REACHABLE = new Set(['open', 'refused']);
+const FILTERED = new Set(['timeout', 'unreachable']);
+
+/**
+ * One result per (from, to) pair: pass when every port answered (open or refused), fail when any timed
+ * out or had no route, warn when the host could not test (no python3 or bash, or an error).
+ */
+export function reachChecks(from: string, results: Map<ReachTarget, string>): CrossCheckResult[] {
+  const byTo = new Map<string, Array<[ReachTarget, string]>>();
+  for (const [t, r] of results) byTo.set(t.to, [...(byTo.get(t.to) ?? []), [t, r]]);
+  const out: CrossCheckResult[] = [];
+  for (const [to, rows] of byTo) {
+    const address = rows[0]![0].address;
+    const bad = rows.filter(([, r]) => FILTERED.has(r));
+    const untested = rows.filter(([, r]) => !REACHABLE.has(r) && !FILTERED.has(r));
+    const ports = (list: typeof rows) => list.map(([t]) => t.port).join(', ');
+    const results = (list: typeof rows) => list.map(([t, r]) => `${t.port} ${r}`).join(', ');
+    const base = { from, to, address };
+    let r: CrossCheckResult;
+    if (bad.length) r = cross('reach', 'fail', [from, to], { ...base, ports: ports(bad), results: results(bad) });
+    else if (untested.length) r = cross('reach', 'warn', [from, to], { ...base, ports: ports(untested), results: results(untested) });
+    else r = cross('reach', 'pass', [from, to], { ...base, ports: ports(rows), results: results(rows) });
+    out.push({ ...r, id: `cross.reach.${from}.${to}` });
+  }
+  return out;
+}

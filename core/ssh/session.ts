@@ -1,0 +1,364 @@
+// One SSH connection to one host over ssh2: exec with streamed lines and exit code, sudo with the password on
+// stdin (only when sudo asks), per-command timeout and cancellation that end the remote process group,
+// SFTP upload with progress and a SHA-256 check done by the host itself, download.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import { shq } from '../common/quote.js';
+import type { Secret } from '../common/secret.js';
+import { LineSplitter } from './lines.js';
+import { killGroupCommand, wrapCommand } from './wrap.js';
+import { SshError, type ExecOptions, type ExecResult, type SshSession, type SshTarget, type UploadOptions } from './types.js';
+
+export interface SessionOptions {
+  /** From the auth profile: how sudo behaves for this user. */
+  sudoMode: 'none' | 'nopasswd' | 'password';
+  sudoPassword?: Secret;
+  /** Closed together with this session (the jump host connection it runs through). */
+  via?: SshSession;
+}
+
+interface RawResult {
+  code: number | null;
+  signal?: string;
+  stdout: Buffer;
+  stderr: string;
+  /** The wrapper's marker arrived: the command (and sudo, if any) started. */
+  started: boolean;
+}
+
+interface RawOptions extends ExecOptions {
+  /** Collect stdout as bytes (download); lines are still emitted when asked. */
+  binary?: boolean;
+}
+
+const KILL_GRACE_MS = 5_000;
+const UPLOAD_CHUNK = 32 * 1024;
+const UPLOAD_WINDOW = 8;
+
+export class Ssh2Session implements SshSession {
+  private sftpPromise: Promise<SFTPWrapper> | undefined;
+  private closedFlag = false;
+  private lostReason: string | undefined;
+  private readonly inflight = new Set<(reason: string) => void>();
+
+  constructor(
+    readonly target: SshTarget,
+    private readonly client: Client,
+    private readonly options: SessionOptions,
+  ) {
+    client.on('error', (err: Error) => {
+      this.lostReason = err.message;
+    });
+    client.on('close', () => {
+      this.closedFlag = true;
+      for (const fail of this.inflight) fail(this.lostReason ?? 'connection closed');
+      this.inflight.clear();
+    });
+  }
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  private fail(kind: SshError['kind'], message: string, details?: SshError['details']): SshError {
+    return new SshError(kind, this.target.name, message, details);
+  }
+
+  private sudoFor(sudo: boolean | undefined): 'nopasswd' | 'password' | undefined {
+    if (!sudo || this.target.user === 'root') return undefined;
+    const mode = this.options.sudoMode;
+    if (mode === 'none') {
+      throw this.fail('sudo', `the auth profile says ${this.target.user} has no sudo, but this step needs root`);
+    }
+    if (mode === 'password') {
+      if (!this.options.sudoPassword || this.options.sudoPassword.isEmpty) {
+        throw this.fail('sudo', `sudo for ${this.target.user} needs a password and none was given`);
+      }
+      return 'password';
+    }
+    return 'nopasswd';
+  }
+
+  private openChannel(command: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      if (this.closedFlag) return reject(this.fail('unreachable', `connection lost: ${this.lostReason ?? 'closed'}`));
+      this.client.exec(command, (err, channel) => {
+        if (err) reject(this.fail('protocol', `could not open a channel: ${err.message}`));
+        else resolve(channel);
+      });
+    });
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const r = await this.run(command, options);
+    return { code: r.code, ...(r.signal ? { signal: r.signal } : {}), stdout: r.stdout.toString('utf8'), stderr: r.stderr };
+  }
+
+  private async run(command: string, options: RawOptions): Promise<RawResult> {
+    if (options.signal?.aborted) throw this.fail('cancelled', 'cancelled before the command started');
+    const sudo = this.sudoFor(options.sudo);
+    const wrapped = wrapCommand(command, randomBytes(8).toString('hex'), sudo);
+    const channel = await this.openChannel(wrapped.command);
+    const collect = options.collect ?? true;
+
+    return new Promise<RawResult>((resolve, reject) => {
+      let started = false;
+      let pgid: number | undefined;
+      let pre = Buffer.alloc(0);
+      const out: Buffer[] = [];
+      let err = '';
+      let errPending = '';
+      let prompts = 0;
+      let code: number | null = null;
+      let signal: string | undefined;
+      let ending: SshError | undefined;
+      let sudoRefused = false;
+      let settled = false;
+      const outLines = options.onStdout ? new LineSplitter(options.onStdout) : undefined;
+      const errLines = options.onStderr ? new LineSplitter(options.onStderr) : undefined;
+
+      const sendInput = () => {
+        if (options.stdin !== undefined) channel.write(options.stdin);
+        channel.end();
+      };
+      if (!sudo) sendInput();
+
+      const emitOut = (b: Buffer) => {
+        if (b.length === 0) return;
+        if (collect) out.push(b);
+        outLines?.push(b);
+      };
+      const emitErr = (s: string) => {
+        if (!s) return;
+        if (collect) err += s;
+        errLines?.push(Buffer.from(s, 'utf8'));
+      };
+
+      channel.on('data', (chunk: Buffer) => {
+        if (started) return emitOut(chunk);
+        pre = Buffer.concat([pre, chunk]);
+        for (;;) {
+          const nl = pre.indexOf(0x0a);
+          if (nl < 0) return;
+          const line = pre.subarray(0, nl).toString('utf8');
+          const rest = pre.subarray(nl + 1);
+          if (line.startsWith(`${wrapped.marker} `)) {
+            started = true;
+            pgid = Number(line.slice(wrapped.marker.length + 1)) || undefined;
+            pre = Buffer.alloc(0);
+            if (sudo) sendInput();
+            if (ending) void this.endGroup(pgid, sudo);
+            return emitOut(rest);
+          }
+          // Something printed before our wrapper ran (a chatty login script): pass it through.
+          emitOut(pre.subarray(0, nl + 1));
+          pre = rest;
+        }
+      });
+      channel.stderr.on('data', (chunk: Buffer) => {
+        let text = errPending + chunk.toString('utf8');
+        errPending = '';
+        if (wrapped.prompt && !started) {
+          let at: number;
+          while ((at = text.indexOf(wrapped.prompt)) >= 0) {
+            text = text.slice(0, at) + text.slice(at + wrapped.prompt.length);
+            prompts++;
+            if (prompts === 1) {
+              channel.write(`${this.options.sudoPassword?.reveal() ?? ''}\n`);
+            } else {
+              // Asked again: the password was wrong. EOF makes sudo give up instead of retrying.
+              sudoRefused = true;
+              channel.end();
+            }
+          }
+          // Keep a tail that may be the start of a prompt split across chunks.
+          const keep = Math.min(text.length, wrapped.prompt.length - 1);
+          for (let k = keep; k > 0; k--) {
+            if (wrapped.prompt.startsWith(text.slice(-k))) {
+              errPending = text.slice(-k);
+              text = text.slice(0, -k);
+              break;
+            }
+          }
+        }
+        emitErr(text);
+      });
+      channel.on('exit', (c: number | null, sig?: string) => {
+        code = c;
+        if (sig) signal = sig;
+      });
+
+      let timer: NodeJS.Timeout | undefined;
+      const stopWith = (e: SshError) => {
+        if (ending || settled) return;
+        ending = e;
+        if (started && pgid) void this.endGroup(pgid, sudo);
+        else channel.close();
+        // If the group cannot be ended, do not hang: give up on the channel after a grace period.
+        setTimeout(() => channel.close(), KILL_GRACE_MS).unref();
+      };
+      const onAbort = () => stopWith(this.fail('cancelled', 'cancelled'));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.timeoutMs && options.timeoutMs > 0) {
+        timer = setTimeout(
+          () => stopWith(this.fail('timeout', `command did not finish within ${Math.round(options.timeoutMs! / 1000)} s`)),
+          options.timeoutMs,
+        );
+      }
+      const lost = (reason: string) => {
+        if (!ending) ending = this.fail('unreachable', `connection lost while a command ran: ${reason}`);
+        channel.emit('close');
+      };
+      this.inflight.add(lost);
+
+      channel.on('close', () => {
+        if (settled) return;
+        settled = true;
+        this.inflight.delete(lost);
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (errPending) emitErr(errPending);
+        if (!started && pre.length) emitOut(pre);
+        outLines?.end();
+        errLines?.end();
+        if (ending) return reject(ending);
+        if (sudo && !started) {
+          const why = sudoRefused
+            ? 'the sudo password was refused'
+            : (err.trim().split('\n').find((l) => l.includes('sudo')) ?? `sudo failed (exit ${code})`);
+          return reject(this.fail('sudo', why));
+        }
+        resolve({ code, ...(signal ? { signal } : {}), stdout: Buffer.concat(out), stderr: err, started });
+      });
+    });
+  }
+
+  /** Ends a remote process group over a second channel; awaited so "cancelled" means "gone". */
+  private endGroup(pgid: number | undefined, sudo: 'nopasswd' | 'password' | undefined): Promise<void> {
+    if (!pgid) return Promise.resolve();
+    const kill = this.run(killGroupCommand(pgid), { sudo: sudo !== undefined, timeoutMs: 15_000, collect: false }).then(
+      () => undefined,
+      () => undefined,
+    );
+    return kill;
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    if (!this.sftpPromise) {
+      this.sftpPromise = new Promise<SFTPWrapper>((resolve, reject) => {
+        this.client.sftp((err, sftp) => {
+          if (err) {
+            this.sftpPromise = undefined;
+            reject(this.fail('protocol', `SFTP is not available: ${err.message}`));
+          } else resolve(sftp);
+        });
+      });
+    }
+    return this.sftpPromise;
+  }
+
+  private async remoteSha256(path: string, sudo: boolean): Promise<string> {
+    const r = await this.exec(`sha256sum -- ${shq(path)}`, { sudo });
+    const sum = /^([0-9a-f]{64})\b/.exec(r.stdout.trim())?.[1];
+    if (r.code !== 0 || !sum) throw this.fail('protocol', `sha256sum of ${path} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+    return sum;
+  }
+
+  async upload(data: Buffer | string, remotePath: string, options: UploadOptions = {}): Promise<{ sha256: string }> {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const expected = createHash('sha256').update(buf).digest('hex');
+    const mode = options.mode ?? 0o644;
+    const sudo = this.sudoFor(options.sudo) !== undefined;
+    const sftp = await this.sftp();
+    // Under sudo: write a private temp file as the login user, then `sudo install` it into place.
+    const dest = sudo ? `/tmp/.cpi-upload-${randomBytes(8).toString('hex')}` : remotePath;
+    await this.writeFile(sftp, dest, buf, sudo ? 0o600 : mode, sudo ? 'wx' : 'w', options);
+    let actual: string;
+    if (sudo) {
+      try {
+        const r = await this.exec(
+          `install -D -m ${shq(mode.toString(8).padStart(4, '0'))} -- ${shq(dest)} ${shq(remotePath)}`,
+          { sudo: true },
+        );
+        if (r.code !== 0) throw this.fail('protocol', `install ${remotePath} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+      } finally {
+        await this.exec(`rm -f -- ${shq(dest)}`).catch(() => undefined);
+      }
+      actual = await this.remoteSha256(remotePath, true);
+    } else {
+      await new Promise<void>((resolve, reject) =>
+        sftp.chmod(remotePath, mode, (e) => (e ? reject(this.fail('protocol', `chmod ${remotePath}: ${e.message}`)) : resolve())),
+      );
+      actual = await this.remoteSha256(remotePath, false);
+    }
+    if (actual !== expected) {
+      throw this.fail('protocol', `upload of ${remotePath} is corrupt: sha256 ${actual} on the host, ${expected} sent`);
+    }
+    return { sha256: actual };
+  }
+
+  private writeFile(sftp: SFTPWrapper, path: string, buf: Buffer, mode: number, flags: 'w' | 'wx', options: UploadOptions): Promise<void> {
+    return new Promise((resolve, reject) => {
+      sftp.open(path, flags, { mode }, (openErr, handle) => {
+        if (openErr) return reject(this.fail('protocol', `cannot write ${path}: ${openErr.message}`));
+        let next = 0;
+        let sent = 0;
+        let active = 0;
+        let failed: SshError | undefined;
+        const finish = () => {
+          sftp.close(handle, (closeErr) => {
+            if (failed) return reject(failed);
+            if (closeErr) return reject(this.fail('protocol', `closing ${path}: ${closeErr.message}`));
+            resolve();
+          });
+        };
+        const pump = () => {
+          if (options.signal?.aborted && !failed) failed = this.fail('cancelled', `upload of ${path} cancelled`);
+          while (!failed && active < UPLOAD_WINDOW && next < buf.length) {
+            const at = next;
+            const len = Math.min(UPLOAD_CHUNK, buf.length - at);
+            next += len;
+            active++;
+            sftp.write(handle, buf, at, len, at, (wErr) => {
+              active--;
+              if (wErr && !failed) failed = this.fail('protocol', `writing ${path}: ${wErr.message}`);
+              sent += len;
+              if (!wErr) options.onProgress?.(sent, buf.length);
+              if (active === 0 && (failed || next >= buf.length)) finish();
+              else pump();
+            });
+          }
+          if (active === 0 && (failed || next >= buf.length)) finish();
+        };
+        if (buf.length === 0) options.onProgress?.(0, 0);
+        pump();
+      });
+    });
+  }
+
+  async download(remotePath: string, options: { sudo?: boolean } = {}): Promise<Buffer> {
+    if (this.sudoFor(options.sudo) !== undefined) {
+      const r = await this.run(`cat -- ${shq(remotePath)}`, { sudo: true, binary: true });
+      if (r.code !== 0) throw this.fail('protocol', `cannot read ${remotePath}: ${r.stderr.trim() || `exit ${r.code}`}`);
+      return r.stdout;
+    }
+    const sftp = await this.sftp();
+    return new Promise((resolve, reject) =>
+      sftp.readFile(remotePath, (e, data) => (e ? reject(this.fail('protocol', `cannot read ${remotePath}: ${e.message}`)) : resolve(data))),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (!this.closedFlag) {
+      await new Promise<void>((resolve) => {
+        this.client.once('close', () => resolve());
+        this.client.end();
+        setTimeout(() => {
+          this.client.destroy();
+          resolve();
+        }, 2_000).unref();
+      });
+    }
+    await this.options.via?.close();
+  }
+}

@@ -1,0 +1,135 @@
+// Done: the kubeconfig (save as, copy path, merge into ~/.kube/config), endpoints and portal URLs as links,
+// the report and the support bundle.
+import { useState } from 'react';
+import { call } from '../api.js';
+import { useStore } from '../store/index.js';
+import { useMsg } from '../i18n/index.js';
+import { SavePathButton } from '../components/file-buttons.js';
+
+export function DoneScreen() {
+  const runId = useStore((s) => s.runId);
+  const outputs = useStore((s) => s.outputs);
+  const fail = useStore((s) => s.fail);
+  const notify = useStore((s) => s.notify);
+  const m = useMsg();
+  const [kubeconfig, setKubeconfig] = useState<{ path: string; context: string } | undefined>();
+  const [report, setReport] = useState<string | undefined>(outputs?.reportPath);
+  const [bundle, setBundle] = useState<string | undefined>();
+  const [busy, setBusy] = useState<string | undefined>();
+  if (!runId) return <p className="muted">{m('ui.done.noRun')}</p>;
+  const path = kubeconfig?.path ?? outputs?.kubeconfigPath;
+
+  const act = async (name: string, fn: () => Promise<void>) => {
+    setBusy(name);
+    try {
+      await fn();
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  const copy = async (text: string) => {
+    try {
+      await navigator.clipboard.writeText(text);
+      notify({ key: 'ui.done.copied', params: { text } });
+    } catch {
+      notify({ key: 'ui.done.copyFailed', params: { text } }, 'error');
+    }
+  };
+
+  return (
+    <div>
+      <h2 id="screen-title">{m('ui.done.title')}</h2>
+      <p className="lead" data-testid="done-message">
+        {m('ui.done.lead')}
+      </p>
+      <section className="panel">
+        <h3>kubeconfig</h3>
+        <p>
+          <code data-testid="kubeconfig-path">{path ?? '—'}</code>
+          {kubeconfig && <span className="muted"> · {m('ui.done.context', { context: kubeconfig.context })}</span>}
+        </p>
+        <div className="toolbar">
+          <SavePathButton
+            label={m('ui.done.saveAs')}
+            defaultPath="kubeconfig"
+            testid="kubeconfig-save"
+            busy={busy === 'save'}
+            onPath={(p) => void act('save', async () => setKubeconfig(await call('outputs.kubeconfig', { runId, saveAs: p })))}
+          />
+          <button type="button" disabled={!path} onClick={() => path && void copy(path)} data-testid="kubeconfig-copy">
+            {m('ui.done.copyPath')}
+          </button>
+          <button
+            type="button"
+            disabled={busy === 'merge'}
+            onClick={() =>
+              void act('merge', async () => {
+                const r = await call('outputs.kubeconfig', { runId, mergeInto: '~/.kube/config' });
+                setKubeconfig(r);
+                notify({ key: 'ui.done.merged', params: { path: r.path, context: r.context } });
+              })
+            }
+            data-testid="kubeconfig-merge"
+          >
+            {m('ui.done.merge')}
+          </button>
+        </div>
+        <p className="muted">{m('ui.done.kubectlHint', { path: path ?? '<kubeconfig>' })}</p>
+      </section>
+      {outputs?.endpoints && outputs.endpoints.length > 0 && (
+        <section className="panel">
+          <h3>{m('ui.done.endpoints')}</h3>
+          <ul className="endpoints">
+            {outputs.endpoints.map((e) => (
+              <li key={e.name}>
+                <span className="endpoint-name">{e.name}</span>
+                <a href={e.url} target="_blank" rel="noopener noreferrer" data-testid={`endpoint-${e.name}`}>
+                  {e.url}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {outputs?.versions && (
+        <section className="panel">
+          <h3>{m('ui.done.versions')}</h3>
+          <dl className="facts">
+            {Object.entries(outputs.versions).map(([k, v]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd>{v}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+      )}
+      <section className="panel">
+        <h3>{m('ui.done.more')}</h3>
+        <div className="toolbar">
+          <button type="button" disabled={busy === 'report'} onClick={() => void act('report', async () => setReport((await call('outputs.report', { runId })).path))} data-testid="report-open">
+            {m('ui.done.report')}
+          </button>
+          {report && (
+            <code data-testid="report-path" className="muted">
+              {report}
+            </code>
+          )}
+        </div>
+        <div className="toolbar">
+          <button type="button" disabled={busy === 'bundle'} onClick={() => void act('bundle', async () => setBundle((await call('outputs.supportBundle', { runId })).path))} data-testid="support-bundle">
+            {m('ui.done.bundle')}
+          </button>
+          {bundle && (
+            <code data-testid="support-bundle-path" className="muted">
+              {bundle}
+            </code>
+          )}
+        </div>
+        <p className="muted">{m('ui.done.bundleHelp')}</p>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+// One zustand store made of slices, one per concern (GitHub Desktop keeps stores per concern the same way).
+// Secrets live in their slice in memory only: nothing here is persisted except the language.
+import { create } from 'zustand';
+import { createWizardSlice, type WizardSlice } from './wizard.js';
+import { createPlanSlice, type PlanSlice } from './plan.js';
+import { createSecretsSlice, type SecretsSlice } from './secrets.js';
+import { createConnectionSlice, type ConnectionSlice } from './connection.js';
+import { createPreflightSlice, type PreflightSlice } from './preflight.js';
+import { createRunSlice, type RunSlice } from './run.js';
+import { createSettingsSlice, type SettingsSlice } from './settings.js';
+
+export type AppState = WizardSlice & PlanSlice & SecretsSlice & ConnectionSlice & PreflightSlice & RunSlice & SettingsSlice;
+
+export const useStore = create<AppState>()((...a) => ({
+  ...createWizardSlice(...a),
+  ...createPlanSlice(...a),
+  ...createSecretsSlice(...a),
+  ...createConnectionSlice(...a),
+  ...createPreflightSlice(...a),
+  ...createRunSlice(...a),
+  ...createSettingsSlice(...a),
+}));

@@ -1,0 +1,157 @@
+# Shared state of the fake kubeadm / keadm / kubectl (test only). Installed next to them in a test host's
+# /usr/local/bin. The cloud side keeps the "cluster" in /var/lib/cp-installer/fake-k8s/cluster.json on the
+# control plane (that path is per test host: the harness bind-mounts it); an edge host keeps its edgecore
+# state in /var/lib/cp-installer/fake-k8s/edge/ (never the machine's real /etc/kubeedge, which all test
+# hosts share). Writes are atomic (rename) and serialised with flock, so 100 joins at once stay consistent.
+import fcntl, json, os, sys, time, contextlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STATE_DIR = os.environ.get('FAKE_K8S_STATE', '/var/lib/cp-installer/fake-k8s')
+CLUSTER = os.path.join(STATE_DIR, 'cluster.json')
+EDGE_DIR = os.path.join(STATE_DIR, 'edge')
+DATA = os.path.join(HERE, '.fakes')
+
+
+def versions():
+    try:
+        with open(os.path.join(DATA, 'versions.json')) as f:
+            return json.load(f)
+    except OSError:
+        return {}
+
+
+def fixture(name, replacements=()):
+    with open(os.path.join(DATA, name)) as f:
+        text = f.read()
+    for old, new in replacements:
+        text = text.replace(old, new)
+    return text
+
+
+def vtuple(v):
+    parts = v.lstrip('v').split('.')
+    return (int(parts[0]), int(parts[1]) if len(parts) > 1 else 0)
+
+
+def is_root():
+    return os.geteuid() == 0
+
+
+@contextlib.contextmanager
+def locked():
+    os.makedirs(STATE_DIR, exist_ok=True)
+    with open(os.path.join(STATE_DIR, '.lock'), 'a+') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def load():
+    try:
+        with open(CLUSTER) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def save(state):
+    os.makedirs(STATE_DIR, exist_ok=True)
+    tmp = CLUSTER + '.%d.tmp' % os.getpid()
+    with open(tmp, 'w') as f:
+        json.dump(state, f, indent=1, sort_keys=True)
+    os.replace(tmp, CLUSTER)
+
+
+def update(fn):
+    with locked():
+        state = load()
+        result = fn(state)
+        if state is not None:
+            save(state)
+        return result
+
+
+def now():
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
+
+
+def node(name, ip, roles, version, ready, taints=()):
+    labels = {'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64'}
+    for r in roles:
+        labels['node-role.kubernetes.io/' + r] = ''
+    return {
+        'apiVersion': 'v1', 'kind': 'Node',
+        'metadata': {'name': name, 'labels': labels, 'creationTimestamp': now()},
+        'spec': {'taints': [{'key': t, 'effect': 'NoSchedule'} for t in taints]},
+        'status': {
+            'conditions': [{'type': 'Ready', 'status': 'True' if ready else 'False',
+                            'reason': 'KubeletReady' if ready else 'KubeletNotReady'}],
+            'addresses': [{'type': 'InternalIP', 'address': ip}, {'type': 'Hostname', 'address': name}],
+            'nodeInfo': {'kubeletVersion': version},
+        },
+    }
+
+
+def workload(kind, namespace, name, extra_spec=None):
+    spec = {'template': {'spec': {'containers': [{'name': name}]}}}
+    if extra_spec:
+        spec['template']['spec'].update(extra_spec)
+    return {'apiVersion': 'apps/v1', 'kind': kind, 'metadata': {'name': name, 'namespace': namespace}, 'spec': spec}
+
+
+def new_cluster(kubernetes):
+    return {'kubernetes': kubernetes, 'nodes': [], 'workloads': [], 'services': [], 'pods': [], 'objects': [],
+            'bootstrapToken': None, 'cloudcore': None}
+
+
+def die(msg, code=1):
+    sys.stderr.write(msg if msg.endswith('\n') else msg + '\n')
+    sys.exit(code)
+
+
+def deep_merge(dst, src, list_keys=None):
+    """Strategic-merge-ish: dicts merge, lists of dicts merge by a known key (port/name), else replace."""
+    for k, v in src.items():
+        if v is None:
+            dst.pop(k, None)
+        elif isinstance(v, dict) and isinstance(dst.get(k), dict):
+            deep_merge(dst[k], v)
+        elif isinstance(v, list) and isinstance(dst.get(k), list) and v and isinstance(v[0], dict):
+            key = 'port' if 'port' in v[0] else ('name' if 'name' in v[0] else None)
+            if key is None:
+                dst[k] = v
+                continue
+            for item in v:
+                match = next((d for d in dst[k] if d.get(key) == item.get(key)), None)
+                if match is None:
+                    dst[k].append(item)
+                else:
+                    deep_merge(match, item)
+        else:
+            dst[k] = v
+    return dst
+
+
+def json_patch(doc, ops):
+    for op in ops:
+        path = [p.replace('~1', '/').replace('~0', '~') for p in op['path'].lstrip('/').split('/')]
+        parent = doc
+        for p in path[:-1]:
+            if isinstance(parent, list):
+                parent = parent[int(p)]
+            else:
+                if p not in parent:
+                    raise KeyError('doc is missing path: %s' % op['path'])
+                parent = parent[p]
+        last = path[-1]
+        if op['op'] in ('add', 'replace'):
+            if op['op'] == 'replace' and last not in parent:
+                raise KeyError('doc is missing key: %s' % op['path'])
+            parent[last] = op['value']
+        elif op['op'] == 'remove':
+            del parent[last]
+        else:
+            raise ValueError('Unexpected kind: %s' % op['op'])
+    return doc
