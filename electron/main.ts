@@ -4,11 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
+import { BrowserWindow, Menu, type WebPreferences, app, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import { createInstallerService, type Dialogs, type InstallerService } from '../core/api/index.js';
 import { registerIpc } from './ipc.js';
 import { createKeychain } from './keychain.js';
-import { APP_CSP, APP_ENTRY, APP_HOST, APP_SCHEME, externalLinkAllowed, windowOptions } from './window-options.js';
+import { APP_CSP, APP_ENTRY, APP_HOST, APP_SCHEME, externalLinkAllowed, windowChrome, type SecureWebPreferences } from './window-options.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -113,7 +113,24 @@ async function createWindow(): Promise<void> {
   });
   registerIpc(ipcMain, service, () => mainWindow?.webContents);
 
-  const win = new BrowserWindow(windowOptions(join(here, 'preload.cjs')));
+  const win = new BrowserWindow({
+    ...windowChrome(),
+    webPreferences: {
+      preload: join(here, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      disableBlinkFeatures: 'Auxclick',
+      spellcheck: false,
+    } satisfies SecureWebPreferences & WebPreferences,
+  });
   mainWindow = win;
   win.once('ready-to-show', () => win.show());
   win.on('closed', () => {

@@ -11,32 +11,30 @@ export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
 export const IPC_INVOKE = 'installer:invoke';
 export const IPC_EVENT = 'installer:event';
 
-export function windowOptions(preloadPath: string, title = 'K-PaaS Container Platform Installer'): BrowserWindowConstructorOptions {
-  return {
-    width: 1280,
-    height: 860,
-    minWidth: 960,
-    minHeight: 640,
-    title,
-    show: false,
-    backgroundColor: '#ffffff',
-    webPreferences: {
-      preload: preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      safeDialogs: true,
-      spellcheck: false,
-      devTools: true,
-    },
-  };
+/** The window itself; its webPreferences are written out in main.ts (see SecureWebPreferences). */
+export function windowChrome(title = 'K-PaaS Container Platform Installer'): Omit<BrowserWindowConstructorOptions, 'webPreferences'> {
+  return { width: 1280, height: 860, minWidth: 960, minHeight: 640, title, show: false, backgroundColor: '#ffffff' };
+}
+
+/**
+ * The values the window's webPreferences must have. main.ts writes them as a literal (Electronegativity
+ * reads the literal at the BrowserWindow call; it cannot follow a function) and `satisfies` this type, so
+ * tsc refuses any weaker value there.
+ */
+export interface SecureWebPreferences {
+  preload: string;
+  contextIsolation: true;
+  sandbox: true;
+  nodeIntegration: false;
+  nodeIntegrationInWorker: false;
+  nodeIntegrationInSubFrames: false;
+  webSecurity: true;
+  allowRunningInsecureContent: false;
+  experimentalFeatures: false;
+  webviewTag: false;
+  navigateOnDragDrop: false;
+  /** Middle-click would open links in new windows. */
+  disableBlinkFeatures: 'Auxclick';
 }
 
 /** The renderer's Content-Security-Policy in the app: nothing from outside, no connections at all (IPC only). */

@@ -19,11 +19,13 @@ declare global {
   }
 }
 
-async function pickApi(): Promise<InstallerApi> {
-  if (window.installer) return window.installer;
+type Extra = Record<'en' | 'ko', Record<string, string>>;
+
+async function pickApi(): Promise<{ api: InstallerApi; extra?: Extra; mock?: boolean }> {
+  if (window.installer) return { api: window.installer };
   if (new URLSearchParams(window.location.search).has('mock')) {
-    const { createMockApi } = await import('./dev/mock-api.js');
-    return createMockApi();
+    const { createMockApi, mockMessages } = await import('./dev/mock-api.js');
+    return { api: createMockApi(), extra: mockMessages, mock: true };
   }
   const ws = createWsInstaller();
   // After a reconnect, the log catches up on what it missed.
@@ -35,15 +37,19 @@ async function pickApi(): Promise<InstallerApi> {
       void useStore.getState().catchUpLogs();
     }
   });
-  return ws;
+  return { api: ws };
 }
 
 async function start() {
-  const api = await pickApi();
-  window.installer ??= api;
+  const { api, extra, mock } = await pickApi();
   setApi(api);
   api.on((e) => useStore.getState().onEvent(e));
   const i18n = createI18n(useStore.getState().lang);
+  if (extra) for (const lang of ['en', 'ko'] as const) i18n.addResources(lang, 'translation', extra[lang]);
+  // The log benchmark (bench/log-view.bench.ts) opens the Install screen of a pretend run.
+  if (mock && new URLSearchParams(window.location.search).has('bench')) {
+    useStore.setState({ step: 'install', runId: 'bench', runStatus: 'running' });
+  }
   const root = document.getElementById('root');
   if (!root) throw new Error('#root missing from index.html');
   createRoot(root).render(

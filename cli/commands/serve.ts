@@ -20,6 +20,7 @@ export interface ServeCommandOptions {
   port: number;
   workdir: string;
   open: boolean;
+  knownHosts?: string;
 }
 
 export async function serve(opts: ServeCommandOptions): Promise<void> {
@@ -31,7 +32,11 @@ export async function serve(opts: ServeCommandOptions): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const service = createInstallerService({ workdir: opts.workdir, shell: 'browser' });
+  const service = createInstallerService({
+    workdir: opts.workdir,
+    shell: 'browser',
+    ...(opts.knownHosts ? { knownHostsFile: opts.knownHosts } : {}),
+  });
   let server;
   try {
     server = await startServer({ api: service, rendererDir, port: opts.port });
@@ -76,8 +81,9 @@ export function register(program: Command): void {
     .description('Serve the wizard to a browser on 127.0.0.1, with a one-time token (browser mode)')
     .option('-p, --port <port>', 'port on 127.0.0.1 (0: any free port)', parsePort, DEFAULT_PORT)
     .option('-w, --workdir <dir>', 'where runs, logs and outputs are kept', join(homedir(), '.cp-installer'))
+    .option('--known-hosts <file>', 'known_hosts to check host keys against and add accepted ones to (default ~/.ssh/known_hosts)')
     .option('--no-open', 'do not open a browser')
-    .action(async (o: { port: number; workdir: string; open: boolean }) => {
-      await serve({ port: o.port, workdir: resolve(o.workdir), open: o.open });
+    .action(async (o: { port: number; workdir: string; open: boolean; knownHosts?: string }) => {
+      await serve({ port: o.port, workdir: resolve(o.workdir), open: o.open, ...(o.knownHosts ? { knownHosts: resolve(o.knownHosts) } : {}) });
     });
 }

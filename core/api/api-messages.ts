@@ -11,6 +11,10 @@ export const apiMessages: Catalogs = {
     'api.disconnected': 'The connection to the installer was lost. Reload the page once it runs again.',
     'api.timeout': '{{command}} took too long to answer.',
     'api.noSuchHost': 'The plan has no host named {{host}}.',
+    'api.noSuchFix': 'There is no fix named {{fixId}}.',
+    'api.planInvalid': 'The plan is not valid (first problem at {{field}}). Fix the fields marked in red and try again.',
+    'api.runNotHere': 'Run {{runId}} is not running in this installer, so it cannot be cancelled from here.',
+    'api.forbidden': 'This request did not come from the installer window and was refused.',
     'keychain.unavailable': 'Secrets cannot be remembered here: {{why}}',
     'keychain.basicText':
       'this system has no keyring (Electron reports "basic_text"), so a remembered password would be stored as plain text. Install and unlock a keyring (GNOME Keyring or KWallet) to remember secrets.',
@@ -27,6 +31,10 @@ export const apiMessages: Catalogs = {
     'api.disconnected': '설치 프로그램과의 연결이 끊어졌습니다. 설치 프로그램이 다시 실행되면 페이지를 새로 고치십시오.',
     'api.timeout': '{{command}} 응답이 너무 오래 걸립니다.',
     'api.noSuchHost': '계획에 {{host}} 호스트가 없습니다.',
+    'api.noSuchFix': '{{fixId}}라는 이름의 조치가 없습니다.',
+    'api.planInvalid': '계획이 올바르지 않습니다(첫 문제: {{field}}). 빨간색으로 표시된 항목을 고친 뒤 다시 시도하십시오.',
+    'api.runNotHere': '실행 {{runId}}은(는) 이 설치 프로그램에서 실행 중이 아니므로 여기서 취소할 수 없습니다.',
+    'api.forbidden': '설치 프로그램 창에서 온 요청이 아니므로 거부했습니다.',
     'keychain.unavailable': '여기서는 비밀 정보를 기억할 수 없습니다: {{why}}',
     'keychain.basicText':
       '이 시스템에는 키링이 없어(Electron이 "basic_text"로 보고) 기억한 비밀번호가 평문으로 저장됩니다. 비밀 정보를 기억하려면 키링(GNOME Keyring 또는 KWallet)을 설치하고 잠금을 해제하십시오.',

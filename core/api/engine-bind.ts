@@ -2,10 +2,36 @@
 // install.ts, core/outputs) to the shape the service needs (engine.ts). A facade that has not landed
 // leaves its part absent, and its commands answer `api.notAvailable`.
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RELEASE, loadCatalog } from '../plan/catalog.js';
-import type { Engine } from './engine.js';
+import { Plan, type PlanInput } from '../plan/schema.js';
+import { Ssh2Connector } from '../ssh/connector.js';
+import { KnownHosts } from '../ssh/known-hosts.js';
+import { SshConfigFile } from '../ssh/ssh-config.js';
+import { targetsFromPlan } from '../ssh/targets.js';
+import { SshError, type SshTarget } from '../ssh/types.js';
+import { openSsh } from '../install/ssh-provider.js';
+import type { Engine, InstallPart, PlanPart, PreflightPart, SessionSecrets, SshPart } from './engine.js';
+import {
+  dryRunPlan,
+  installModes,
+  resumeRun,
+  runState,
+  runSummaries,
+  startRun,
+  toDryRunActions,
+  toLogLines,
+  type InstallDeps,
+  type StartedRun,
+} from './install.js';
+import { planFacade } from './plan.js';
+import { runPlanPreflight, runFixes } from './preflight.js';
+import { modulesFix, swapFix, sysctlFix } from '../preflight/fixes.js';
+import type { Fix } from '../preflight/types.js';
+import { ApiFailure } from './service-errors.js';
+import type { ConnectionResult, Message } from './types.js';
 
 function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -22,9 +48,167 @@ function packageVersion(): string {
 
 export interface EngineOptions {
   workdir: string;
+  /** known_hosts checked and appended to (default ~/.ssh/known_hosts, like ssh). */
+  knownHostsFile?: string;
 }
 
-export function bindEngine(_options: EngineOptions): Engine {
+/** A plan the engine can act on; the UI validated it already, so a failure here is a plain "invalid". */
+function soundPlan(input: PlanInput): Plan {
+  const parsed = Plan.safeParse(input);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ApiFailure('api.planInvalid', { field: first ? first.path.join('.') : '' }, 'The plan is not valid');
+  }
+  return parsed.data;
+}
+
+function planPart(): PlanPart {
+  return {
+    newPlan: planFacade.newPlan,
+    validate: planFacade.validate,
+    parse: (yaml) => {
+      const { plan, issues } = planFacade.parse(yaml);
+      return plan ? { plan, issues } : { issues };
+    },
+    toYaml: planFacade.toYaml,
+    load: async (path) => {
+      const { yaml, plan, issues } = await planFacade.load(path);
+      return plan ? { yaml, plan, issues } : { yaml, issues };
+    },
+    save: planFacade.save,
+    importVars: (clusterVars, edgeVars) => {
+      const { plan, yaml } = planFacade.importVars(clusterVars, edgeVars);
+      return { plan, yaml };
+    },
+  };
+}
+
+function sshFailure(e: unknown, name: string): Pick<ConnectionResult, 'error' | 'fingerprint'> {
+  if (e instanceof SshError) {
+    const params: Record<string, string> = { host: e.host };
+    if (e.details.fingerprint) params.fingerprint = e.details.fingerprint;
+    const error: Message & { kind: string } = { key: e.key, params, kind: e.kind };
+    return { error, ...(e.details.fingerprint ? { fingerprint: e.details.fingerprint } : {}) };
+  }
+  return { error: { key: 'ssh.protocol', params: { host: name }, kind: 'protocol' } };
+}
+
+function sshPart(knownHostsFile: string): SshPart {
+  const targetsOf = async (plan: Plan): Promise<SshTarget[]> => {
+    const sshConfig = await SshConfigFile.load().catch(() => undefined);
+    return targetsFromPlan(plan, sshConfig ? { sshConfig } : {});
+  };
+  return {
+    async test(input, secrets, hosts, onHost) {
+      const plan = soundPlan(input);
+      const wanted = hosts ? new Set(hosts) : undefined;
+      const targets = (await targetsOf(plan)).filter((t) => !wanted || wanted.has(t.name));
+      const connector = new Ssh2Connector({ knownHosts: new KnownHosts({ file: knownHostsFile }), secrets });
+      return Promise.all(
+        targets.map(async (target): Promise<ConnectionResult> => {
+          let result: ConnectionResult;
+          try {
+            const session = await connector.connect(target);
+            try {
+              const r = await session.exec('uname -n; . /etc/os-release 2>/dev/null; printf "%s\\n" "$PRETTY_NAME"', {
+                timeoutMs: 15_000,
+              });
+              const [hostname = '', os = ''] = r.stdout.split('\n');
+              result = { name: target.name, ok: true, hostname: hostname.trim(), os: os.trim() };
+            } finally {
+              await session.close();
+            }
+          } catch (e) {
+            result = { name: target.name, ok: false, ...sshFailure(e, target.name) };
+          }
+          onHost(result);
+          return result;
+        }),
+      );
+    },
+    async acceptHostKey(input, host, fingerprint) {
+      const plan = soundPlan(input);
+      const target = (await targetsOf(plan)).find((t) => t.name === host);
+      if (!target) throw new ApiFailure('api.noSuchHost', { host });
+      let offered: string | undefined;
+      // Accept exactly the key the person saw: if the host now offers another one, nothing is written.
+      const connector = new Ssh2Connector({
+        knownHosts: new KnownHosts({ file: knownHostsFile }),
+        acceptNewHostKeys: async (q) => {
+          offered = q.fingerprint;
+          return q.fingerprint === fingerprint;
+        },
+      });
+      try {
+        await (await connector.connect(target)).close();
+      } catch (e) {
+        // Authentication comes after the host key: a login failure here still means the key was filed.
+        if (!(e instanceof SshError) || e.kind.startsWith('host-key') || offered !== fingerprint) throw e;
+      }
+      if (offered !== undefined && offered !== fingerprint) {
+        throw new SshError('host-key-changed', host, `the host now offers ${offered}, not ${fingerprint}`, { fingerprint: offered });
+      }
+    },
+  };
+}
+
+const FIXES: Record<string, () => Fix> = { swap: swapFix, modules: modulesFix, sysctl: sysctlFix };
+
+function preflightPart(knownHostsFile: string): PreflightPart {
+  return {
+    run: (plan, secrets, onHost) => runPlanPreflight(soundPlan(plan), { secrets, onHost, knownHostsFile }),
+    async fix(plan, secrets, host, fixId) {
+      const make = FIXES[fixId];
+      if (!make) throw new ApiFailure('api.noSuchFix', { fixId }, `No fix named ${fixId}`);
+      const outcomes = await runFixes(soundPlan(plan), new Map([[host, [make()]]]), { secrets, knownHostsFile });
+      const output = outcomes.map((o) => [o.command, o.output].filter(Boolean).join('\n')).join('\n').trim();
+      return { ok: outcomes.every((o) => o.ok), output };
+    },
+  };
+}
+
+/** Runs started by this process, so cancel and live logs reach them; finished ones stay for a while. */
+function installPart(workdir: string, knownHostsFile: string): InstallPart {
+  const live = new Map<string, StartedRun>();
+  const deps: InstallDeps = { workdir, ssh: (plan, secrets) => openSsh(plan, secrets, { knownHostsFile }) };
+  const keep = (started: StartedRun) => {
+    live.set(started.runId, started);
+    // The result arrives as events; a failed run is a normal outcome, not an unhandled rejection.
+    started.done.catch(() => undefined);
+    while (live.size > 20) live.delete(live.keys().next().value as string);
+    return started.runId;
+  };
+  return {
+    modes: installModes,
+    async dryRun(plan) {
+      const { records } = await dryRunPlan(soundPlan(plan), { workdir });
+      return toDryRunActions(records);
+    },
+    async start(plan, secrets, overrides, onEvent) {
+      return keep(await startRun(deps, soundPlan(plan), secrets, { overrides, onEvent }));
+    },
+    async cancel(runId) {
+      const run = live.get(runId);
+      if (!run) throw new ApiFailure('api.runNotHere', { runId }, `Run ${runId} is not running in this installer`);
+      run.cancel();
+    },
+    async resume(runId, secrets, onEvent) {
+      return keep(await resumeRun(deps, runId, () => secrets, { onEvent }));
+    },
+    list: async () => runSummaries(workdir),
+    state: async (runId) => runState(workdir, runId, live.get(runId)?.run),
+    async logsSince(runId, seq, limit) {
+      const run = live.get(runId)?.run;
+      if (!run) return { lines: [], lastSeq: runState(workdir, runId).lastSeq };
+      const events = run.logs.logsSince(seq);
+      const lines = toLogLines(limit ? events.slice(0, limit) : events);
+      return { lines, lastSeq: run.logs.lastSeq };
+    },
+  };
+}
+
+export function bindEngine(options: EngineOptions): Engine {
+  const knownHostsFile = options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
   return {
     version: packageVersion(),
     catalog: {
@@ -37,5 +221,11 @@ export function bindEngine(_options: EngineOptions): Engine {
         })),
       defaultRelease: DEFAULT_RELEASE,
     },
+    plan: planPart(),
+    ssh: sshPart(knownHostsFile),
+    preflight: preflightPart(knownHostsFile),
+    install: installPart(options.workdir, knownHostsFile),
   };
 }
+
+export type { SessionSecrets };

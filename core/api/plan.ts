@@ -8,7 +8,11 @@ import type { PlanIssue, ValidationResult } from '../plan/issues.js';
 import { scanSecrets } from '../plan/secrets.js';
 import { Plan, MODES, type Mode, type PlanInput } from '../plan/schema.js';
 import { validatePlan } from '../plan/validate.js';
-import { exportVars as exportPlanVars, importVars as importPlanVars, type ImportOptions } from '../plan/vars.js';
+import {
+  exportVars as exportPlanVars,
+  importVars as importPlanVars,
+  type ImportOptions,
+} from '../plan/vars.js';
 import { loadPlanText, newPlanText, planToYaml, savePlan } from '../plan/yaml.js';
 
 export { MODES };
@@ -60,16 +64,25 @@ async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw new PlanError('plan.file.unreadable', { path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
+    throw new PlanError('plan.file.unreadable', {
+      path,
+      reason: (e as NodeJS.ErrnoException).code ?? String(e),
+    });
   }
 }
 
-export async function load(path: string): Promise<{ yaml: string; plan?: PlanInput; issues: PlanIssue[]; valid: boolean }> {
+export async function load(
+  path: string,
+): Promise<{ yaml: string; plan?: PlanInput; issues: PlanIssue[]; valid: boolean }> {
   const yaml = await readText(path);
   return { yaml, ...parse(yaml) };
 }
 
-export async function save(path: string, plan: PlanInput, previousYaml?: string): Promise<{ path: string; yaml: string }> {
+export async function save(
+  path: string,
+  plan: PlanInput,
+  previousYaml?: string,
+): Promise<{ path: string; yaml: string }> {
   const yaml = toYaml(plan, previousYaml);
   await writeFile(path, yaml, 'utf8');
   return { path, yaml };

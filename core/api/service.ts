@@ -3,10 +3,10 @@
 // memory as Secrets, turns engine callbacks into events, and batches log lines.
 import { Secret } from '../common/secret.js';
 import { LogBatcher } from './log-batcher.js';
+import { ApiFailure, toApiError } from './service-errors.js';
 import { ARG_SCHEMAS } from './service-args.js';
 import {
   COMMAND_NAMES,
-  type ApiError,
   type ApiEvent,
   type ArgsOf,
   type CommandName,
@@ -24,43 +24,15 @@ type Unlisted = Exclude<CommandName, (typeof COMMAND_NAMES)[number]>;
 const _everyCommandListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void _everyCommandListed;
 
-/** A failure with a message key; crosses every transport as an ApiError. */
-export class ApiFailure extends Error {
-  constructor(
-    readonly key: string,
-    readonly params: Record<string, string | number> = {},
-    message = key,
-  ) {
-    super(message);
-    this.name = 'ApiFailure';
-  }
-}
-
-/** Any thrown value as an ApiError. Errors that carry a message key (ApiFailure, SshError) keep it. */
-export function toApiError(e: unknown): ApiError {
-  if (e instanceof Error) {
-    const keyed = e as Error & { key?: unknown; params?: unknown; host?: unknown; details?: { fingerprint?: string } };
-    if (typeof keyed.key === 'string') {
-      const params: Record<string, string | number> = {};
-      if (keyed.params && typeof keyed.params === 'object') {
-        for (const [k, v] of Object.entries(keyed.params)) {
-          if (typeof v === 'string' || typeof v === 'number') params[k] = v;
-        }
-      }
-      if (typeof keyed.host === 'string' && params.host === undefined) params.host = keyed.host;
-      if (keyed.details?.fingerprint && params.fingerprint === undefined) params.fingerprint = keyed.details.fingerprint;
-      return { key: keyed.key, params, message: e.message };
-    }
-    return { key: 'api.internal', params: { detail: e.message }, message: e.message };
-  }
-  return { key: 'api.internal', params: { detail: String(e) }, message: String(e) };
-}
+export { ApiFailure, toApiError };
 
 export interface ServiceOptions {
   workdir: string;
   shell: 'electron' | 'browser';
   /** The real engine (engine-bind.ts) unless a test hands in its own. */
   engine?: Engine;
+  /** known_hosts the real engine checks and appends to (default ~/.ssh/known_hosts). */
+  knownHostsFile?: string;
   keychain?: Keychain;
   dialogs?: Dialogs;
   logBatchMs?: number;
@@ -90,7 +62,7 @@ function toSecrets(input: Record<string, string> | undefined, label: string): Re
 
 export function createInstallerService(options: ServiceOptions): InstallerService {
   const { keychain, dialogs, shell } = options;
-  const engine = options.engine ?? bindEngine({ workdir: options.workdir });
+  const engine = options.engine ?? bindEngine({ workdir: options.workdir, ...(options.knownHostsFile ? { knownHostsFile: options.knownHostsFile } : {}) });
   const listeners = new Set<(e: ApiEvent) => void>();
   const secrets: SessionSecrets = { password: {}, passphrase: {}, sudoPassword: {} };
 

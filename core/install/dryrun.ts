@@ -7,7 +7,7 @@ export type DryRunRecord =
   | { kind: 'exec'; step: string; host: string; command: string; sudo: boolean; stdinBytes?: number; describe?: string }
   | { kind: 'upload'; step: string; host: string; path: string; mode?: number; sudo: boolean; bytes: number; content?: string; describe?: string }
   | { kind: 'download'; step: string; host: string; path: string; sudo: boolean }
-  | { kind: 'write'; step: string; path: string; mode: number; bytes: number; content?: string };
+  | { kind: 'write'; step: string; path: string; mode: number; bytes: number; content?: string; describe?: string };
 
 /** Text content is shown when it is text and not huge; a binary or a big archive is shown by size and describe. */
 export function printable(data: Buffer | string, limit = 256 * 1024): string | undefined {
@@ -23,10 +23,20 @@ export class DryRunRecorder {
 
   constructor(private readonly redact: (s: string) => string) {}
 
+  private readonly seen = new Map<string, number>();
+
   add(record: DryRunRecord): void {
     const r = { ...record };
     if ('command' in r) r.command = this.redact(r.command);
-    if ('content' in r && r.content !== undefined) r.content = this.redact(r.content);
+    if ('content' in r && r.content !== undefined) {
+      r.content = this.redact(r.content);
+      // The same text written twice (a local copy of an uploaded file) is shown once.
+      const earlier = this.seen.get(r.content);
+      if (earlier !== undefined) {
+        r.describe = `same content as ${earlier}.`;
+        r.content = undefined;
+      } else this.seen.set(r.content, this.records.length + 1);
+    }
     this.records.push(r);
   }
 
@@ -96,7 +106,7 @@ export function formatDryRun(records: DryRunRecord[]): string {
         out.push(`${n}. [${r.host}] read ${r.path}${r.sudo ? ' (sudo)' : ''}`);
         break;
       case 'write':
-        out.push(`${n}. [local] write ${r.path} mode ${r.mode.toString(8)} (${r.bytes} bytes)`);
+        out.push(`${n}. [local] write ${r.path} mode ${r.mode.toString(8)} (${r.bytes} bytes)${r.describe ? `: ${r.describe}` : ''}`);
         if (r.content !== undefined) out.push(indent(r.content));
         break;
     }

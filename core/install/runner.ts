@@ -341,6 +341,10 @@ export class InstallRun {
   }
 }
 
+export function stepInfos(mode: InstallMode, plan: Plan, release: Release, options: RunOptions): StepInfo[] {
+  return orderSteps(mode.steps(plan, release, options)).map((s) => ({ id: s.id, title: s.title, hosts: s.hosts, needs: s.needs }));
+}
+
 /** The outputs shells show at the end, from the well-known output keys. */
 export function runOutputs(values: Record<string, OutputValue>): RunOutputs {
   const out: RunOutputs = {};

@@ -6,14 +6,16 @@ export const planMessages: Catalogs = {
   en: {
     'plan.notObject':
       'The plan is empty or not a YAML mapping (found {{received}}). Start from `cp-installer init` and fill in your hosts.',
-    'plan.schema.required': '{{field}} is missing. Add it; `cp-installer init` writes an example of every field.',
+    'plan.schema.required':
+      '{{field}} is missing. Add it; `cp-installer init` writes an example of every field.',
     'plan.schema.type': '{{field}} must be a {{expected}}, not a {{received}}. Correct its value.',
     'plan.schema.unknownKey':
       '{{field}}: "{{key}}" is not a plan field. Check its spelling and indentation, or remove it.',
     'plan.schema.value': '{{field}} is "{{value}}", which is not allowed. Use one of: {{allowed}}.',
     'plan.schema.tooSmall': '{{field}} is too small or too short (at least {{limit}}). Correct it.',
     'plan.schema.tooBig': '{{field}} is too large or too long (at most {{limit}}). Correct it.',
-    'plan.schema.invalid': '{{field}} has a value the plan cannot use. Compare it with the example from `cp-installer init`.',
+    'plan.schema.invalid':
+      '{{field}} has a value the plan cannot use. Compare it with the example from `cp-installer init`.',
     'plan.address.invalid':
       '"{{value}}" is neither an IP address nor a valid host name (RFC 1123: letters, digits and hyphens in dot-separated labels of up to 63 characters). Enter an address such as 192.168.0.10 or node1.example.com.',
     'plan.ip.invalid':
@@ -27,10 +29,12 @@ export const planMessages: Catalogs = {
       'The MetalLB range "{{value}}" is not a range of addresses. Write it as first-last, e.g. 192.168.0.150-192.168.0.160 (first ≤ last), or as a CIDR.',
     'plan.registry.invalid':
       'The registry address "{{value}}" must be host[:port] without a scheme, e.g. registry.example.com:5000.',
-    'plan.url.invalid': '"{{value}}" is not an http(s) URL. Write it in full, e.g. https://api.sys.example.com.',
+    'plan.url.invalid':
+      '"{{value}}" is not an http(s) URL. Write it in full, e.g. https://api.sys.example.com.',
     'plan.host.nodeName':
       'Host name "{{value}}" cannot be a Kubernetes node name: use lowercase letters, digits, "-" and ".", starting and ending with a letter or digit. For example: {{suggestion}}.',
-    'plan.host.duplicateName': 'Host name "{{value}}" is already used by {{other}}. Give every host its own name.',
+    'plan.host.duplicateName':
+      'Host name "{{value}}" is already used by {{other}}. Give every host its own name.',
     'plan.host.duplicateAddress':
       'Address "{{value}}" is already used by {{other}}. Every host needs its own address (hosts behind one NAT address need different ports and their own private addresses).',
     'plan.auth.duplicate': 'Auth profile name "{{value}}" is used twice. Rename one of them.',
@@ -45,8 +49,10 @@ export const planMessages: Catalogs = {
       'Release {{release}} has no KubeEdge version, so it cannot install edge nodes. Choose a release that has one: {{fits}}.',
     'plan.edge.incompatible':
       'Release {{release}} pairs KubeEdge {{kubeedge}} with Kubernetes {{kubernetes}}, but KubeEdge {{kubeedge}} supports Kubernetes {{range}} only. Choose a release whose pair fits: {{fits}}.',
-    'plan.roles.noControlPlane': 'Mode {{mode}} needs at least one host with the control-plane role. Add the role to a host.',
-    'plan.roles.noWorker': 'Mode {{mode}} needs at least one host with the worker role. Add the role to a host.',
+    'plan.roles.noControlPlane':
+      'Mode {{mode}} needs at least one host with the control-plane role. Add the role to a host.',
+    'plan.roles.noWorker':
+      'Mode {{mode}} needs at least one host with the worker role. Add the role to a host.',
     'plan.edge.controlPlaneCount':
       'Edge mode runs one cloud control plane, but the plan has {{count}}. Give the control-plane role to exactly one host.',
     'plan.expandEdge.noControlPlane':
@@ -55,12 +61,14 @@ export const planMessages: Catalogs = {
     'plan.edge.roleConflict':
       'Host {{host}} has the edge role and also {{roles}}. An edge node runs only edgecore: remove the other roles or use another host.',
     'plan.caas.bosh': 'CaaS mode deploys on BOSH: add the bosh section (director address, CA, client).',
-    'plan.caas.paasta': 'CaaS mode registers a service broker with PaaS-TA: add the paasta section (cfApi, uaaUrl).',
+    'plan.caas.paasta':
+      'CaaS mode registers a service broker with PaaS-TA: add the paasta section (cfApi, uaaUrl).',
     'plan.ha.loadBalancer':
       'With {{count}} control planes the API needs a load balancer: set cluster.loadBalancerDomain to its VIP or domain.',
     'plan.ha.etcdType':
       'With {{count}} control planes choose where etcd runs: set cluster.etcdType to stacked (on the control planes) or external.',
-    'plan.etcd.none': 'External etcd needs hosts with the etcd role. Add 1, 3, 5 or 7 etcd hosts, or use stacked etcd.',
+    'plan.etcd.none':
+      'External etcd needs hosts with the etcd role. Add 1, 3, 5 or 7 etcd hosts, or use stacked etcd.',
     'plan.etcd.tooMany':
       'The plan has {{count}} etcd hosts; at most {{max}} are useful (more slows every write). Keep 3, 5 or 7.',
     'plan.etcd.even':
@@ -98,7 +106,8 @@ export const planMessages: Catalogs = {
     'plan.vars.count': '{{name}} must be a whole number, not "{{value}}".',
     'plan.vars.unsupported':
       '{{name}} is not carried into the plan (this installer does not support it yet); set it again after export.',
-    'plan.vars.secret': '{{name}} holds a secret and is not copied into the plan: the installer asks for it when needed.',
+    'plan.vars.secret':
+      '{{name}} holds a secret and is not copied into the plan: the installer asks for it when needed.',
     'plan.warn.legacyRuntime':
       'Release {{release}} predates CRI-O and installs Docker; cluster.runtime is ignored for it.',
     'plan.warn.singleControlPlane':
@@ -109,18 +118,21 @@ export const planMessages: Catalogs = {
       '{{etcd}} etcd hosts for {{count}} control planes: the official scripts expect as many etcd hosts as control planes.',
     'plan.warn.etcdRoleUnused':
       '{{count}} hosts have the etcd role but etcd is stacked on the control planes; the role is ignored. Set cluster.etcdType to external to use them.',
-    'plan.warn.noRoles': 'Host {{host}} has no roles and takes no part in the install. Give it a role or remove it.',
+    'plan.warn.noRoles':
+      'Host {{host}} has no roles and takes no part in the install. Give it a role or remove it.',
     'plan.warn.sharedControlPlane':
       'Host {{host}} is both control plane and worker: give it at least 16 GB of memory (8 GB is the minimum per machine).',
-    'plan.warn.edgeIgnored': 'Host {{host}} has the edge role, which mode {{mode}} ignores. Use mode edge or expand-edge.',
-    'plan.warn.rookDisks': 'Rook-Ceph needs an extra unformatted disk on every worker; preflight checks for it.',
+    'plan.warn.edgeIgnored':
+      'Host {{host}} has the edge role, which mode {{mode}} ignores. Use mode edge or expand-edge.',
+    'plan.warn.rookDisks':
+      'Rook-Ceph needs an extra unformatted disk on every worker; preflight checks for it.',
     'plan.warn.noMetallb':
       'No MetalLB range: LoadBalancer services (ingress, portal) get no address. Set network.metallbRange to free addresses.',
     'plan.warn.nipio':
       'The portal will use {{domain}}, which needs public DNS (nip.io) on every client. Set portal.domain if the site has no internet.',
     'plan.warn.nipioOffline':
       'This plan is for an offline site, but the portal domain {{domain}} resolves only through public DNS (nip.io). Set portal.domain to a name your DNS serves.',
-      'cli.plan.error': 'error',
+    'cli.plan.error': 'error',
     'cli.plan.warning': 'warning',
     'cli.plan.valid': '{{file}}: the plan is valid.',
     'cli.plan.summary': '{{file}}: {{errors}} error(s), {{warnings}} warning(s).',
@@ -144,31 +156,38 @@ export const planMessages: Catalogs = {
       '변수 파일에 빠진 값이 있지만 플랜은 작성했습니다. 빠진 값을 채운 뒤 `cp-installer validate`를 실행하세요.',
     'plan.notObject':
       '플랜이 비어 있거나 YAML 매핑이 아닙니다({{received}}). `cp-installer init`으로 예제를 만든 뒤 호스트 정보를 채우세요.',
-    'plan.schema.required': '{{field}} 값이 없습니다. 추가하세요. `cp-installer init`이 모든 항목의 예제를 만들어 줍니다.',
-    'plan.schema.type': '{{field}}은(는) {{received}}이(가) 아니라 {{expected}} 형식이어야 합니다. 값을 고치세요.',
+    'plan.schema.required':
+      '{{field}} 값이 없습니다. 추가하세요. `cp-installer init`이 모든 항목의 예제를 만들어 줍니다.',
+    'plan.schema.type':
+      '{{field}}은(는) {{received}}이(가) 아니라 {{expected}} 형식이어야 합니다. 값을 고치세요.',
     'plan.schema.unknownKey':
       '{{field}}: "{{key}}"은(는) 플랜 항목이 아닙니다. 철자와 들여쓰기를 확인하거나 삭제하세요.',
-    'plan.schema.value': '{{field}} 값 "{{value}}"은(는) 허용되지 않습니다. 다음 중 하나를 쓰세요: {{allowed}}.',
+    'plan.schema.value':
+      '{{field}} 값 "{{value}}"은(는) 허용되지 않습니다. 다음 중 하나를 쓰세요: {{allowed}}.',
     'plan.schema.tooSmall': '{{field}} 값이 너무 작거나 짧습니다(최소 {{limit}}). 고치세요.',
     'plan.schema.tooBig': '{{field}} 값이 너무 크거나 깁니다(최대 {{limit}}). 고치세요.',
-    'plan.schema.invalid': '{{field}} 값을 플랜에서 쓸 수 없습니다. `cp-installer init` 예제와 비교해 보세요.',
+    'plan.schema.invalid':
+      '{{field}} 값을 플랜에서 쓸 수 없습니다. `cp-installer init` 예제와 비교해 보세요.',
     'plan.address.invalid':
       '"{{value}}"은(는) IP 주소도, 올바른 호스트명(RFC 1123: 영문자·숫자·하이픈으로 된 63자 이하 레이블을 점으로 연결)도 아닙니다. 192.168.0.10 또는 node1.example.com 같은 주소를 입력하세요.',
     'plan.ip.invalid':
       '"{{value}}"은(는) 올바른 IPv4/IPv6 주소가 아닙니다. 0–255 숫자 네 개를 점으로 구분해 쓰거나(예: 10.0.0.5) IPv6 주소를 입력하세요.',
     'plan.privateAddress.notIp':
       '사설 주소 "{{value}}"은(는) IP 주소여야 합니다(노드 간 통신에 사용). 내부 네트워크 인터페이스의 IP를 입력하세요(예: 10.0.0.11).',
-    'plan.port.invalid': '포트 {{value}}이(가) 1–65535 범위를 벗어났습니다. 호스트의 SSH 포트(보통 22)를 입력하세요.',
+    'plan.port.invalid':
+      '포트 {{value}}이(가) 1–65535 범위를 벗어났습니다. 호스트의 SSH 포트(보통 22)를 입력하세요.',
     'plan.hostname.invalid':
       '"{{value}}"은(는) 올바른 도메인 이름이 아닙니다(영문자·숫자·하이픈 레이블을 점으로 연결). 고치거나, 지우고 <인그레스 IP>.nip.io를 사용하세요.',
     'plan.metallb.invalid':
       'MetalLB 범위 "{{value}}"이(가) 주소 범위가 아닙니다. 시작-끝 형식(예: 192.168.0.150-192.168.0.160, 시작 ≤ 끝)이나 CIDR로 쓰세요.',
     'plan.registry.invalid':
       '레지스트리 주소 "{{value}}"은(는) 스킴 없이 호스트[:포트] 형식이어야 합니다(예: registry.example.com:5000).',
-    'plan.url.invalid': '"{{value}}"은(는) http(s) URL이 아닙니다. 전체 주소를 쓰세요(예: https://api.sys.example.com).',
+    'plan.url.invalid':
+      '"{{value}}"은(는) http(s) URL이 아닙니다. 전체 주소를 쓰세요(예: https://api.sys.example.com).',
     'plan.host.nodeName':
       '호스트명 "{{value}}"은(는) 쿠버네티스 노드 이름으로 쓸 수 없습니다. 영문 소문자, 숫자, "-", "."만 쓰고 영문자나 숫자로 시작하고 끝나야 합니다. 예: {{suggestion}}.',
-    'plan.host.duplicateName': '호스트명 "{{value}}"을(를) {{other}}이(가) 이미 쓰고 있습니다. 호스트마다 다른 이름을 주세요.',
+    'plan.host.duplicateName':
+      '호스트명 "{{value}}"을(를) {{other}}이(가) 이미 쓰고 있습니다. 호스트마다 다른 이름을 주세요.',
     'plan.host.duplicateAddress':
       '주소 "{{value}}"을(를) {{other}}이(가) 이미 쓰고 있습니다. 호스트마다 주소가 달라야 합니다(같은 NAT 주소 뒤의 호스트는 포트와 사설 주소가 달라야 합니다).',
     'plan.auth.duplicate': '인증 프로필 이름 "{{value}}"이(가) 두 번 쓰였습니다. 하나의 이름을 바꾸세요.',
@@ -176,7 +195,8 @@ export const planMessages: Catalogs = {
       '인증 프로필 "{{profile}}"은(는) 키 방식인데 키 파일이 지정되지 않았습니다. keyPath(예: ~/.ssh/id_rsa)를 지정하거나 agent 방식을 고르세요.',
     'plan.auth.missing':
       '인증 프로필 "{{value}}"이(가) 없습니다(있는 프로필: {{known}}). auth 아래에 추가하거나 있는 프로필을 고르세요.',
-    'plan.release.unknown': '릴리스 "{{value}}"은(는) 버전 카탈로그에 없습니다. 다음 중에서 고르세요: {{known}}.',
+    'plan.release.unknown':
+      '릴리스 "{{value}}"은(는) 버전 카탈로그에 없습니다. 다음 중에서 고르세요: {{known}}.',
     'plan.release.runtime':
       '릴리스 {{release}}에는 {{value}} 버전이 없습니다. 이 릴리스가 제공하는 런타임을 고르세요: {{offered}}.',
     'plan.edge.noKubeEdge':
@@ -185,15 +205,18 @@ export const planMessages: Catalogs = {
       '릴리스 {{release}}는 KubeEdge {{kubeedge}}와 쿠버네티스 {{kubernetes}}를 함께 쓰지만, KubeEdge {{kubeedge}}는 쿠버네티스 {{range}}만 지원합니다. 호환되는 조합의 릴리스를 고르세요: {{fits}}.',
     'plan.roles.noControlPlane':
       '{{mode}} 모드에는 control-plane 역할의 호스트가 1대 이상 필요합니다. 호스트에 역할을 추가하세요.',
-    'plan.roles.noWorker': '{{mode}} 모드에는 worker 역할의 호스트가 1대 이상 필요합니다. 호스트에 역할을 추가하세요.',
+    'plan.roles.noWorker':
+      '{{mode}} 모드에는 worker 역할의 호스트가 1대 이상 필요합니다. 호스트에 역할을 추가하세요.',
     'plan.edge.controlPlaneCount':
       '엣지 모드는 클라우드 컨트롤 플레인 1대로 동작하는데 플랜에는 {{count}}대가 있습니다. control-plane 역할을 정확히 1대에만 주세요.',
     'plan.expandEdge.noControlPlane':
       '엣지 노드를 추가하려면 기존 클러스터의 컨트롤 플레인에 SSH로 접속해야 합니다. 그 호스트를 control-plane 역할로 추가하세요.',
-    'plan.edge.noEdgeHost': '{{mode}} 모드에는 edge 역할의 호스트가 1대 이상 필요합니다. 엣지 호스트를 추가하세요.',
+    'plan.edge.noEdgeHost':
+      '{{mode}} 모드에는 edge 역할의 호스트가 1대 이상 필요합니다. 엣지 호스트를 추가하세요.',
     'plan.edge.roleConflict':
       '호스트 {{host}}에 edge 역할과 함께 {{roles}} 역할이 있습니다. 엣지 노드는 edgecore만 실행하므로 다른 역할을 빼거나 다른 호스트를 쓰세요.',
-    'plan.caas.bosh': 'CaaS 모드는 BOSH 위에 배포합니다. bosh 항목(디렉터 주소, CA, 클라이언트)을 추가하세요.',
+    'plan.caas.bosh':
+      'CaaS 모드는 BOSH 위에 배포합니다. bosh 항목(디렉터 주소, CA, 클라이언트)을 추가하세요.',
     'plan.caas.paasta':
       'CaaS 모드는 PaaS-TA에 서비스 브로커를 등록합니다. paasta 항목(cfApi, uaaUrl)을 추가하세요.',
     'plan.ha.loadBalancer':
@@ -214,7 +237,8 @@ export const planMessages: Catalogs = {
       '포털에는 도메인이 필요합니다. portal.domain을 지정하거나, <인그레스 IP>.nip.io를 쓸 수 있도록 network.ingressIp를 지정하세요.',
     'plan.portal.tlsFile':
       'TLS 모드 "provided"에는 certFile과 keyFile이 모두 필요합니다. 빠진 파일 경로를 지정하거나 auto 모드를 쓰세요.',
-    'plan.cidr.invalid': '"{{value}}"은(는) CIDR이 아닙니다. 네트워크 주소와 접두사 길이를 쓰세요(예: 10.233.64.0/18).',
+    'plan.cidr.invalid':
+      '"{{value}}"은(는) CIDR이 아닙니다. 네트워크 주소와 접두사 길이를 쓰세요(예: 10.233.64.0/18).',
     'plan.cidr.hostBits': '"{{value}}"에 호스트 비트가 있습니다. 네트워크 주소로 쓰세요: {{network}}.',
     'plan.cidr.overlap':
       '"{{value}}"이(가) {{otherField}}({{other}})와 겹칩니다. 파드 네트워크, 서비스 네트워크, MetalLB 범위는 주소를 공유하면 안 됩니다. 겹치지 않는 범위를 고르세요.',
@@ -239,7 +263,8 @@ export const planMessages: Catalogs = {
     'plan.vars.count': '{{name}}은(는) "{{value}}"가 아니라 정수여야 합니다.',
     'plan.vars.unsupported':
       '{{name}}은(는) 플랜에 옮겨지지 않습니다(아직 지원하지 않음). 내보낸 뒤 다시 지정하세요.',
-    'plan.vars.secret': '{{name}}은(는) 비밀값이라 플랜에 옮기지 않습니다. 필요할 때 설치 프로그램이 물어봅니다.',
+    'plan.vars.secret':
+      '{{name}}은(는) 비밀값이라 플랜에 옮기지 않습니다. 필요할 때 설치 프로그램이 물어봅니다.',
     'plan.warn.legacyRuntime':
       '릴리스 {{release}}는 CRI-O 이전 릴리스로 Docker를 설치합니다. cluster.runtime 설정은 무시됩니다.',
     'plan.warn.singleControlPlane':
@@ -255,7 +280,8 @@ export const planMessages: Catalogs = {
       '호스트 {{host}}는 컨트롤 플레인이면서 worker입니다. 메모리를 16GB 이상 주세요(장비당 최소 8GB).',
     'plan.warn.edgeIgnored':
       '호스트 {{host}}의 edge 역할은 {{mode}} 모드에서 무시됩니다. edge 또는 expand-edge 모드를 쓰세요.',
-    'plan.warn.rookDisks': 'Rook-Ceph에는 모든 worker에 포맷하지 않은 추가 디스크가 필요합니다. 사전 점검에서 확인합니다.',
+    'plan.warn.rookDisks':
+      'Rook-Ceph에는 모든 worker에 포맷하지 않은 추가 디스크가 필요합니다. 사전 점검에서 확인합니다.',
     'plan.warn.noMetallb':
       'MetalLB 범위가 없어 LoadBalancer 서비스(인그레스, 포털)가 주소를 받지 못합니다. network.metallbRange에 빈 주소 범위를 지정하세요.',
     'plan.warn.nipio':

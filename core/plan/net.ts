@@ -87,7 +87,7 @@ export function formatIp(addr: IpAddr): string {
   // Longest run of zero groups becomes `::` (RFC 5952).
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === '0') j++;
     if (j - i > bestLen) [best, bestLen] = [i, j - i];
@@ -170,9 +170,7 @@ export function looksLikeIPv4(text: string): boolean {
 export function isHostname(text: string): boolean {
   if (text.length === 0 || text.length > 253 || looksLikeIPv4(text)) return false;
   const name = text.endsWith('.') ? text.slice(0, -1) : text;
-  return name
-    .split('.')
-    .every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
+  return name.split('.').every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
 }
 
 /** An address the installer may connect to: an IP or an RFC 1123 host name. */
@@ -199,7 +197,12 @@ export function suggestNodeName(text: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9.-]+/g, '-')
     .split('.')
-    .map((l) => l.replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, ''))
+    .map((l) =>
+      l
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 63)
+        .replace(/-+$/, ''),
+    )
     .filter((l) => l.length > 0)
     .join('.');
   return s.slice(0, 253) || 'node';

@@ -42,7 +42,8 @@ export function scanSecrets(raw: unknown): PlanIssue[] {
     if (typeof value === 'string') {
       const kind = secretKind(value);
       const field = formatPath(path);
-      if (kind) out.push({ severity: 'error', path: field, key: 'plan.secret.value', params: { field, kind } });
+      if (kind)
+        out.push({ severity: 'error', path: field, key: 'plan.secret.value', params: { field, kind } });
       return;
     }
     if (Array.isArray(value)) {

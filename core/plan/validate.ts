@@ -55,7 +55,9 @@ export function structureIssues(zodIssues: ReadonlyArray<z.core.$ZodIssue>): Iss
       case 'invalid_type':
         if (zi.input === undefined) out.push(error(path, 'plan.schema.required', { field }));
         else
-          out.push(error(path, 'plan.schema.type', { field, expected: zi.expected, received: received(zi.input) }));
+          out.push(
+            error(path, 'plan.schema.type', { field, expected: zi.expected, received: received(zi.input) }),
+          );
         break;
       case 'unrecognized_keys':
         for (const key of zi.keys) {
@@ -64,10 +66,17 @@ export function structureIssues(zodIssues: ReadonlyArray<z.core.$ZodIssue>): Iss
         }
         break;
       case 'invalid_value':
+        if (zi.input === undefined) {
+          out.push(error(path, 'plan.schema.required', { field }));
+          break;
+        }
         out.push(
           error(path, 'plan.schema.value', {
             field,
-            value: typeof zi.input === 'string' || typeof zi.input === 'number' ? String(zi.input) : received(zi.input),
+            value:
+              typeof zi.input === 'string' || typeof zi.input === 'number'
+                ? String(zi.input)
+                : received(zi.input),
             allowed: zi.values.map(String).join(', '),
           }),
         );
@@ -95,7 +104,8 @@ function checkHostAddresses(plan: Plan): Issue[] {
     if (h.privateAddress !== undefined && !isIp(h.privateAddress)) {
       out.push(error(`hosts[${i}].privateAddress`, 'plan.privateAddress.notIp', { value: h.privateAddress }));
     }
-    if (h.port < 1 || h.port > 65535) out.push(error(`hosts[${i}].port`, 'plan.port.invalid', { value: h.port }));
+    if (h.port < 1 || h.port > 65535)
+      out.push(error(`hosts[${i}].port`, 'plan.port.invalid', { value: h.port }));
   });
   return out;
 }
@@ -151,7 +161,9 @@ export function isRegistryAddress(text: string): boolean {
   if (v6) return isIp(v6[1] ?? '') && (v6[2] === undefined || Number(v6[2]) <= 65535);
   if (isIp(text)) return true;
   const m = /^([^:/]+)(?::(\d{1,5}))?$/.exec(text);
-  return !!m && isHostOrIp(m[1] ?? '') && (m[2] === undefined || (Number(m[2]) >= 1 && Number(m[2]) <= 65535));
+  return (
+    !!m && isHostOrIp(m[1] ?? '') && (m[2] === undefined || (Number(m[2]) >= 1 && Number(m[2]) <= 65535))
+  );
 }
 
 function isHttpUrl(text: string): boolean {
@@ -167,7 +179,12 @@ function checkNodeNames(plan: Plan): Issue[] {
   return plan.hosts.flatMap((h, i) =>
     isNodeName(h.name)
       ? []
-      : [error(`hosts[${i}].name`, 'plan.host.nodeName', { value: h.name, suggestion: suggestNodeName(h.name) })],
+      : [
+          error(`hosts[${i}].name`, 'plan.host.nodeName', {
+            value: h.name,
+            suggestion: suggestNodeName(h.name),
+          }),
+        ],
   );
 }
 
@@ -183,18 +200,25 @@ function checkDuplicates(plan: Plan): Issue[] {
   const inner = new Map<string, number>();
   plan.hosts.forEach((h, i) => {
     seen(names, h.name.toLowerCase(), i, (first) =>
-      out.push(error(`hosts[${i}].name`, 'plan.host.duplicateName', { value: h.name, other: `hosts[${first}]` })),
+      out.push(
+        error(`hosts[${i}].name`, 'plan.host.duplicateName', { value: h.name, other: `hosts[${first}]` }),
+      ),
     );
     // Hosts behind one NAT address differ by port; what nodes use between them must still differ.
     seen(endpoints, `${normalAddress(h.address)}:${h.port}`, i, (first) =>
       out.push(
-        error(`hosts[${i}].address`, 'plan.host.duplicateAddress', { value: h.address, other: `hosts[${first}]` }),
+        error(`hosts[${i}].address`, 'plan.host.duplicateAddress', {
+          value: h.address,
+          other: `hosts[${first}]`,
+        }),
       ),
     );
     seen(inner, normalAddress(innerAddress(h)), i, (first) => {
       const path = h.privateAddress !== undefined ? `hosts[${i}].privateAddress` : `hosts[${i}].address`;
       if (out.some((o) => o.path === path)) return;
-      out.push(error(path, 'plan.host.duplicateAddress', { value: innerAddress(h), other: `hosts[${first}]` }));
+      out.push(
+        error(path, 'plan.host.duplicateAddress', { value: innerAddress(h), other: `hosts[${first}]` }),
+      );
     });
   });
   return out;
@@ -214,9 +238,15 @@ function checkAuth(plan: Plan): Issue[] {
   plan.auth.forEach((a, i) => {
     if (names.has(a.name)) out.push(error(`auth[${i}].name`, 'plan.auth.duplicate', { value: a.name }));
     names.add(a.name);
-    if (a.method === 'key' && !a.keyPath) out.push(error(`auth[${i}].keyPath`, 'plan.auth.keyPath', { profile: a.name }));
+    if (a.method === 'key' && !a.keyPath)
+      out.push(error(`auth[${i}].keyPath`, 'plan.auth.keyPath', { profile: a.name }));
     if (a.jumpHost?.auth !== undefined && !plan.auth.some((p) => p.name === a.jumpHost?.auth)) {
-      out.push(error(`auth[${i}].jumpHost.auth`, 'plan.auth.missing', { value: a.jumpHost.auth, known: knownProfiles(plan) }));
+      out.push(
+        error(`auth[${i}].jumpHost.auth`, 'plan.auth.missing', {
+          value: a.jumpHost.auth,
+          known: knownProfiles(plan),
+        }),
+      );
     }
   });
   plan.hosts.forEach((h, i) => {
@@ -239,7 +269,12 @@ type ReleaseLookup = (name: string) => Release | undefined;
 function checkRelease(plan: Plan, lookup: ReleaseLookup): Issue[] {
   const release = lookup(plan.release);
   if (!release) {
-    return [error('release', 'plan.release.unknown', { value: plan.release, known: [...loadCatalog().keys()].join(', ') })];
+    return [
+      error('release', 'plan.release.unknown', {
+        value: plan.release,
+        known: [...loadCatalog().keys()].join(', '),
+      }),
+    ];
   }
   const runtimes = release.runtimes;
   if (runtimes[plan.cluster.runtime] !== undefined) return [];
@@ -290,9 +325,11 @@ function checkClusterRoles(plan: Plan): Issue[] {
   const cps = hostsWithRole(plan, 'control-plane').length;
   if (KUBESPRAY_MODES.includes(plan.mode)) {
     if (cps === 0) out.push(error('hosts', 'plan.roles.noControlPlane', { mode: plan.mode }));
-    if (hostsWithRole(plan, 'worker').length === 0) out.push(error('hosts', 'plan.roles.noWorker', { mode: plan.mode }));
+    if (hostsWithRole(plan, 'worker').length === 0)
+      out.push(error('hosts', 'plan.roles.noWorker', { mode: plan.mode }));
   }
-  if (plan.mode === 'edge' && cps !== 1) out.push(error('hosts', 'plan.edge.controlPlaneCount', { count: cps }));
+  if (plan.mode === 'edge' && cps !== 1)
+    out.push(error('hosts', 'plan.edge.controlPlaneCount', { count: cps }));
   if (plan.mode === 'expand-edge' && cps === 0) out.push(error('hosts', 'plan.expandEdge.noControlPlane'));
   if (EDGE_MODES.includes(plan.mode) && hostsWithRole(plan, 'edge').length === 0) {
     out.push(error('hosts', 'plan.edge.noEdgeHost', { mode: plan.mode }));
@@ -300,7 +337,9 @@ function checkClusterRoles(plan: Plan): Issue[] {
   plan.hosts.forEach((h, i) => {
     const clash = h.roles.filter((r) => r === 'control-plane' || r === 'worker' || r === 'etcd');
     if (h.roles.includes('edge') && clash.length > 0) {
-      out.push(error(`hosts[${i}].roles`, 'plan.edge.roleConflict', { host: h.name, roles: clash.join(', ') }));
+      out.push(
+        error(`hosts[${i}].roles`, 'plan.edge.roleConflict', { host: h.name, roles: clash.join(', ') }),
+      );
     }
   });
   if (plan.mode === 'caas') {
@@ -314,7 +353,8 @@ function checkHa(plan: Plan): Issue[] {
   const cps = hostsWithRole(plan, 'control-plane').length;
   if (cps < 2 || !KUBESPRAY_MODES.includes(plan.mode)) return [];
   const out: Issue[] = [];
-  if (!plan.cluster.loadBalancerDomain) out.push(error('cluster.loadBalancerDomain', 'plan.ha.loadBalancer', { count: cps }));
+  if (!plan.cluster.loadBalancerDomain)
+    out.push(error('cluster.loadBalancerDomain', 'plan.ha.loadBalancer', { count: cps }));
   if (!plan.cluster.etcdType) out.push(error('cluster.etcdType', 'plan.ha.etcdType', { count: cps }));
   return out;
 }
@@ -343,7 +383,8 @@ function checkStorage(plan: Plan): Issue[] {
 function checkPortal(plan: Plan): Issue[] {
   if (!KUBESPRAY_MODES.includes(plan.mode) || !plan.portal.enabled) return [];
   const out: Issue[] = [];
-  if (!plan.portal.domain && !plan.network.ingressIp) out.push(error('portal.domain', 'plan.portal.noDomain'));
+  if (!plan.portal.domain && !plan.network.ingressIp)
+    out.push(error('portal.domain', 'plan.portal.noDomain'));
   if (plan.portal.tls.mode === 'provided') {
     if (!plan.portal.tls.certFile) out.push(error('portal.tls.certFile', 'plan.portal.tlsFile'));
     if (!plan.portal.tls.keyFile) out.push(error('portal.tls.keyFile', 'plan.portal.tlsFile'));
@@ -381,7 +422,13 @@ function checkNetworks(plan: Plan): Issue[] {
   if (metallb && metallbText !== undefined) {
     for (const c of cidrs) {
       if (rangesOverlap(metallb, c.range)) {
-        out.push(error('network.metallbRange', 'plan.cidr.overlap', { value: metallbText, other: c.text, otherField: c.path }));
+        out.push(
+          error('network.metallbRange', 'plan.cidr.overlap', {
+            value: metallbText,
+            other: c.text,
+            otherField: c.path,
+          }),
+        );
       }
     }
   }
@@ -394,7 +441,8 @@ function checkNetworks(plan: Plan): Issue[] {
       if (!ip || value === undefined) continue;
       const path = `hosts[${i}].${field}`;
       for (const c of cidrs) {
-        if (rangeContains(c.range, ip)) out.push(error(path, 'plan.cidr.hostInside', { value, cidr: c.text, otherField: c.path }));
+        if (rangeContains(c.range, ip))
+          out.push(error(path, 'plan.cidr.hostInside', { value, cidr: c.text, otherField: c.path }));
       }
       if (metallb && metallbText !== undefined && rangeContains(metallb, ip)) {
         out.push(error(path, 'plan.metallb.containsHost', { value, range: metallbText }));
@@ -411,7 +459,8 @@ function checkNetworks(plan: Plan): Issue[] {
       out.push(error(path, 'plan.metallb.containsVip', { value, range: metallbText }));
     }
     for (const c of cidrs) {
-      if (rangeContains(c.range, ip)) out.push(error(path, 'plan.cidr.hostInside', { value, cidr: c.text, otherField: c.path }));
+      if (rangeContains(c.range, ip))
+        out.push(error(path, 'plan.cidr.hostInside', { value, cidr: c.text, otherField: c.path }));
     }
   }
   return out;
@@ -432,7 +481,8 @@ function adviseHa(plan: Plan): Issue[] {
   if (plan.cluster.etcdType === 'external' && etcd > 0 && etcd !== cps) {
     out.push(warning('hosts', 'plan.warn.etcdCount', { etcd, count: cps }));
   }
-  if (plan.cluster.etcdType !== 'external' && etcd > 0) out.push(warning('cluster.etcdType', 'plan.warn.etcdRoleUnused', { count: etcd }));
+  if (plan.cluster.etcdType !== 'external' && etcd > 0)
+    out.push(warning('cluster.etcdType', 'plan.warn.etcdRoleUnused', { count: etcd }));
   return out;
 }
 

@@ -141,20 +141,33 @@ export interface ImportResult {
 }
 
 /** Variables the plan does not carry (yet); named in a warning so nothing is dropped silently. */
-const UNSUPPORTED = ['CSP_TYPE', 'NHN_TENANT_ID', 'NHN_VIP_SUBNET_ID', 'NHN_USERNAME', 'ISTIO_GATEWAY_PRIVATE_IP', 'ISTIO_GATEWAY_PUBLIC_IP'];
+const UNSUPPORTED = [
+  'CSP_TYPE',
+  'NHN_TENANT_ID',
+  'NHN_VIP_SUBNET_ID',
+  'NHN_USERNAME',
+  'ISTIO_GATEWAY_PRIVATE_IP',
+  'ISTIO_GATEWAY_PUBLIC_IP',
+];
 const SECRET_VARS = ['NHN_PASSWORD'];
 
 /** The release an import uses: the default, or for edge the default's Kubernetes with a KubeEdge that supports it. */
 function importRelease(edge: boolean): string {
   const base = findRelease(DEFAULT_RELEASE);
-  if (!edge || !base || (base.kubeedge && kubeedgeSupports(base.kubeedge.version, base.kubernetes))) return DEFAULT_RELEASE;
+  if (!edge || !base || (base.kubeedge && kubeedgeSupports(base.kubeedge.version, base.kubernetes)))
+    return DEFAULT_RELEASE;
   const fit = [...loadCatalog().values()].find(
-    (r) => r.kubernetes === base.kubernetes && r.kubeedge && kubeedgeSupports(r.kubeedge.version, r.kubernetes),
+    (r) =>
+      r.kubernetes === base.kubernetes && r.kubeedge && kubeedgeSupports(r.kubeedge.version, r.kubernetes),
   );
   return fit?.name ?? DEFAULT_RELEASE;
 }
 
-export function importVars(clusterVarsText: string, edgeVarsText?: string, opts: ImportOptions = {}): ImportResult {
+export function importVars(
+  clusterVarsText: string,
+  edgeVarsText?: string,
+  opts: ImportOptions = {},
+): ImportResult {
   const cluster = parseShellVars(clusterVarsText);
   const edge = edgeVarsText !== undefined ? parseShellVars(edgeVarsText) : undefined;
   const issues: PlanIssue[] = [...cluster.issues, ...(edge?.issues ?? [])];
@@ -205,7 +218,8 @@ export function importVars(clusterVarsText: string, edgeVarsText?: string, opts:
   const etcdType = get('ETCD_TYPE');
   if (etcdType === 'external') {
     // The template sizes etcd like the control plane, but a plan may differ: read every filled slot.
-    for (let n = 1; get(`ETCD${n}_NODE_HOSTNAME`) !== '' || n <= cps; n++) addHost(`ETCD${n}`, 'etcd', ['PRIVATE_IP']);
+    for (let n = 1; get(`ETCD${n}_NODE_HOSTNAME`) !== '' || n <= cps; n++)
+      addHost(`ETCD${n}`, 'etcd', ['PRIVATE_IP']);
   }
   const workers = count('KUBE_WORKER_HOSTS');
   for (let n = 1; n <= workers; n++) addHost(`WORKER${n}`, 'worker', ['PRIVATE_IP']);
@@ -221,10 +235,12 @@ export function importVars(clusterVarsText: string, edgeVarsText?: string, opts:
   }
 
   for (const name of UNSUPPORTED) {
-    if (get(name) !== '') issues.push({ severity: 'warning', path: '', key: 'plan.vars.unsupported', params: { name } });
+    if (get(name) !== '')
+      issues.push({ severity: 'warning', path: '', key: 'plan.vars.unsupported', params: { name } });
   }
   for (const name of SECRET_VARS) {
-    if (get(name) !== '') issues.push({ severity: 'warning', path: '', key: 'plan.vars.secret', params: { name } });
+    if (get(name) !== '')
+      issues.push({ severity: 'warning', path: '', key: 'plan.vars.secret', params: { name } });
   }
 
   const storageType = get('STORAGE_TYPE') === 'rook-ceph' ? 'rook-ceph' : 'nfs';
@@ -239,7 +255,12 @@ export function importVars(clusterVarsText: string, edgeVarsText?: string, opts:
     hosts,
     auth: [
       useKey
-        ? { name: 'default', method: 'key', user: opts.user ?? 'ubuntu', keyPath: opts.keyPath ?? '~/.ssh/id_rsa' }
+        ? {
+            name: 'default',
+            method: 'key',
+            user: opts.user ?? 'ubuntu',
+            keyPath: opts.keyPath ?? '~/.ssh/id_rsa',
+          }
         : { name: 'default', method: 'agent', user: opts.user ?? 'ubuntu' },
     ],
     cluster: {
@@ -276,7 +297,8 @@ export function exportVars(plan: Plan): ExportedVars {
   const workers = hostsWithRole(plan, 'worker');
   const etcd = plan.cluster.etcdType === 'external' ? hostsWithRole(plan, 'etcd') : [];
   const nfsServer =
-    plan.storage.nfs?.server ?? (hostsWithRole(plan, 'nfs')[0] && innerAddress(hostsWithRole(plan, 'nfs')[0] as Host));
+    plan.storage.nfs?.server ??
+    (hostsWithRole(plan, 'nfs')[0] && innerAddress(hostsWithRole(plan, 'nfs')[0] as Host));
   const master1 = cps[0];
   const out: string[] = [
     '#!/bin/bash',
@@ -294,7 +316,10 @@ export function exportVars(plan: Plan): ExportedVars {
     '# With ETCD_TYPE=external: the etcd nodes',
   ];
   etcd.forEach((h, i) => {
-    out.push(line(`ETCD${i + 1}_NODE_HOSTNAME`, h.name), line(`ETCD${i + 1}_NODE_PRIVATE_IP`, innerAddress(h)));
+    out.push(
+      line(`ETCD${i + 1}_NODE_HOSTNAME`, h.name),
+      line(`ETCD${i + 1}_NODE_PRIVATE_IP`, innerAddress(h)),
+    );
   });
   out.push('', '# Control-plane nodes; only the first needs a public IP');
   cps.forEach((h, i) => {
@@ -303,10 +328,24 @@ export function exportVars(plan: Plan): ExportedVars {
     if (n === 1) out.push(line('MASTER1_NODE_PUBLIC_IP', h.address));
     out.push(line(`MASTER${n}_NODE_PRIVATE_IP`, innerAddress(h)));
   });
-  if (!master1) out.push(line('MASTER1_NODE_HOSTNAME', ''), line('MASTER1_NODE_PUBLIC_IP', ''), line('MASTER1_NODE_PRIVATE_IP', ''));
-  out.push('', '# Number of worker nodes', line('KUBE_WORKER_HOSTS', String(workers.length)), '', '# Worker nodes');
+  if (!master1)
+    out.push(
+      line('MASTER1_NODE_HOSTNAME', ''),
+      line('MASTER1_NODE_PUBLIC_IP', ''),
+      line('MASTER1_NODE_PRIVATE_IP', ''),
+    );
+  out.push(
+    '',
+    '# Number of worker nodes',
+    line('KUBE_WORKER_HOSTS', String(workers.length)),
+    '',
+    '# Worker nodes',
+  );
   workers.forEach((h, i) => {
-    out.push(line(`WORKER${i + 1}_NODE_HOSTNAME`, h.name), line(`WORKER${i + 1}_NODE_PRIVATE_IP`, innerAddress(h)));
+    out.push(
+      line(`WORKER${i + 1}_NODE_HOSTNAME`, h.name),
+      line(`WORKER${i + 1}_NODE_PRIVATE_IP`, innerAddress(h)),
+    );
   });
   out.push(
     '',
@@ -323,7 +362,10 @@ export function exportVars(plan: Plan): ExportedVars {
     line('INGRESS_NGINX_IP', plan.network.ingressIp),
     '',
     '# Kyverno with the Pod Security Standards and namespace-isolation policies (Y, N)',
-    line('INSTALL_KYVERNO', plan.cluster.kyverno === undefined ? undefined : plan.cluster.kyverno ? 'Y' : 'N'),
+    line(
+      'INSTALL_KYVERNO',
+      plan.cluster.kyverno === undefined ? undefined : plan.cluster.kyverno ? 'Y' : 'N',
+    ),
     '',
   );
   const result: ExportedVars = { clusterVars: out.join('\n') };

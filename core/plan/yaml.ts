@@ -1,7 +1,7 @@
 // Plans as YAML files that people edit: loading keeps the yaml Document (comments, key order) so saving
 // applies only what changed; every issue points at its line and column where the path exists in the file.
 import { readFileSync } from 'node:fs';
-import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import { assetPath } from '../common/assets.js';
 import type { PlanIssue } from './issues.js';
 import { Plan, type Mode } from './schema.js';
@@ -66,7 +66,11 @@ export function loadPlanText(text: string, options: ValidateOptions = {}): Loade
   const syntax = yamlIssues(document, lines);
   if (syntax.length > 0) return { document, issues: syntax, valid: false };
   if (document.contents === null) {
-    return { document, issues: [{ severity: 'error', path: '', key: 'plan.yaml.empty', line: 1, column: 1 }], valid: false };
+    return {
+      document,
+      issues: [{ severity: 'error', path: '', key: 'plan.yaml.empty', line: 1, column: 1 }],
+      valid: false,
+    };
   }
   const result = validatePlan(document.toJS(), options);
   const place = (issue: PlanIssue): PlanIssue => {
@@ -76,7 +80,9 @@ export function loadPlanText(text: string, options: ValidateOptions = {}): Loade
     return { ...issue, line, column: col };
   };
   const issues = [...result.errors, ...result.warnings].map(place);
-  return result.plan ? { plan: result.plan, document, issues, valid: result.valid } : { document, issues, valid: false };
+  return result.plan
+    ? { plan: result.plan, document, issues, valid: result.valid }
+    : { document, issues, valid: false };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -107,10 +113,21 @@ function normal(value: Json): Json {
 
 function names(list: Json[]): string[] | undefined {
   const out = list.map((x) => (isObject(x) && typeof x.name === 'string' ? x.name : undefined));
-  return out.every((n): n is string => n !== undefined) && new Set(out).size === out.length ? (out as string[]) : undefined;
+  return out.every((n): n is string => n !== undefined) && new Set(out).size === out.length
+    ? (out as string[])
+    : undefined;
 }
 
-function applyList(doc: Document, path: Array<string | number>, before: Json[], after: Json[]): void {
+/** How the file writes a value it did not have: without the defaults (taken from the compact plan). */
+type Fresh = (path: Array<string | number>, value: Json) => Json;
+
+function applyList(
+  doc: Document,
+  path: Array<string | number>,
+  before: Json[],
+  after: Json[],
+  fresh: Fresh,
+): void {
   const seq = doc.getIn(path, true);
   const beforeNames = names(before);
   const afterNames = names(after);
@@ -125,9 +142,9 @@ function applyList(doc: Document, path: Array<string | number>, before: Json[], 
       const current = before.filter((_, i) => afterNames.includes(beforeNames[i] as string));
       after.forEach((item, i) => {
         const was = current.findIndex((c) => isObject(c) && c.name === afterNames[i]);
-        if (was === i) applyValue(doc, [...path, i], current[i], item);
+        if (was === i) applyValue(doc, [...path, i], current[i], item, fresh);
         else {
-          seq.items.splice(i, 0, doc.createNode(item));
+          seq.items.splice(i, 0, createNode(doc, fresh([...path, i], item)));
           current.splice(i, 0, item);
         }
       });
@@ -135,33 +152,73 @@ function applyList(doc: Document, path: Array<string | number>, before: Json[], 
     }
   }
   if (!isSeq(seq)) {
-    doc.setIn(path, after);
+    doc.setIn(path, createNode(doc, fresh(path, after)));
     return;
   }
   const common = Math.min(before.length, after.length);
-  for (let i = 0; i < common; i++) applyValue(doc, [...path, i], before[i], after[i]);
-  for (let i = before.length; i < after.length; i++) seq.items.push(doc.createNode(after[i]));
+  for (let i = 0; i < common; i++) applyValue(doc, [...path, i], before[i], after[i], fresh);
+  for (let i = before.length; i < after.length; i++)
+    seq.items.push(createNode(doc, fresh([...path, i], after[i])));
   if (after.length < before.length) seq.items.splice(after.length);
 }
 
-function applyValue(doc: Document, path: Array<string | number>, before: Json, after: Json): void {
+function applyValue(
+  doc: Document,
+  path: Array<string | number>,
+  before: Json,
+  after: Json,
+  fresh: Fresh,
+): void {
   if (equal(before, after)) return;
   if (after === undefined) {
     if (doc.hasIn(path)) doc.deleteIn(path);
     return;
   }
-  if (isObject(before) && isObject(after) && (path.length === 0 || isMap(doc.getIn(path, true)) || !doc.hasIn(path))) {
-    for (const key of Object.keys(after)) applyValue(doc, [...path, key], before[key], after[key]);
+  if (
+    isObject(before) &&
+    isObject(after) &&
+    (path.length === 0 || isMap(doc.getIn(path, true)) || !doc.hasIn(path))
+  ) {
+    for (const key of Object.keys(after)) applyValue(doc, [...path, key], before[key], after[key], fresh);
     for (const key of Object.keys(before)) {
-      if (!(key in after) || after[key] === undefined) applyValue(doc, [...path, key], before[key], undefined);
+      if (!(key in after) || after[key] === undefined)
+        applyValue(doc, [...path, key], before[key], undefined, fresh);
     }
     return;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    applyList(doc, path, before, after);
+    applyList(doc, path, before, after, fresh);
     return;
   }
-  doc.setIn(path, after);
+  const value = fresh(path, after);
+  doc.setIn(path, isObject(value) || Array.isArray(value) ? createNode(doc, value) : value);
+}
+
+function valueAt(root: Json, path: ReadonlyArray<string | number>): Json {
+  let node = root;
+  for (const seg of path) {
+    if (Array.isArray(node) && typeof seg === 'number') node = node[seg];
+    else if (isObject(node) && typeof seg === 'string') node = node[seg];
+    else return undefined;
+  }
+  return node;
+}
+
+const TO_STRING = { flowCollectionPadding: false } as const;
+
+/** Short lists of words (roles) read better inline, as the examples write them. */
+function inlineWordLists(node: Parameters<typeof visit>[0]): void {
+  visit(node, {
+    Seq(_, seq) {
+      if (seq.items.every((i) => isScalar(i))) seq.flow = true;
+    },
+  });
+}
+
+function createNode(doc: Document, value: Json): Node {
+  const node = doc.createNode(value);
+  inlineWordLists(node);
+  return node;
 }
 
 /**
@@ -170,13 +227,16 @@ function applyValue(doc: Document, path: Array<string | number>, before: Json, a
  */
 export function savePlan(document: Document, plan: unknown): string {
   const after = normal(plan);
+  const compact = compactPlan(after);
   if (document.contents === null) {
-    document.contents = document.createNode(after);
-    return document.toString();
+    document.contents = createNode(document, compact);
+    return document.toString(TO_STRING);
   }
-  // Both sides carry defaults, so a default the file leaves out is equal on both and is not written.
-  applyValue(document, [], normal(document.toJS()), after);
-  return document.toString();
+  // Both sides carry defaults, so a default the file leaves out is equal on both and is not written;
+  // new nodes are written from the compact plan, without defaults.
+  const fresh: Fresh = (path, value) => valueAt(compact, path) ?? value;
+  applyValue(document, [], normal(document.toJS()), after, fresh);
+  return document.toString(TO_STRING);
 }
 
 /** The commented example plan of a mode (installer-assets/examples/plan-<mode>.yaml). */
@@ -210,6 +270,11 @@ export function compactPlan(plan: unknown): Json {
 /** A new YAML text for a plan that has no file yet (an import, say), with a header comment. */
 export function planToYaml(plan: unknown, header?: string): string {
   const document = new Document(compactPlan(plan));
-  if (header) document.commentBefore = header.split('\n').map((l) => ` ${l}`).join('\n');
-  return document.toString();
+  inlineWordLists(document);
+  if (header)
+    document.commentBefore = header
+      .split('\n')
+      .map((l) => ` ${l}`)
+      .join('\n');
+  return document.toString(TO_STRING);
 }

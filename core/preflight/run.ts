@@ -6,6 +6,7 @@ import { msg } from '../common/messages.js';
 import type { Release } from '../plan/catalog.js';
 import { findRelease } from '../plan/catalog.js';
 import { authFor, type Host, type Plan } from '../plan/schema.js';
+import { sshErrorMessage } from '../ssh/messages.js';
 import { SshError, type Connector, type SshSession, type SshTarget } from '../ssh/types.js';
 import { evaluate } from './checks/index.js';
 import { clockCheck, identityChecks, parseReach, reachChecks, reachCommand, reachPlan, reachScript } from './cross.js';
@@ -25,6 +26,8 @@ export interface PreflightOptions {
   /** Skip the reachability matrix (it costs one more round trip per host). */
   skipReach?: boolean;
   reachTimeoutMs?: number;
+  /** Named in the message of a changed host key. */
+  knownHostsFile?: string;
   /** Overrides the catalog lookup (tests). */
   release?: Release;
 }
@@ -43,13 +46,12 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (
   return out;
 }
 
-function errorReport(host: Host, e: unknown): HostReport {
-  const kind = e instanceof SshError ? e.kind : 'probe';
-  const text = e instanceof Error ? e.message.replace(new RegExp(`^${host.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `), '') : String(e);
-  const params: Record<string, string> = { host: host.name, error: text };
-  if (e instanceof SshError && e.details.fingerprint) params.fingerprint = e.details.fingerprint;
-  const key = e instanceof SshError ? e.key : 'preflight.host.probe';
-  return { name: host.name, address: host.address, error: { ...msg(key, params), kind }, checks: [] };
+function errorReport(host: Host, e: unknown, knownHostsFile?: string): HostReport {
+  if (e instanceof SshError) {
+    return { name: host.name, address: host.address, error: { ...sshErrorMessage(e, knownHostsFile), kind: e.kind }, checks: [] };
+  }
+  const error = e instanceof Error ? e.message : String(e);
+  return { name: host.name, address: host.address, error: { ...msg('preflight.host.probe', { host: host.name, error }), kind: 'probe' }, checks: [] };
 }
 
 interface Probed {
@@ -121,7 +123,7 @@ export async function runPreflight(plan: Plan, opts: PreflightOptions): Promise<
       return { report, session };
     } catch (e) {
       await session?.close().catch(() => undefined);
-      const report = errorReport(host, e);
+      const report = errorReport(host, e, opts.knownHostsFile);
       opts.onHost?.(report);
       return { report };
     }

@@ -2,6 +2,7 @@
 // stdin (only when sudo asks), per-command timeout and cancellation that end the remote process group,
 // SFTP upload with progress and a SHA-256 check done by the host itself, download.
 import { createHash, randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { shq } from '../common/quote.js';
 import type { Secret } from '../common/secret.js';
@@ -26,10 +27,7 @@ interface RawResult {
   started: boolean;
 }
 
-interface RawOptions extends ExecOptions {
-  /** Collect stdout as bytes (download); lines are still emitted when asked. */
-  binary?: boolean;
-}
+type RawOptions = ExecOptions;
 
 const KILL_GRACE_MS = 5_000;
 const UPLOAD_CHUNK = 32 * 1024;
@@ -194,8 +192,12 @@ export class Ssh2Session implements SshSession {
         ending = e;
         if (started && pgid) void this.endGroup(pgid, sudo);
         else channel.close();
-        // If the group cannot be ended, do not hang: give up on the channel after a grace period.
-        setTimeout(() => channel.close(), KILL_GRACE_MS).unref();
+        // sshd confirms a channel close only once the process exits: if the group cannot be ended, stop
+        // waiting after a grace period rather than hang.
+        setTimeout(() => {
+          channel.close();
+          finish();
+        }, KILL_GRACE_MS).unref();
       };
       const onAbort = () => stopWith(this.fail('cancelled', 'cancelled'));
       options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -207,11 +209,11 @@ export class Ssh2Session implements SshSession {
       }
       const lost = (reason: string) => {
         if (!ending) ending = this.fail('unreachable', `connection lost while a command ran: ${reason}`);
-        channel.emit('close');
+        finish();
       };
       this.inflight.add(lost);
 
-      channel.on('close', () => {
+      const finish = () => {
         if (settled) return;
         settled = true;
         this.inflight.delete(lost);
@@ -229,7 +231,8 @@ export class Ssh2Session implements SshSession {
           return reject(this.fail('sudo', why));
         }
         resolve({ code, ...(signal ? { signal } : {}), stdout: Buffer.concat(out), stderr: err, started });
-      });
+      };
+      channel.on('close', finish);
     });
   }
 
@@ -305,7 +308,10 @@ export class Ssh2Session implements SshSession {
         let sent = 0;
         let active = 0;
         let failed: SshError | undefined;
+        let finished = false;
         const finish = () => {
+          if (finished) return;
+          finished = true;
           sftp.close(handle, (closeErr) => {
             if (failed) return reject(failed);
             if (closeErr) return reject(this.fail('protocol', `closing ${path}: ${closeErr.message}`));
@@ -338,7 +344,7 @@ export class Ssh2Session implements SshSession {
 
   async download(remotePath: string, options: { sudo?: boolean } = {}): Promise<Buffer> {
     if (this.sudoFor(options.sudo) !== undefined) {
-      const r = await this.run(`cat -- ${shq(remotePath)}`, { sudo: true, binary: true });
+      const r = await this.run(`cat -- ${shq(remotePath)}`, { sudo: true });
       if (r.code !== 0) throw this.fail('protocol', `cannot read ${remotePath}: ${r.stderr.trim() || `exit ${r.code}`}`);
       return r.stdout;
     }
@@ -346,6 +352,24 @@ export class Ssh2Session implements SshSession {
     return new Promise((resolve, reject) =>
       sftp.readFile(remotePath, (e, data) => (e ? reject(this.fail('protocol', `cannot read ${remotePath}: ${e.message}`)) : resolve(data))),
     );
+  }
+
+  /** A TCP stream to host:port opened by this host (the jump-host hop). */
+  forwardOut(host: string, port: number, timeoutMs: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      if (this.closedFlag) return reject(new Error('connection to the jump host is closed'));
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+        clearTimeout(timer);
+        if (timedOut) stream?.destroy();
+        else if (err) reject(err);
+        else resolve(stream);
+      });
+    });
   }
 
   async close(): Promise<void> {

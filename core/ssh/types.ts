@@ -83,6 +83,8 @@ export interface UploadOptions {
 
 export interface SshSession {
   readonly target: SshTarget;
+  /** True once the connection is gone (a pool then opens a new one). Optional: fakes may leave it out. */
+  readonly closed?: boolean;
   /** `command` is a shell command line: build it with shq/shellJoin (core/common/quote.ts). */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /** SFTP upload; resolves with the SHA-256 (hex) checked on the remote side after writing. */

@@ -29,15 +29,16 @@ export function wrapCommand(command: string, token: string, sudo?: 'nopasswd' | 
   return { command: `exec sudo -S -p ${shq(prompt)} -- sh -c ${shq(inner)}`, marker, prompt };
 }
 
-/** Ends a process group: TERM, up to 2 s for it to go, then KILL. Exits 0 either way. */
+/** Ends a process group (`kill -PGID` sends to the group): TERM, up to 2 s for it to go, then KILL. Exits 0 either way. */
 export function killGroupCommand(pgid: number): string {
   if (!Number.isInteger(pgid) || pgid <= 1) throw new Error(`refusing to kill process group ${pgid}`);
+  // No `--`: dash's builtin kill rejects it, and `-TERM -PGID` means the group in every POSIX shell.
   const g = `-${pgid}`;
   return [
-    `kill -TERM -- ${g} 2>/dev/null || exit 0`,
+    `kill -TERM ${g} 2>/dev/null || exit 0`,
     'i=0',
-    `while kill -0 -- ${g} 2>/dev/null && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); done`,
-    `kill -KILL -- ${g} 2>/dev/null`,
+    `while kill -0 ${g} 2>/dev/null && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); done`,
+    `kill -KILL ${g} 2>/dev/null`,
     'exit 0',
   ].join('\n');
 }

@@ -67,9 +67,10 @@ export function StepRail() {
 }
 
 export function Footer({ step }: { step: StepId }) {
-  const back = useStore((s) => s.back);
-  const next = useStore((s) => s.next);
-  const blocker = useStore((s) => blockerFor(s, step));
+  // The whole state: blockerFor builds a new message object each call, which a selector must not return.
+  const state = useStore();
+  const { back, next } = state;
+  const blocker = blockerFor(state, step);
   const m = useMsg();
   const i = STEPS.indexOf(step);
   return (

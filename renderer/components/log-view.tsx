@@ -10,6 +10,7 @@ import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
 import { formatForTerminal, matches, toPlainText, type LogFilter } from '../lib/log-buffer.js';
 import { downloadText } from '../lib/download.js';
+import { mirrorStyleElements } from '../lib/csp-styles.js';
 
 const SCROLLBACK = 50_000;
 
@@ -37,7 +38,7 @@ export function LogView({ stepTitle }: { stepTitle(id: string): string }) {
       convertEol: false,
       cursorStyle: 'bar',
       cursorInactiveStyle: 'none',
-      fontFamily: '"DejaVu Sans Mono", "Noto Sans Mono CJK KR", "D2Coding", Menlo, Consolas, monospace',
+      fontFamily: '"DejaVu Sans Mono", "D2Coding", "NanumGothicCoding", "Noto Sans Mono CJK KR", Menlo, Consolas, monospace',
       fontSize: 12.5,
       lineHeight: 1.15,
       theme: { background: '#0f1720', foreground: '#d6dde6', selectionBackground: '#3b5b7a' },
@@ -46,6 +47,7 @@ export function LogView({ stepTitle }: { stepTitle(id: string): string }) {
     const s = new SearchAddon();
     t.loadAddon(fit);
     t.loadAddon(s);
+    const unmirror = location.search.includes("nomirror") ? () => undefined : mirrorStyleElements(host.current!);
     t.open(host.current!);
     fit.fit();
     term.current = t;
@@ -60,6 +62,7 @@ export function LogView({ stepTitle }: { stepTitle(id: string): string }) {
     ro.observe(host.current!);
     return () => {
       ro.disconnect();
+      unmirror();
       cancelAnimationFrame(state.current.frame);
       t.dispose();
       term.current = null;
@@ -168,7 +171,7 @@ export function LogView({ stepTitle }: { stepTitle(id: string): string }) {
           ))}
         </select>
         <button type="button" className={follow ? 'active' : ''} aria-pressed={follow} onClick={() => setFollow(!follow)} data-testid="log-follow">
-          {follow ? `⏸ ${m('ui.log.pause')}` : `▶ ${m('ui.log.follow')}`}
+          {follow ? m("ui.log.pause") : `▶ ${m("ui.log.follow")}`}
         </button>
         {!follow && stats.pending > 0 && (
           <span className="tag warn" data-testid="log-held">

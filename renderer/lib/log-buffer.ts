@@ -118,7 +118,7 @@ const HAS_SGR = /\x1b\[[0-9;]*m/; // eslint-disable-line no-control-regex
 export function formatForTerminal(l: LogLine, showHost: boolean): string {
   // eslint-disable-next-line no-control-regex
   const body = l.line.replace(/\x1b\[[0-9;?]*[ -/]*[@-ln-~]|\x1b\][^\x07]*(\x07|\x1b\\)|[\r\x07\x08]/g, '');
-  const prefix = showHost && l.host ? `\x1b[36m${l.host}\x1b[0m \x1b[90m│\x1b[0m ` : '';
+  const prefix = showHost && l.host ? `\x1b[36m${l.host}\x1b[0m \x1b[90m|\x1b[0m ` : '';
   if (HAS_SGR.test(body)) return `${prefix}${body}\x1b[0m`;
   if (l.stream === 'stderr') return `${prefix}\x1b[31m${body}\x1b[0m`;
   if (l.stream === 'info') return `${prefix}\x1b[2;33m${body}\x1b[0m`;

@@ -35,7 +35,7 @@ export function CredentialsScreen() {
           <CheckField label={m('ui.creds.remember')} checked={remember} onChange={setRemember} help={m('ui.creds.rememberHelp')} testid="secrets-remember" />
         ) : (
           <p className="muted" data-testid="secrets-no-keychain">
-            🔒 {m('ui.creds.memoryOnly')}
+            {m('ui.creds.memoryOnly')}
             {info?.whyNoKeychain ? ` ${info.whyNoKeychain}` : ''}
           </p>
         )}
@@ -234,7 +234,7 @@ function ConnRow({ index: i, name, address, auth, onTest }: { index: number; nam
         <tr className="hostkey-row">
           <td colSpan={5}>
             <div className="hostkey changed" role="alert" data-testid={`hostkey-${i}-changed`}>
-              <strong>⛔ {m('ui.hostkey.changedTitle', { host: name })}</strong>
+              <strong>✕ {m('ui.hostkey.changedTitle', { host: name })}</strong>
               <div>{m('ui.hostkey.changedHelp')}</div>
               {result?.fingerprint && <code className="fingerprint">{result.fingerprint}</code>}
             </div>

@@ -80,7 +80,7 @@ export function InstallScreen() {
             </div>
           )}
           {failureError && <div>{m(failureError)}</div>}
-          {failure.message && <pre className="failure-message">{failure.message}</pre>}
+          {failure.message && !failureError && <pre className="failure-message">{failure.message}</pre>}
           {canResume && <div className="muted">{m('ui.install.resumeHelp')}</div>}
         </div>
       )}

@@ -19,6 +19,8 @@ import {
   type WsServerFrame,
 } from '../../core/api/types.js';
 
+/** 'closed' each time the socket drops (a reconnect follows unless the server refused us or close() was
+ * called); 'open' again after a reconnect is the moment to catch up with run.logsSince. */
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 export interface WsInstaller extends InstallerApi {
@@ -72,6 +74,7 @@ export function createWsInstaller(options: WsInstallerOptions = {}): WsInstaller
   let socket: WebSocket | undefined;
   let state: ConnectionState = 'connecting';
   let closedByUs = false;
+  let givenUp = false;
   let retryDelay = 250;
 
   const setState = (s: ConnectionState) => {
@@ -121,11 +124,11 @@ export function createWsInstaller(options: WsInstallerOptions = {}): WsInstaller
       // A command in flight when the socket drops may or may not have run: say so rather than resend it.
       failAll({ key: 'api.disconnected', message: 'The connection to the installer was lost.' });
       // 4401/4403: the server refused us (bad or missing token); retrying cannot help.
+      setState('closed');
       if (closedByUs || ev.code === 4401 || ev.code === 4403) {
-        setState('closed');
+        givenUp = true;
         return;
       }
-      setState('connecting');
       setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 5_000);
     };
@@ -143,7 +146,7 @@ export function createWsInstaller(options: WsInstallerOptions = {}): WsInstaller
           apiFailure({ key: 'api.unknownCommand', params: { command }, message: `Unknown command ${command}` }),
         );
       }
-      if (state === 'closed') {
+      if (givenUp) {
         return Promise.reject(
           apiFailure({ key: 'api.disconnected', message: 'The connection to the installer was lost.' }),
         );
@@ -175,6 +178,7 @@ export function createWsInstaller(options: WsInstallerOptions = {}): WsInstaller
     },
     close() {
       closedByUs = true;
+      givenUp = true;
       socket?.close();
       setState('closed');
     },

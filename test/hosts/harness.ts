@@ -425,7 +425,7 @@ async function build(state: HarnessState, opts: StartOptions): Promise<TestHosts
     await Promise.all(hosts.map((h) => waitForBanner(h.address, h.sshdPid, 10_000)));
   } catch (e) {
     const logs = hosts.map((h) => `${h.name}: ${readFileSync(join(h.dir, 'sshd.log'), 'utf8').trim()}`).join('\n');
-    throw new Error(`${(e as Error).message}\n${logs}`);
+    throw new Error(`${(e as Error).message}\n${logs}`, { cause: e });
   }
 
   trace('ready');
@@ -444,7 +444,9 @@ async function build(state: HarnessState, opts: StartOptions): Promise<TestHosts
     exec(i, cmd) {
       const h = hosts[i];
       if (!h) return Promise.reject(new Error(`no test host ${i}`));
-      return run('nsenter', ['-t', String(h.sshdPid), '-m', '-u', '-n', '--', 'sh', '-c', cmd]);
+      // Same CPU affinity as the host's sshd, so `nproc` here agrees with what an SSH session sees.
+      const cpus = h.variant.cpus !== undefined ? ['taskset', '-c', `0-${Math.max(0, h.variant.cpus - 1)}`] : [];
+      return run('nsenter', ['-t', String(h.sshdPid), '-m', '-u', '-n', '--', ...cpus, 'sh', '-c', cmd]);
     },
     async linkDown(i) {
       await must('ip', ['link', 'set', `cpt${id}v${i}`, 'down']);

@@ -125,7 +125,7 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
       const required = minimalAnsibleVersion(declared.stdout) ?? ctx.release.ansible.minCore;
       const venvBin = `${ws}/venv/bin/ansible-playbook`;
       const find = async (): Promise<string | undefined> => {
-        for (const bin of [venvBin, 'ansible-playbook']) {
+        for (const bin of ['ansible-playbook', venvBin]) {
           const r = await ctx.exec(d, `${shq(bin)} --version`, {
             check: false,
             quiet: true,
@@ -162,7 +162,11 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
         bin = await find();
         if (!bin) throw new StepError(msg('install.ansible-too-old', { host: d, found: 'none', required }), undefined, true);
       }
-      ctx.outputs.set('ansiblePlaybook', bin);
+      // The playbook runs after a `cd` into the tree, so a virtualenv's bin/ is given as an absolute path.
+      if (bin === venvBin) {
+        const home = await ctx.exec(d, 'pwd', { quiet: true, dryRunResult: { stdout: '/home/user\n' } });
+        ctx.outputs.set('ansibleBinDir', `${home.stdout.trim()}/${ws}/venv/bin`);
+      } else ctx.outputs.set('ansibleBinDir', null);
     },
   };
 
@@ -179,11 +183,14 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
           'mkdir -p .ssh',
           'chmod 700 .ssh',
           `{ test -f ${shq(DEPLOYER_KEY)} || ${shellJoin(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `cp-installer@${plan.cluster.name}`, '-f', DEPLOYER_KEY])}; }`,
+          'pwd',
           `cat ${shq(`${DEPLOYER_KEY}.pub`)}`,
         ].join(' && '),
-        { dryRunResult: { stdout: 'ssh-ed25519 AAAA...(generated on the deployer) cp-installer\n' } },
+        { dryRunResult: { stdout: '/home/user\nssh-ed25519 AAAA...(generated on the deployer) cp-installer\n' } },
       );
-      const pub = r.stdout.trim().split('\n').pop() ?? '';
+      const out = r.stdout.trim().split('\n');
+      const pub = out.pop() ?? '';
+      ctx.outputs.set('deployerHome', out.pop() ?? '.');
       if (!pub.startsWith('ssh-')) throw new StepError(msg('install.step-error', { message: `no public key in ${DEPLOYER_KEY}.pub` }));
       ctx.outputs.set('deployerPublicKey', pub);
     },

@@ -7,14 +7,11 @@ import { msg } from '../../common/messages.js';
 import { shellJoin, shq } from '../../common/quote.js';
 import type { Host, Plan } from '../../plan/schema.js';
 import type { SecretBag } from '../../ssh/types.js';
-import { safeName } from '../logs.js';
+import { inventoryDir, inventoryName, playbookCommand } from '../../tools/kubespray/commands.js';
 import { StepError, type Step, type StepContext } from '../step.js';
-import { clusterNodes, kubesprayDir, workspace } from './deployer.js';
-import { inventoryFiles, playbookArgv, PlaybookWatch } from './kubespray-adapter.js';
+import { clusterNodes, DEPLOYER_KEY, kubesprayDir, workspace } from './deployer.js';
+import { inventoryFiles, PlaybookWatch } from './kubespray-adapter.js';
 
-export function inventoryDir(plan: Plan): string {
-  return `inventory/${safeName(plan.cluster.name)}`;
-}
 
 export function filesHash(files: Array<[string, string]>): string {
   const h = createHash('sha256');
@@ -23,25 +20,23 @@ export function filesHash(files: Array<[string, string]>): string {
 }
 
 /**
- * Extra vars for hosts whose sudo needs a password: a per-host map, given to ansible-playbook on stdin
- * (`-e @/dev/stdin`), so the password is on no command line and in no file.
+ * The sudo password Ansible's become needs, when a node's profile says sudo asks for one. Given on the
+ * command's stdin (--become-password-file=/dev/stdin): on no command line and in no file.
  */
-export function becomeVars(plan: Plan, secrets: SecretBag, hosts: Host[]): Record<string, unknown> | undefined {
-  const passwords: Record<string, string> = {};
+export function becomePassword(plan: Plan, secrets: SecretBag, hosts: Host[]): string | undefined {
   for (const h of hosts) {
     const profile = plan.auth.find((a) => a.name === h.auth);
     if (profile?.sudo !== 'password') continue;
     const s = secrets.sudoPassword?.[profile.name] ?? secrets.password?.[profile.name];
-    if (s && !s.isEmpty) passwords[h.name] = s.reveal();
+    if (s && !s.isEmpty) return s.reveal();
   }
-  if (Object.keys(passwords).length === 0) return undefined;
-  return { cp_become_passwords: passwords, ansible_become_password: "{{ cp_become_passwords[inventory_hostname] | default('') }}" };
+  return undefined;
 }
 
 export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step[] {
   const d = deployer.name;
   const ks = kubesprayDir(plan);
-  const inv = inventoryDir(plan);
+  const inv = inventoryDir(inventoryName(plan));
   const doneMarker = `${workspace(plan)}/kubespray.done`;
 
   const inventory: Step = {
@@ -75,25 +70,41 @@ export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step
       return r.code === 0 && r.stdout.trim() === ctx.outputs.get('inventoryHash');
     },
     async run(ctx: StepContext) {
-      const bin = ctx.outputs.get<string>('ansiblePlaybook') ?? 'ansible-playbook';
-      const become = becomeVars(ctx.plan, ctx.secrets, clusterNodes(ctx.plan));
-      const { env, argv } = playbookArgv(ctx.plan, `${inv}/hosts.yaml`, { ansiblePlaybook: bin.startsWith('.') ? `../${bin.slice(ws(ctx).length + 1)}` : bin, stdinVars: !!become });
-      const command = `cd ${shq(ks)} && ${Object.entries(env).map(([k, v]) => `${k}=${shq(v)}`).join(' ')} ${shellJoin(argv)}`;
-      const watch = new PlaybookWatch(clusterNodes(ctx.plan).length);
+      const become = becomePassword(ctx.plan, ctx.secrets, clusterNodes(ctx.plan));
+      const base = playbookCommand({
+        kubesprayDir: ks,
+        cluster: inventoryName(ctx.plan),
+        playbook: 'cluster.yml',
+        ansibleBinDir: ctx.outputs.get<string>('ansibleBinDir') ?? undefined,
+        becomePasswordOnStdin: !!become,
+        controlPersistSeconds: typeof ctx.options.controlPersistSeconds === 'number' ? ctx.options.controlPersistSeconds : undefined,
+      });
+      // Ansible logs in to the nodes with the key cp-installer gave the deployer (not whatever default key
+      // the user has there), so the playbook name stays last.
+      const home = ctx.outputs.get<string>('deployerHome') ?? '.';
+      const argv = [...base.argv.slice(0, -1), `--private-key=${home}/${DEPLOYER_KEY}`, ...base.argv.slice(-1)];
+      const command = { ...base, argv, line: `cd ${shq(base.cwd)} && ${shellJoin(['env', ...Object.entries(base.env).map(([k, v]) => `${k}=${v}`), ...argv])}` };
+      const watch = new PlaybookWatch(ctx.release.kubespray.version);
       let last = 0;
-      const result = await ctx.exec(d, command, {
+      const report = () => {
+        const p = watch.progress();
+        ctx.progress(p.fraction, p.detail, { counts: p.counts });
+      };
+      const result = await ctx.exec(d, command.line, {
         check: false,
         collect: false,
-        stdin: become ? JSON.stringify(become) : undefined,
+        stdin: become ? `${become}\n` : undefined,
+        describe: command.line,
         onStdout: (line) => {
-          const p = watch.push(line);
+          watch.line(line);
           const now = Date.now();
-          if (p && (now - last > 250 || p.final)) {
+          if (now - last > 250) {
             last = now;
-            ctx.progress(p.fraction, p.detail, { counts: p.counts });
+            report();
           }
         },
       });
+      report();
       if (ctx.dryRun) return;
       if (result.code !== 0) {
         const f = watch.failure();
@@ -110,6 +121,5 @@ export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step
     },
   };
 
-  const ws = (ctx: StepContext) => workspace(ctx.plan);
   return [inventory, playbook];
 }

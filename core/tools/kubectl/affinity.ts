@@ -45,8 +45,11 @@ interface K8sObject {
 
 /** Whether the pod template already requires nodes without the edge label (any term would do). */
 export function hasEdgeAffinity(obj: K8sObject): boolean {
-  const terms = (obj.spec?.template?.spec?.affinity as typeof EDGE_NODE_AFFINITY | undefined)?.nodeAffinity
-    ?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  type Terms = Array<{ matchExpressions?: Array<{ key?: string; operator?: string }> }>;
+  const affinity = obj.spec?.template?.spec?.affinity as
+    | { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: Terms } } }
+    | undefined;
+  const terms = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (!terms || terms.length === 0) return false;
   // Terms are ORed: every term must exclude edge nodes.
   return terms.every((t) => t.matchExpressions?.some((e) => e.key === EDGE_ROLE_LABEL && e.operator === 'DoesNotExist'));

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createInstallerService, type InstallerService, type WsServerFrame } from '../../../core/api/index.js';
 import { startServer, type RunningServer } from '../../../cli/serve/server.js';
+import { createWsInstaller } from '../../../renderer/transport/ws-client.js';
 
 interface Reply {
   status: number;
@@ -156,6 +157,39 @@ describe('cp-installer serve: token, cookie, Origin, CSP', () => {
       });
     } finally {
       ws.terminate();
+    }
+  });
+
+  it('gives the renderer the whole InstallerApi through its WebSocket client: commands, errors, events', async () => {
+    const origin = `http://127.0.0.1:${server.port}`;
+    // The page's client, with Node's `ws` standing in for the browser's WebSocket (which sends the cookie
+    // and Origin by itself).
+    class BrowserLikeSocket extends WebSocket {
+      constructor(url: string) {
+        super(url, { headers: { Cookie: cookie }, origin });
+      }
+    }
+    const client = createWsInstaller({
+      url: `ws://127.0.0.1:${server.port}/api`,
+      WebSocketImpl: BrowserLikeSocket as unknown as typeof globalThis.WebSocket,
+    });
+    try {
+      const { plan } = await client.invoke('plan.new', { mode: 'standalone' });
+      expect(plan.mode).toBe('standalone');
+      const bad = await client.invoke('plan.new', { mode: 'nope' as 'edge' }).catch((e: unknown) => e);
+      expect(bad).toMatchObject({ key: 'api.badArgs' });
+      // A host nobody listens on: ssh.test answers for it, and the page hears about it as an event too.
+      const events: unknown[] = [];
+      const off = client.on((e) => events.push(e));
+      const hosts = (plan.hosts ?? []).map((h) => ({ ...h, address: '127.0.0.1', port: 1 }));
+      const r = await client.invoke('ssh.test', { plan: { ...plan, hosts }, hosts: [hosts[0]!.name] });
+      expect(r.hosts).toHaveLength(1);
+      expect(r.hosts[0]).toMatchObject({ ok: false, error: { kind: 'unreachable' } });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(events).toContainEqual({ type: 'ssh-host', result: r.hosts[0] });
+      off();
+    } finally {
+      client.close();
     }
   });
 });

@@ -1,0 +1,192 @@
+// `cp-installer apply PLAN`: runs the plan (or, with --dry-run, prints every file it would write and every
+// command it would run, in order, secrets masked). Live progress is one line per step with the current task;
+// the exit code is 0 only when the cluster verified.
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import {
+  defaultWorkdir,
+  dryRunPlan,
+  loadPlanFile,
+  renderMessage,
+  secretBagFor,
+  secretsNeeded,
+  startRun,
+  type InstallPlan,
+  type RunEvent,
+  type RunResult,
+  type SecretBag,
+} from '../../core/api/install.js';
+
+export interface TerminalIo {
+  out: NodeJS.WriteStream | Writable;
+  err: NodeJS.WriteStream | Writable;
+  isTTY: boolean;
+}
+
+const stdio = (): TerminalIo => ({ out: process.stdout, err: process.stderr, isTTY: !!process.stdout.isTTY });
+
+/** Asks on the terminal without echoing what is typed. */
+export async function askHidden(question: string): Promise<string> {
+  if (!process.stdin.isTTY) throw new Error(`${question.trim()} is needed, but there is no terminal to ask on (set it in the environment)`);
+  const muted = new Writable({ write: (_c, _e, cb) => cb() });
+  const rl = createInterface({ input: process.stdin, output: muted, terminal: true });
+  process.stderr.write(question);
+  try {
+    return await new Promise<string>((resolveAnswer) => rl.question('', resolveAnswer));
+  } finally {
+    rl.close();
+    process.stderr.write('\n');
+  }
+}
+
+/** Secrets from CP_SSH_PASSWORD / CP_SSH_PASSPHRASE / CP_SUDO_PASSWORD, else asked for — only those the plan needs. */
+export async function collectSecrets(plan: InstallPlan, ask: (q: string) => Promise<string> = askHidden): Promise<SecretBag> {
+  const need = secretsNeeded(plan);
+  const env = process.env;
+  const input: { password?: string; passphrase?: string; sudoPassword?: string } = {};
+  if (need.password.length) input.password = env.CP_SSH_PASSWORD ?? (await ask(`SSH password (${need.password.join(', ')}): `));
+  if (need.passphrase.length) input.passphrase = env.CP_SSH_PASSPHRASE ?? (await ask(`Key passphrase (${need.passphrase.join(', ')}): `));
+  if (need.sudoPassword.length) input.sudoPassword = env.CP_SUDO_PASSWORD ?? input.password ?? (await ask(`sudo password (${need.sudoPassword.join(', ')}): `));
+  // The values now live only in Secret objects; the environment copies are not needed any more.
+  delete env.CP_SSH_PASSWORD;
+  delete env.CP_SSH_PASSPHRASE;
+  delete env.CP_SUDO_PASSWORD;
+  return secretBagFor(plan, input);
+}
+
+/** Prints a run's events: a line when a step starts and ends, and the current task as it changes. */
+export function progressPrinter(io: TerminalIo = stdio()): (e: RunEvent) => void {
+  const write = (s: string) => io.out.write(s);
+  let live = '';
+  let lastDetailAt = 0;
+  const clearLive = () => {
+    if (live && io.isTTY) write('\r\x1b[2K');
+    live = '';
+  };
+  return (e) => {
+    switch (e.type) {
+      case 'run-started':
+        write(`run ${e.runId} (${e.mode}${e.resumed ? ', resumed' : ''}): ${e.steps.length} steps\n`);
+        break;
+      case 'step-started':
+        if (!e.host) write(`▶ ${e.stepId}\n`);
+        break;
+      case 'step-progress': {
+        const pct = e.fraction === undefined ? '' : `${Math.round(e.fraction * 100)}% `;
+        const text = `  ${e.stepId}: ${pct}${e.detail ?? ''}`;
+        if (io.isTTY) {
+          clearLive();
+          live = text.slice(0, (process.stdout.columns || 100) - 1);
+          write(live);
+        } else if (Date.now() - lastDetailAt > 2000) {
+          lastDetailAt = Date.now();
+          write(`${text}\n`);
+        }
+        break;
+      }
+      case 'step-finished':
+        if (e.host) break;
+        clearLive();
+        write(`${e.status === 'done' || e.status === 'skipped' ? '✔' : '✘'} ${e.stepId} ${e.status} (${(e.durationMs / 1000).toFixed(1)} s)\n`);
+        break;
+      case 'step-failed':
+        clearLive();
+        io.err.write(`✘ ${e.stepId}${e.host ? ` on ${e.host}` : ''}: ${renderMessage(e.error)}\n`);
+        if (e.failure) {
+          const where = [e.failure.task && `task "${e.failure.task}"`, e.failure.host && `host ${e.failure.host}`].filter(Boolean).join(', ');
+          io.err.write(`  ${where ? `${where}: ` : ''}${e.failure.message}\n`);
+        }
+        break;
+      case 'run-finished':
+        clearLive();
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+export function printResult(result: RunResult, io: TerminalIo = stdio()): number {
+  if (result.status === 'succeeded') {
+    const o = result.outputs;
+    io.out.write(`\nThe cluster is installed and verified.\n`);
+    if (typeof o.kubeconfigPath === 'string') io.out.write(`  kubeconfig: ${o.kubeconfigPath}\n`);
+    if (typeof o.reportPath === 'string') io.out.write(`  report:     ${o.reportPath}\n`);
+    return 0;
+  }
+  io.err.write(`\nRun ${result.runId} ${result.status}${result.failedStep ? ` at step ${result.failedStep}` : ''}.\n`);
+  io.err.write(`Fix the cause, then continue with: cp-installer resume ${result.runId}\n`);
+  return result.status === 'cancelled' ? 130 : 1;
+}
+
+/** First Ctrl-C cancels the run (remote processes are ended); a second one leaves at once. */
+export function cancelOnSigint(cancel: () => void): () => void {
+  let count = 0;
+  const handler = () => {
+    count++;
+    if (count === 1) {
+      process.stderr.write('\nCancelling: ending the remote processes (Ctrl-C again to leave now)…\n');
+      cancel();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+export interface SshCliOptions {
+  knownHosts?: string;
+  acceptNewHostKeys?: boolean;
+}
+
+export interface ApplyOptions extends SshCliOptions {
+  dryRun?: boolean;
+  workdir?: string;
+  override?: string[];
+}
+
+export function sshOptionsOf(o: SshCliOptions) {
+  return { knownHostsFile: o.knownHosts, acceptNewHostKeys: !!o.acceptNewHostKeys };
+}
+
+export async function apply(planPath: string, opts: ApplyOptions, io: TerminalIo = stdio()): Promise<number> {
+  const { plan, issues } = loadPlanFile(planPath);
+  if (!plan) {
+    for (const i of issues.filter((x) => x.severity === 'error'))
+      io.err.write(`${planPath}:${i.line ?? 1}:${i.column ?? 1}: ${i.path ? `${i.path}: ` : ''}${renderMessage({ key: i.key, params: i.params })}\n`);
+    return 2;
+  }
+  const workdir = opts.workdir ?? defaultWorkdir();
+  if (opts.dryRun) {
+    const { text } = await dryRunPlan(plan, { workdir, overrides: opts.override });
+    io.out.write(text);
+    return 0;
+  }
+  const secrets = await collectSecrets(plan);
+  const started = await startRun({ workdir, sshOptions: sshOptionsOf(opts) }, plan, secrets, { overrides: opts.override ?? [], planPath, onEvent: progressPrinter(io) });
+  const release = cancelOnSigint(() => started.cancel());
+  try {
+    return printResult(await started.done, io);
+  } finally {
+    release();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('apply')
+    .description('Install the cluster the plan describes (or show what would happen with --dry-run)')
+    .argument('<plan>', 'plan file (YAML)')
+    .option('--dry-run', 'print every file it would write and every command it would run, then stop')
+    .option('--known-hosts <file>', 'known_hosts to check host keys against and append to (default ~/.ssh/known_hosts)')
+    .option('--accept-new-host-keys', 'accept and record the key of a host not yet in known_hosts (never a changed key)')
+    .option('--workdir <dir>', 'where runs, logs and outputs are kept (default ~/.cp-installer)')
+    .option('--override <check...>', 'go on despite these failed preflight checks (by check id)')
+    .action(async (planPath: string, opts: ApplyOptions) => {
+      process.exitCode = await apply(planPath, opts);
+    });
+}

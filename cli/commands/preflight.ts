@@ -1,0 +1,181 @@
+// `cp-installer preflight PLAN [--json] [--fix] [--accept-new-host-keys] [--known-hosts FILE]`: checks every
+// host of the plan over SSH and prints a per-host table (or JSON). Secrets come from the environment
+// (CP_SSH_PASSWORD[_<PROFILE>], CP_SSH_PASSPHRASE[_<PROFILE>], CP_SUDO_PASSWORD[_<PROFILE>]) or are asked
+// on the terminal without echo. Exit 0 when nothing failed, 1 when a check failed or a host could not be
+// checked, 2 when the plan cannot be used.
+import type { Command } from 'commander';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { load, renderMessage as renderPlanMessage } from '../../core/api/plan.js';
+import {
+  offeredFixes,
+  renderPreflightMessage,
+  reportJson,
+  reportTable,
+  runFixes,
+  runPlanPreflight,
+  secretBag,
+  secretEnvNames,
+  secretFromEnv,
+  secretsNeeded,
+  toPlan,
+  type Lang,
+  type SecretKind,
+} from '../../core/api/preflight.js';
+import { langOption, pickLang } from './validate.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_UNUSABLE = 2;
+
+export interface PreflightCliOptions {
+  json?: boolean;
+  fix?: boolean;
+  acceptNewHostKeys?: boolean;
+  knownHosts?: string;
+  lang?: string;
+  all?: boolean;
+  concurrency?: string;
+  reach?: boolean;
+}
+
+/** Reads a line from the terminal without echoing it. */
+export function askHidden(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let muted = false;
+    const out = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        if (!muted) process.stderr.write(chunk);
+        done();
+      },
+    });
+    const rl = createInterface({ input: process.stdin, output: out, terminal: true });
+    rl.question(question, (answer) => {
+      rl.close();
+      process.stderr.write('\n');
+      resolve(answer);
+    });
+    rl.on('SIGINT', () => {
+      rl.close();
+      reject(new Error('cancelled'));
+    });
+    muted = true;
+  });
+}
+
+const PROMPTS: Record<SecretKind, { en: string; ko: string }> = {
+  password: { en: 'SSH password for auth profile "{p}"', ko: '인증 프로필 "{p}"의 SSH 비밀번호' },
+  passphrase: { en: 'Key passphrase for auth profile "{p}"', ko: '인증 프로필 "{p}"의 키 암호 문구' },
+  sudoPassword: { en: 'sudo password for auth profile "{p}"', ko: '인증 프로필 "{p}"의 sudo 비밀번호' },
+};
+
+async function gatherSecrets(needed: Array<{ kind: SecretKind; profile: string }>, lang: Lang) {
+  const values: Array<{ kind: SecretKind; profile: string; value: string }> = [];
+  for (const n of needed) {
+    let value = secretFromEnv(n.kind, n.profile, process.env);
+    // sudo with a password profile: the SSH password is the usual sudo password.
+    if (value === undefined && n.kind === 'sudoPassword') {
+      value = values.find((v) => v.kind === 'password' && v.profile === n.profile)?.value;
+    }
+    if (value === undefined) {
+      if (!process.stdin.isTTY) {
+        throw new Error(`${PROMPTS[n.kind].en.replace('{p}', n.profile)}: not given (set ${secretEnvNames(n.kind, n.profile).join(' or ')})`);
+      }
+      value = await askHidden(`${PROMPTS[n.kind][lang].replace('{p}', n.profile)}: `);
+    }
+    values.push({ ...n, value });
+  }
+  return secretBag(values);
+}
+
+export async function preflightCommand(file: string, opts: PreflightCliOptions): Promise<number> {
+  const lang = pickLang(opts.lang);
+  let loaded;
+  try {
+    loaded = await load(file);
+  } catch (e) {
+    const err = e as { key?: string; params?: Record<string, string | number> };
+    process.stderr.write(`${err.key ? renderPlanMessage({ key: err.key, params: err.params ?? {} }, lang) : String(e)}\n`);
+    return EXIT_UNUSABLE;
+  }
+  // Preflight needs only hosts and auth: a plan still missing install settings (NFS, portal…) is checked
+  // anyway, with its errors named, so hosts can be prepared while the plan is being completed.
+  const errors = loaded.issues.filter((x) => x.severity === 'error');
+  for (const i of errors) process.stderr.write(`${file}: ${i.path ? `${i.path}: ` : ''}${renderPlanMessage(i, lang)}\n`);
+  if (!loaded.plan) {
+    process.stderr.write(lang === 'ko' ? '플랜을 읽을 수 없습니다: cp-installer validate로 확인하세요.\n' : 'The plan cannot be used: see cp-installer validate.\n');
+    return EXIT_UNUSABLE;
+  }
+  const plan = toPlan(loaded.plan);
+  let secrets;
+  try {
+    secrets = await gatherSecrets(secretsNeeded(plan), lang);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return EXIT_UNUSABLE;
+  }
+
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
+  process.once('SIGINT', onSigint);
+  const concurrency = opts.concurrency ? Number(opts.concurrency) : undefined;
+  const base = {
+    secrets,
+    signal: ac.signal,
+    ...(opts.knownHosts ? { knownHostsFile: opts.knownHosts } : {}),
+    ...(opts.acceptNewHostKeys ? { acceptNewHostKeys: true } : {}),
+    ...(concurrency && concurrency > 0 ? { globalLimit: concurrency } : {}),
+    ...(opts.reach === false ? { skipReach: true } : {}),
+  };
+  const progress = (h: { name: string; error?: unknown; checks: Array<{ status: string }> }) => {
+    if (opts.json || !process.stderr.isTTY) return;
+    const fails = h.checks.filter((c) => c.status === 'fail').length;
+    process.stderr.write(`  ${h.name}: ${h.error ? 'error' : fails ? `${fails} failed` : 'ok'}\n`);
+  };
+  try {
+    let report = await runPlanPreflight(plan, { ...base, onHost: progress });
+    if (opts.fix) {
+      const fixes = offeredFixes(report);
+      if (fixes.size) {
+        process.stderr.write(lang === 'ko' ? '\n다음 수정을 실행합니다 (sudo):\n' : '\nApplying these fixes (with sudo):\n');
+        for (const [host, list] of fixes) {
+          for (const f of list) {
+            process.stderr.write(`  ${host}: ${renderPreflightMessage(f.title, lang)}\n`);
+            for (const c of f.commands) process.stderr.write(`      $ ${c}\n`);
+          }
+        }
+        const outcomes = await runFixes(plan, fixes, {
+          ...base,
+          onOutcome: (o) => process.stderr.write(`  ${o.host}: ${o.fix} ${o.ok ? 'ok' : `FAILED ${o.command ?? ''} ${o.output ?? ''}`}\n`),
+        });
+        if (outcomes.length) report = await runPlanPreflight(plan, base);
+      } else {
+        process.stderr.write(lang === 'ko' ? '적용할 수정이 없습니다.\n' : 'No fixes to apply.\n');
+      }
+    }
+    if (opts.json) process.stdout.write(`${JSON.stringify(reportJson(report, lang), null, 2)}\n`);
+    else process.stdout.write(`${reportTable(report, lang, { all: !!opts.all })}\n`);
+    return report.ok ? EXIT_OK : EXIT_FAILED;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('preflight')
+    .description('check every host of a plan over SSH; exit 0 ok, 1 a check failed, 2 the plan is unusable')
+    .argument('<plan>', 'plan file (YAML)')
+    .option('--json', 'print the report as JSON')
+    .option('--fix', 'apply the offered safe fixes (swap, modules, sysctl), shown before they run, then check again')
+    .option('--accept-new-host-keys', 'add unknown host keys to known_hosts (a changed key is always refused)')
+    .option('--known-hosts <file>', 'known_hosts file (default ~/.ssh/known_hosts)')
+    .option('--all', 'show passed checks too')
+    .option('--concurrency <n>', 'hosts checked at once (default 32)')
+    .option('--no-reach', 'skip the reachability matrix between hosts')
+    .addOption(langOption())
+    .action(async (file: string, opts: PreflightCliOptions) => {
+      process.exitCode = await preflightCommand(file, opts);
+    });
+}
+

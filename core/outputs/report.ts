@@ -1,0 +1,192 @@
+// The install report: one self-contained HTML file (no script, no external resource) with the plan summary,
+// versions, preflight results, step timings and outputs. Every value from the plan, the hosts or the run is
+// escaped, so a hostile host name or log line shows as text and never becomes markup. It holds no secret:
+// the plan has none, and only chosen plan fields are shown.
+import type { Message } from '../common/messages.js';
+import type { Release } from '../plan/catalog.js';
+import type { Plan } from '../plan/schema.js';
+import type { PreflightReport } from '../preflight/types.js';
+import type { RunOutputs, StepStatus } from '../install/types.js';
+
+export interface ReportStep {
+  id: string;
+  title: string | Message;
+  host?: string;
+  status: StepStatus;
+  startedAt?: string;
+  durationMs?: number;
+}
+
+export interface ReportInput {
+  plan: Plan;
+  release?: Release;
+  run: { id: string; mode: string; status: string; startedAt: string; finishedAt?: string };
+  preflight?: PreflightReport;
+  steps?: ReportStep[];
+  outputs?: RunOutputs;
+  /** What to show first when the run failed (already redacted). */
+  failure?: { step?: string; task?: string; host?: string; message: string };
+  /** Renders a message in the reader's language; shows the key with its parameters when absent. */
+  translate?: (m: Message) => string;
+  generatedAt?: string;
+}
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+const e = escapeHtml;
+
+function defaultTranslate(m: Message): string {
+  const params = m.params ? Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(', ') : '';
+  return params ? `${m.key} (${params})` : m.key;
+}
+
+function duration(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  if (ms < 1000) return `${ms} ms`;
+  const s = Math.round(ms / 100) / 10;
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const head = headers.map((h) => `<th>${e(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+function badge(status: string): string {
+  const cls = /^(pass|done|succeeded|ok)$/.test(status) ? 'ok' : /^(warn|skipped|pending|running)$/.test(status) ? 'warn' : 'bad';
+  return `<span class="badge ${cls}">${e(status)}</span>`;
+}
+
+function safeUrl(url: string): string {
+  // Only web addresses become links; anything else stays text.
+  return /^https?:\/\//i.test(url) ? `<a href="${e(url)}">${e(url)}</a>` : e(url);
+}
+
+function planSection(plan: Plan): string {
+  const c = plan.cluster;
+  const facts: Array<[string, string | undefined]> = [
+    ['Mode', plan.mode],
+    ['Release', plan.release],
+    ['Cluster name', c.name],
+    ['Runtime', c.runtime],
+    ['Pod CIDR', c.podCidr],
+    ['Service CIDR', c.serviceCidr],
+    ['API load balancer', c.loadBalancerDomain],
+    ['etcd', c.etcdType],
+    ['MetalLB range', plan.network.metallbRange],
+    ['Ingress IP', plan.network.ingressIp],
+    ['Storage', plan.storage.type + (plan.storage.nfs?.server ? ` (${plan.storage.nfs.server}:${plan.storage.nfs.path})` : '')],
+    ['Portal', plan.portal.enabled ? (plan.portal.domain ?? 'enabled') : 'disabled'],
+    ['Registry', plan.registry?.address],
+    ['Offline bundle', plan.bundle?.path],
+  ];
+  const dl = facts
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`)
+    .join('\n');
+  const hosts = table(
+    ['Host', 'Address', 'Private address', 'Roles', 'User', 'Auth'],
+    plan.hosts.map((h) => [e(h.name), e(`${h.address}${h.port !== 22 ? `:${h.port}` : ''}`), e(h.privateAddress ?? ''), e(h.roles.join(', ')), e(h.user ?? ''), e(h.auth)]),
+  );
+  return `<section><h2>Plan</h2><dl>\n${dl}\n</dl>\n<h3>Hosts</h3>\n${hosts}</section>`;
+}
+
+function versionsSection(release: Release | undefined, outputs: RunOutputs | undefined): string {
+  const rows: string[][] = [];
+  if (release) {
+    rows.push(['Kubernetes', release.kubernetes], ['Kubespray', release.kubespray.version]);
+    for (const [name, v] of Object.entries(release.runtimes)) if (v) rows.push([name, v]);
+    for (const [name, v] of [['Calico', release.calico], ['MetalLB', release.metallb], ['ingress-nginx', release.ingressNginx], ['Helm', release.helm]] as const) {
+      if (v) rows.push([name, v]);
+    }
+  }
+  for (const [name, v] of Object.entries(outputs?.versions ?? {})) rows.push([name, v]);
+  if (rows.length === 0) return '';
+  return `<section><h2>Versions</h2>${table(['Component', 'Version'], rows.map((r) => r.map(e)))}</section>`;
+}
+
+function preflightSection(report: PreflightReport | undefined, t: (m: Message) => string): string {
+  if (!report) return '';
+  const rows: string[][] = [];
+  for (const host of report.hosts) {
+    if (host.error) rows.push([e(host.name), badge('fail'), e('connection'), e(t(host.error))]);
+    for (const c of host.checks) rows.push([e(host.name), badge(c.status), e(t(c.title)), e(t(c.message))]);
+  }
+  for (const c of report.cross) rows.push([e(c.hosts.join(', ')), badge(c.status), e(t(c.title)), e(t(c.message))]);
+  return `<section><h2>Preflight ${badge(report.ok ? 'pass' : 'fail')}</h2>${table(['Host', 'Result', 'Check', 'Found'], rows)}</section>`;
+}
+
+function stepsSection(steps: ReportStep[] | undefined, t: (m: Message) => string): string {
+  if (!steps?.length) return '';
+  const rows = steps.map((s) => [
+    e(typeof s.title === 'string' ? s.title : t(s.title)),
+    e(s.host ?? ''),
+    badge(s.status),
+    e(s.startedAt ?? ''),
+    e(duration(s.durationMs)),
+  ]);
+  return `<section><h2>Steps</h2>${table(['Step', 'Host', 'Status', 'Started', 'Took'], rows)}</section>`;
+}
+
+function outputsSection(outputs: RunOutputs | undefined): string {
+  if (!outputs) return '';
+  const parts: string[] = [];
+  if (outputs.kubeconfigPath) parts.push(`<p>kubeconfig: <code>${e(outputs.kubeconfigPath)}</code></p>`);
+  if (outputs.endpoints?.length) {
+    parts.push(table(['Endpoint', 'URL'], outputs.endpoints.map((p) => [e(p.name), safeUrl(p.url)])));
+  }
+  return parts.length ? `<section><h2>Outputs</h2>${parts.join('\n')}</section>` : '';
+}
+
+const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;color:#1d232a;padding:0 1rem}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d8dee4}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eef1f4;vertical-align:top}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{color:#57606a}dd{margin:0}
+code,pre{font:12px ui-monospace,monospace}pre{white-space:pre-wrap;background:#f6f8fa;padding:.6rem}
+.badge{padding:0 .4rem;border-radius:.6rem;font-size:12px}.ok{background:#dafbe1}.warn{background:#fff8c5}.bad{background:#ffebe9}`;
+
+export function renderReport(input: ReportInput): string {
+  const t = input.translate ?? defaultTranslate;
+  const { run } = input;
+  const failure = input.failure
+    ? `<section><h2>What failed</h2><dl>${[
+        ['Step', input.failure.step],
+        ['Task', input.failure.task],
+        ['Host', input.failure.host],
+      ]
+        .filter(([, v]) => v)
+        .map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`)
+        .join('')}</dl><pre>${e(input.failure.message)}</pre></section>`
+    : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>${e(`cp-installer report — ${input.plan.cluster.name}`)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${e(input.plan.cluster.name)} ${badge(run.status)}</h1>
+<p>Run <code>${e(run.id)}</code>, mode ${e(run.mode)}, started ${e(run.startedAt)}${run.finishedAt ? `, finished ${e(run.finishedAt)}` : ''}.</p>
+${failure}
+${outputsSection(input.outputs)}
+${planSection(input.plan)}
+${versionsSection(input.release, input.outputs)}
+${preflightSection(input.preflight, t)}
+${stepsSection(input.steps, t)}
+<footer><p>Generated by cp-installer${input.generatedAt ? ` at ${e(input.generatedAt)}` : ''}.</p></footer>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,311 @@
+// Opens SSH sessions with ssh2: password (and keyboard-interactive answering with it), key file with
+// passphrase, or ssh-agent; through a jump host (forwardOut + sock); host key checked against known_hosts
+// before authentication; keepalive; only the algorithms in algorithms.ts. Every failure is an SshError
+// naming the plan's host.
+import { readFile } from 'node:fs/promises';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { homedir } from 'node:os';
+import type { Duplex } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { ConnectConfig, ParsedKey } from 'ssh2';
+import type { AuthProfile } from '../plan/schema.js';
+import type { Secret } from '../common/secret.js';
+import { algorithmsFor } from './algorithms.js';
+import { hostField, keyTypeOf, type KnownHosts } from './known-hosts.js';
+import { Ssh2Session } from './session.js';
+import { SshError, type Connector, type SecretBag, type SshSession, type SshTarget } from './types.js';
+
+// @types/ssh2 types only the string form of authHandler entries; ssh2 also takes {type, username, key|agent|prompt}.
+type AuthMethods = NonNullable<ConnectConfig['authHandler']>;
+
+export interface HostKeyQuestion {
+  name: string;
+  address: string;
+  port: number;
+  fingerprint: string;
+  algorithm: string;
+}
+
+export interface ConnectorOptions {
+  knownHosts: KnownHosts;
+  secrets?: SecretBag;
+  /**
+   * What to do with a host key that is not in known_hosts: false (default) fails with 'host-key-unknown'
+   * and its fingerprint; true appends it (like StrictHostKeyChecking=accept-new); a function asks.
+   * A changed key is refused in every case.
+   */
+  acceptNewHostKeys?: boolean | ((q: HostKeyQuestion) => Promise<boolean>);
+  /** TCP connect plus SSH handshake and authentication (default 15 s). */
+  connectTimeoutMs?: number;
+  /** SSH-level keepalive (default every 10 s, 3 missed = connection lost). */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  /** ssh-agent socket for method `agent` (default $SSH_AUTH_SOCK). */
+  agentSocket?: string;
+}
+
+export function expandHome(path: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/')) return `${homedir()}${path.slice(1)}`;
+  return path;
+}
+
+function reveal(s: Secret | undefined): string | undefined {
+  return s && !s.isEmpty ? s.reveal() : undefined;
+}
+
+function cancelled(name: string): SshError {
+  return new SshError('cancelled', name, 'cancelled while connecting');
+}
+
+export class Ssh2Connector implements Connector {
+  private readonly keys = new Map<string, Promise<ParsedKey>>();
+
+  constructor(private readonly options: ConnectorOptions) {}
+
+  private get timeoutMs(): number {
+    return this.options.connectTimeoutMs ?? 15_000;
+  }
+
+  async connect(target: SshTarget, signal?: AbortSignal): Promise<SshSession> {
+    if (signal?.aborted) throw cancelled(target.name);
+    let via: SshSession | undefined;
+    let sock: Duplex;
+    if (target.jump) {
+      try {
+        via = await this.connect(target.jump, signal);
+      } catch (e) {
+        if (e instanceof SshError) {
+          throw new SshError(e.kind, target.name, `via jump host ${hostField(target.jump.address, target.jump.port)}: ${e.message}`, e.details);
+        }
+        throw e;
+      }
+      try {
+        sock = await forward(via as Ssh2Session, target, this.timeoutMs);
+      } catch (e) {
+        await via.close();
+        throw e;
+      }
+    } else {
+      sock = await openTcp(target, this.timeoutMs, signal);
+    }
+    try {
+      return await this.handshake(target, sock, via, signal);
+    } catch (e) {
+      sock.destroy();
+      await via?.close();
+      throw e;
+    }
+  }
+
+  /** ssh2 tries exactly these methods, in order, and nothing else (no silent fallback to another key). */
+  private async authMethods(target: SshTarget): Promise<AuthMethods> {
+    const auth: AuthProfile = target.auth;
+    const username = target.user;
+    const secrets = this.options.secrets ?? {};
+    if (auth.method === 'password') {
+      const password = reveal(secrets.password?.[auth.name]);
+      if (password === undefined) throw new SshError('auth', target.name, `no password given for auth profile "${auth.name}"`);
+      return [
+        { type: 'password', username, password },
+        // Servers that take passwords only through PAM ask for them as keyboard-interactive prompts.
+        {
+          type: 'keyboard-interactive',
+          username,
+          prompt: (_n: string, _i: string, _l: string, prompts: unknown[], finish: (answers: string[]) => void) =>
+            finish(prompts.map(() => password)),
+        },
+      ] as unknown as AuthMethods;
+    }
+    if (auth.method === 'key') {
+      if (!auth.keyPath) throw new SshError('key-file', target.name, `auth profile "${auth.name}" names no key file`);
+      const key = await this.loadKey(target, expandHome(auth.keyPath), reveal(secrets.passphrase?.[auth.name]));
+      return [{ type: 'publickey', username, key }] as unknown as AuthMethods;
+    }
+    const agent = this.options.agentSocket ?? process.env.SSH_AUTH_SOCK;
+    if (!agent) throw new SshError('auth', target.name, 'no ssh-agent: SSH_AUTH_SOCK is not set');
+    return [{ type: 'agent', username, agent }] as unknown as AuthMethods;
+  }
+
+  /** Parsed once per file and passphrase: decrypting a bcrypt-protected key is slow, hosts are many. */
+  private loadKey(target: SshTarget, path: string, passphrase: string | undefined): Promise<ParsedKey> {
+    const cacheKey = `${path}\0${passphrase ?? ''}`;
+    let p = this.keys.get(cacheKey);
+    if (!p) {
+      p = (async () => {
+        let data: Buffer;
+        try {
+          data = await readFile(path);
+        } catch (e) {
+          throw new SshError('key-file', target.name, `cannot read key file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+        const parsed = ssh2.utils.parseKey(data, passphrase);
+        const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey | Error | undefined) : parsed;
+        if (!key || key instanceof Error) {
+          const why = key instanceof Error ? key.message : 'no key found';
+          if (/no passphrase/i.test(why)) throw new SshError('key-file', target.name, `key file ${path} is encrypted and no passphrase was given`);
+          if (/passphrase|decrypt/i.test(why)) throw new SshError('key-file', target.name, `wrong passphrase for key file ${path}`);
+          throw new SshError('key-file', target.name, `key file ${path} is not a usable private key: ${why}`);
+        }
+        if (!key.isPrivateKey()) throw new SshError('key-file', target.name, `key file ${path} holds a public key, not a private key`);
+        return key;
+      })();
+      this.keys.set(cacheKey, p);
+      p.catch(() => this.keys.delete(cacheKey));
+    }
+    return p;
+  }
+
+  private async checkHostKey(target: SshTarget, key: Buffer): Promise<void> {
+    const kh = this.options.knownHosts;
+    try {
+      await kh.verify(target.name, target.address, target.port, key);
+    } catch (e) {
+      const accept = this.options.acceptNewHostKeys;
+      if (!(e instanceof SshError) || e.kind !== 'host-key-unknown' || !accept) throw e;
+      const ok =
+        accept === true ||
+        (await accept({
+          name: target.name,
+          address: target.address,
+          port: target.port,
+          fingerprint: e.details.fingerprint ?? '',
+          algorithm: keyTypeOf(key),
+        }));
+      if (!ok) throw e;
+      await kh.accept(target.address, target.port, key);
+    }
+  }
+
+  private async handshake(target: SshTarget, sock: Duplex, via: SshSession | undefined, signal?: AbortSignal): Promise<SshSession> {
+    const authHandler = await this.authMethods(target);
+    const algorithms = algorithmsFor(await this.options.knownHosts.preferredKeyTypes(target.address, target.port));
+    const secrets = this.options.secrets ?? {};
+    const sudoPassword =
+      secrets.sudoPassword?.[target.auth.name] ?? (target.auth.method === 'password' ? secrets.password?.[target.auth.name] : undefined);
+    const client = new ssh2.Client();
+
+    return new Promise<SshSession>((resolve, reject) => {
+      let settled = false;
+      let hostKeyError: SshError | undefined;
+      let authenticating = false;
+      const done = (e?: SshError, s?: SshSession) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        if (e) {
+          client.removeAllListeners('ready');
+          client.on('error', () => undefined);
+          client.destroy();
+          reject(e);
+        } else resolve(s!);
+      };
+      const onAbort = () => done(cancelled(target.name));
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      client.on('handshake', () => {
+        authenticating = true;
+      });
+      client.on('ready', () => {
+        done(undefined, new Ssh2Session(target, client, { sudoMode: target.auth.sudo, ...(sudoPassword ? { sudoPassword } : {}), ...(via ? { via } : {}) }));
+      });
+      client.on('error', (err: Error & { level?: string; code?: string }) => {
+        done(hostKeyError ?? mapError(target, err, authenticating, this.timeoutMs));
+      });
+      client.on('close', () => {
+        done(hostKeyError ?? new SshError('unreachable', target.name, `${hostField(target.address, target.port)} closed the connection during the SSH handshake`));
+      });
+
+      const config: ConnectConfig = {
+        sock: sock as unknown as ConnectConfig['sock'],
+        username: target.user,
+        readyTimeout: this.timeoutMs,
+        keepaliveInterval: this.options.keepaliveIntervalMs ?? 10_000,
+        keepaliveCountMax: this.options.keepaliveCountMax ?? 3,
+        algorithms,
+        hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+          this.checkHostKey(target, key).then(
+            () => verify(true),
+            (e: unknown) => {
+              hostKeyError =
+                e instanceof SshError ? e : new SshError('protocol', target.name, `host key check failed: ${(e as Error).message}`);
+              verify(false);
+            },
+          );
+        },
+        authHandler,
+      };
+      try {
+        client.connect(config);
+      } catch (e) {
+        done(new SshError('protocol', target.name, (e as Error).message));
+      }
+    });
+  }
+}
+
+function mapError(target: SshTarget, err: Error & { level?: string; code?: string }, authenticating: boolean, timeoutMs: number): SshError {
+  const where = hostField(target.address, target.port);
+  if (err.level === 'client-authentication') {
+    const how = target.auth.method === 'password' ? 'password' : target.auth.method === 'key' ? `key ${target.auth.keyPath}` : 'ssh-agent keys';
+    return new SshError('auth', target.name, `${where} refused ${target.user} with the ${how}`);
+  }
+  if (err.level === 'agent') return new SshError('auth', target.name, `ssh-agent failed: ${err.message}`);
+  if (err.level === 'client-timeout') {
+    return new SshError('timeout', target.name, `${where} did not complete the SSH ${authenticating ? 'login' : 'handshake'} within ${Math.round(timeoutMs / 1000)} s`);
+  }
+  if (err.level === 'handshake') {
+    return new SshError('protocol', target.name, `${where}: SSH negotiation failed (${err.message}); the server may offer only old algorithms`);
+  }
+  if (err.level === 'client-socket' || err.code) {
+    return new SshError('unreachable', target.name, `connection to ${where} lost: ${err.code ?? err.message}`);
+  }
+  return new SshError('protocol', target.name, `${where}: ${err.message}`);
+}
+
+const SOCKET_WHY: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (no SSH server on that port?)',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'the name does not resolve',
+  EAI_AGAIN: 'the name does not resolve (DNS not answering)',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'no answer',
+};
+
+/** TCP first, on our own: its failures name the cause precisely, and a silent host fails at our timeout. */
+function openTcp(target: SshTarget, timeoutMs: number, signal?: AbortSignal): Promise<Socket> {
+  const where = hostField(target.address, target.port);
+  return new Promise((resolve, reject) => {
+    const sock = tcpConnect({ host: target.address, port: target.port });
+    const fail = (e: SshError) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      sock.destroy();
+      reject(e);
+    };
+    const timer = setTimeout(
+      () => fail(new SshError('unreachable', target.name, `no answer from ${where} within ${Math.round(timeoutMs / 1000)} s (host down, firewall, or wrong address)`)),
+      timeoutMs,
+    );
+    const onAbort = () => fail(cancelled(target.name));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    sock.once('error', (e: NodeJS.ErrnoException) => {
+      fail(new SshError('unreachable', target.name, `cannot connect to ${where}: ${SOCKET_WHY[e.code ?? ''] ?? e.code ?? e.message}`));
+    });
+    sock.once('connect', () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      sock.removeAllListeners('error');
+      sock.setNoDelay(true);
+      resolve(sock);
+    });
+  });
+}
+
+function forward(via: Ssh2Session, target: SshTarget, timeoutMs: number): Promise<Duplex> {
+  return via.forwardOut(target.address, target.port, timeoutMs).catch((e: unknown) => {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new SshError('unreachable', target.name, `jump host ${target.jump?.address} cannot reach ${hostField(target.address, target.port)}: ${why}`);
+  });
+}

@@ -1,0 +1,251 @@
+// Preflight against real OpenSSH test hosts (network namespaces on this machine): real facts come back,
+// per-host hardware variants are seen, a full report across hosts includes the reachability matrix,
+// and one unreachable host, a refused sudo or a hostile host name never stop or fool the others.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shq } from '../../../core/common/quote.js';
+import { Secret } from '../../../core/common/secret.js';
+import { reportJson, runPlanPreflight, secretBag } from '../../../core/api/preflight.js';
+import { Plan, type Role } from '../../../core/plan/schema.js';
+import { modulesFixParts, swapFixParts, sysctlFixParts } from '../../../core/preflight/fixes.js';
+import type { HostReport, PreflightReport } from '../../../core/preflight/types.js';
+import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
+
+// Registers the command on a fresh commander program the way cli/main.ts does, then runs argv.
+const CLI_DRIVER = `
+import { Command } from 'commander';
+import { register } from ${JSON.stringify(new URL('../../../cli/commands/preflight.ts', import.meta.url).pathname)};
+const program = new Command('cp-installer');
+register(program);
+await program.parseAsync(['node', 'cp-installer', 'preflight', ...process.argv.slice(1)]);
+`;
+
+const can = canRunTestHosts();
+if (!can.ok) console.log(`preflight integration tests skipped: ${can.reason}`);
+
+const UBUNTU = 'NAME="Ubuntu"\nVERSION_ID="22.04"\nID=ubuntu\nID_LIKE=debian\nPRETTY_NAME="Ubuntu 22.04.4 LTS"\n';
+const PWNED = '/tmp/cp-pf-pwned';
+// `hostname` refuses such a name; the kernel takes any bytes but a newline (up to 64) written to its UTS file.
+const HOSTILE = `h"'$(touch ${PWNED})\t\`touch ${PWNED}\`\\`;
+
+describe.skipIf(!can.ok)('preflight on test hosts', () => {
+  let th: TestHosts;
+  let scratch: string;
+  const nproc = Number(spawnSync('nproc', { encoding: 'utf8' }).stdout.trim());
+
+  beforeAll(async () => {
+    rmSync(PWNED, { force: true });
+    scratch = mkdtempSync(join(tmpdir(), 'preflight-it-'));
+    th = await startTestHosts({
+      count: 5,
+      hosts: [
+        { osRelease: UBUNTU },
+        { cpus: 1, memTotalKb: 1_000_000 },
+        { sudo: 'password' },
+        {},
+        {},
+      ],
+    });
+    const set = await th.exec(3, `printf '%s' ${shq(HOSTILE)} > /proc/sys/kernel/hostname`);
+    expect(set.code, set.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await th?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    rmSync(PWNED, { force: true });
+  });
+
+  function planFor(indexes: number[], roles: Role[][] = []): Plan {
+    return Plan.parse({
+      apiVersion: 'cp-installer/v1',
+      kind: 'Plan',
+      mode: 'standalone',
+      release: 'k-paas-v1.6.2',
+      auth: [
+        { name: 'key', method: 'key', user: th.user, keyPath: th.keyPath, sudo: 'nopasswd' },
+        { name: 'pw', method: 'password', user: th.user, sudo: 'password' },
+      ],
+      hosts: indexes.map((i, n) => ({
+        name: `n${i}`,
+        address: th.hosts[i]!.address,
+        auth: th.hosts[i]!.variant.sudo === 'password' ? 'pw' : 'key',
+        roles: roles[n] ?? (n === 0 ? ['control-plane'] : ['worker']),
+      })),
+    });
+  }
+
+  const run = (plan: Plan, password = th.password, extra: { skipReach?: boolean } = {}) =>
+    runPlanPreflight(plan, {
+      secrets: secretBag([
+        { kind: 'password', profile: 'pw', value: password },
+        { kind: 'sudoPassword', profile: 'pw', value: password },
+      ]),
+      knownHostsFile: th.knownHostsFile,
+      useSshConfig: false,
+      ...extra,
+    });
+
+  const hostOf = (r: PreflightReport, name: string): HostReport => r.hosts.find((h) => h.name === name)!;
+
+  it('brings real facts back, with each host’s own hardware, OS and name', async () => {
+    const report = await run(planFor([0, 1]), th.password, { skipReach: true });
+    const h0 = hostOf(report, 'n0');
+    const h1 = hostOf(report, 'n1');
+    expect(h0.error).toBeUndefined();
+    expect(h0.probedWithSudo).toBe(true);
+    expect(h0.facts?.sudo).toMatchObject({ ok: true, asRoot: true });
+    expect(h0.facts?.user?.sudoUser).toBe(th.user);
+    expect(h0.facts?.cpus).toBe(nproc);
+    expect(h0.facts?.hostname).toBe(th.hosts[0]!.name);
+    expect(h0.facts?.os).toMatchObject({ id: 'ubuntu', versionId: '22.04' });
+    expect(h0.checks.find((c) => c.id === 'os')?.status).toBe('pass');
+    expect(h0.facts?.interfaces?.find((i) => i.name === 'eth0')?.addresses).toContain(`${th.hosts[0]!.address}/24`);
+    expect(h0.checks.find((c) => c.id === 'address')?.status).toBe('pass');
+    // sshd listens on 22 in the host's own namespace, nothing else does
+    expect(h0.facts?.listening).toEqual([22]);
+    expect(h1.facts?.cpus).toBe(1);
+    expect(h1.facts?.memoryKb).toBe(1_000_000);
+    expect(h1.checks.find((c) => c.id === 'memory')).toMatchObject({ status: 'fail', message: { key: 'preflight.memory.fail' } });
+    expect(report.ok).toBe(false);
+  });
+
+  it('a full preflight of 4 hosts: per-host checks, identities, clocks and the reachability matrix', async () => {
+    const report = await run(planFor([0, 1, 2, 4]));
+    expect(report.hosts.map((h) => h.name)).toEqual(['n0', 'n1', 'n2', 'n4']);
+    for (const h of report.hosts) {
+      expect(h.error, JSON.stringify(h.error)).toBeUndefined();
+      expect(h.checks.length).toBeGreaterThan(10);
+    }
+    const cross = new Map(report.cross.map((c) => [c.id, c]));
+    expect(cross.get('cross.hostname')?.status).toBe('pass');
+    expect(cross.get('cross.mac')?.status).toBe('pass');
+    // every test host shares this machine's /etc/machine-id: the check must say so
+    expect(cross.get('cross.machineId')?.status).toBe('fail');
+    expect(cross.get('cross.clock')?.status).toBe('pass');
+    // workers → control plane on 6443; control plane → workers on 10250: refused (nothing listens) = reachable
+    for (const w of ['n1', 'n2', 'n4']) {
+      expect(cross.get(`cross.reach.${w}.n0`)?.status).toBe('pass');
+      expect(cross.get(`cross.reach.n0.${w}`)?.status).toBe('pass');
+    }
+    const json = reportJson(report, 'ko') as { hosts: Array<{ name: string; facts: unknown; checks: Array<{ message: string }> }> };
+    expect(json.hosts[0]!.facts).toBeDefined();
+    expect(json.hosts[1]!.checks.some((c) => /메모리/.test(c.message))).toBe(true);
+  });
+
+  it('a host whose link is down ends with a clear error naming it, while the others finish', async () => {
+    await th.linkDown(4);
+    try {
+      const t0 = Date.now();
+      const report = await run(planFor([0, 1, 4]));
+      const h4 = hostOf(report, 'n4');
+      expect(['unreachable', 'timeout']).toContain(h4.error?.kind);
+      expect(h4.error?.params?.host).toBe('n4');
+      expect(hostOf(report, 'n0').facts?.cpus).toBe(nproc);
+      expect(hostOf(report, 'n1').facts?.cpus).toBe(1);
+      expect(Date.now() - t0).toBeLessThan(40_000);
+      // nobody was asked to reach the host that could not be probed
+      expect(report.cross.some((c) => c.hosts.includes('n4'))).toBe(false);
+    } finally {
+      await th.linkUp(4);
+    }
+  });
+
+  it('a refused sudo password fails that host’s sudo check; its facts still come back', async () => {
+    const good = await run(planFor([2]), th.password, { skipReach: true });
+    expect(hostOf(good, 'n2').probedWithSudo).toBe(true);
+    expect(hostOf(good, 'n2').checks.find((c) => c.id === 'sudo')?.status).toBe('pass');
+
+    // Wrong password for sudo, right one for login: login works, sudo does not.
+    const report = await runPlanPreflight(planFor([2, 0]), {
+      secrets: { password: { pw: Secret.of(th.password) }, sudoPassword: { pw: Secret.of('wrong-password') } },
+      knownHostsFile: th.knownHostsFile,
+      useSshConfig: false,
+      skipReach: true,
+    });
+    const h = hostOf(report, 'n2');
+    expect(h.probedWithSudo).toBe(false);
+    expect(h.facts?.cpus).toBe(nproc);
+    expect(h.checks.find((c) => c.id === 'sudo')).toMatchObject({ status: 'fail' });
+    expect(hostOf(report, 'n0').probedWithSudo).toBe(true);
+  });
+
+  it('a hostile host name is reported verbatim and runs nothing', async () => {
+    const report = await run(planFor([3, 0]), th.password, { skipReach: true });
+    const h = hostOf(report, 'n3');
+    expect(h.facts?.hostname).toBe(HOSTILE);
+    expect(h.checks.find((c) => c.id === 'hostname')?.status).not.toBe('pass');
+    expect(existsSync(PWNED)).toBe(false);
+  });
+
+  it('an unknown host key is refused with its fingerprint unless accepted', async () => {
+    const empty = join(scratch, 'known_hosts_empty');
+    writeFileSync(empty, '');
+    const report = await runPlanPreflight(planFor([4]), { secrets: {}, knownHostsFile: empty, useSshConfig: false, skipReach: true });
+    expect(report.hosts[0]!.error).toMatchObject({ kind: 'host-key-unknown', params: { fingerprint: th.hosts[4]!.hostKeyFingerprint } });
+    const accepted = await runPlanPreflight(planFor([4]), { secrets: {}, knownHostsFile: empty, acceptNewHostKeys: true, useSshConfig: false, skipReach: true });
+    expect(accepted.hosts[0]!.facts).toBeDefined();
+    expect(readFileSync(empty, 'utf8')).toContain(th.hosts[4]!.hostPublicKey.split(' ')[1]);
+  });
+
+  it('the fixes’ file half works inside a host (its bind-mounted /var/lib/cp-installer), twice', async () => {
+    const etc = '/var/lib/cp-installer/etc';
+    const host = th.hosts[0]!;
+    const fstab = 'UUID=1 / ext4 defaults 0 1\n/swap.img none swap sw 0 0\n';
+    await th.exec(0, `mkdir -p ${etc} && printf '%s' ${shq(fstab)} > ${etc}/fstab`);
+    const commands = [...swapFixParts({ etc }).persist, ...modulesFixParts({ etc }).persist, ...sysctlFixParts({ etc }).persist];
+    for (let round = 0; round < 2; round++) {
+      for (const c of commands) {
+        const r = await th.exec(0, c);
+        expect(r.code, `${c}: ${r.stderr}`).toBe(0);
+      }
+    }
+    const local = join(host.dir, 'lib', 'etc');
+    expect(readFileSync(join(local, 'fstab'), 'utf8')).toBe('UUID=1 / ext4 defaults 0 1\n# /swap.img none swap sw 0 0\n');
+    expect(readFileSync(join(local, 'modules-load.d', 'cp-installer.conf'), 'utf8')).toBe('overlay\nbr_netfilter\n');
+    expect(readFileSync(join(local, 'sysctl.d', '99-cp-installer.conf'), 'utf8')).toContain('net.ipv4.ip_forward = 1');
+  });
+
+  it('cp-installer preflight: JSON report, password from the environment, exit 1 on a failed check', async () => {
+    const file = join(scratch, 'plan.yaml');
+    const yaml = (hosts: number[]) =>
+      [
+        'apiVersion: cp-installer/v1',
+        'kind: Plan',
+        'mode: standalone',
+        'release: k-paas-v1.6.2',
+        'auth:',
+        `  - {name: pw, method: password, user: ${th.user}, sudo: password}`,
+        'hosts:',
+        ...hosts.map((i, n) => `  - {name: c${i}, address: ${th.hosts[i]!.address}, auth: pw, roles: [${n === 0 ? 'control-plane' : 'worker'}]}`),
+        '',
+      ].join('\n');
+    const cli = (env: Record<string, string>) =>
+      spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', CLI_DRIVER, file, '--json', '--known-hosts', th.knownHostsFile],
+        { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 90_000, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+    writeFileSync(file, yaml([1, 2]));
+    const r = cli({ CP_SSH_PASSWORD_PW: th.password });
+    expect(r.status, r.stderr).toBe(1);
+    const out = JSON.parse(r.stdout) as { hosts: Array<{ name: string; facts: { cpus: number }; checks: Array<{ id: string; status: string; message: string; remedy?: string }> }>; cross: unknown[] };
+    expect(out.hosts.map((h) => h.name)).toEqual(['c1', 'c2']);
+    expect(out.hosts[0]!.facts.cpus).toBe(1);
+    const mem = out.hosts[0]!.checks.find((c) => c.id === 'memory')!;
+    expect(mem).toMatchObject({ status: 'fail' });
+    expect(mem.message).toMatch(/977 MB/);
+    expect(mem.remedy).toBeTruthy();
+    expect(Array.isArray(out.cross)).toBe(true);
+    // the password went through the environment and stdin only: never into a report or an argument
+    expect(r.stdout).not.toContain(th.password);
+
+    // Without a password and without a terminal: a clear refusal naming the variables, exit 2.
+    const none = cli({ CP_SSH_PASSWORD_PW: '', CP_SSH_PASSWORD: '' });
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/CP_SSH_PASSWORD_PW or CP_SSH_PASSWORD/);
+  });
+});

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import {
+  clockCheck,
+  identityChecks,
+  parseReach,
+  reachChecks,
+  reachCommand,
+  reachPlan,
+} from '../../../core/preflight/cross.js';
+import type { CrossCheckResult, HostReport } from '../../../core/preflight/types.js';
+import { healthy, plan, text } from './helpers.js';
+
+const host = (name: string, over: Parameters<typeof healthy>[0] = {}, clock?: HostReport['clock']): HostReport => ({
+  name,
+  address: name,
+  facts: healthy({ hostname: name, productUuid: `uuid-${name}`, machineId: `mid-${name}`, macs: [`mac-${name}`], ...over }),
+  checks: [],
+  ...(clock ? { clock } : {}),
+});
+
+function bothLanguages(r: CrossCheckResult[]): void {
+  for (const c of r) {
+    text(c, 'en');
+    text(c, 'ko');
+  }
+}
+
+describe('identity checks', () => {
+  it('passes when every host differs', () => {
+    const r = identityChecks([host('a'), host('b'), host('c')]);
+    expect(r.map((c) => c.status)).toEqual(['pass', 'pass', 'pass', 'pass']);
+    bothLanguages(r);
+  });
+
+  it('names the hosts that share a hostname, product_uuid, MAC or machine-id', () => {
+    const r = identityChecks([
+      host('a', { hostname: 'node' }),
+      host('b', { hostname: 'node', productUuid: 'SAME', macs: ['52:54:00:aa:bb:cc', 'x'] }),
+      host('c', { productUuid: 'same', macs: ['52:54:00:AA:BB:CC'], machineId: 'mid-a' }),
+    ]);
+    const failed = r.filter((c) => c.status === 'fail');
+    expect(failed.map((c) => [c.id, c.hosts])).toEqual([
+      ['cross.hostname', ['a', 'b']],
+      ['cross.productUuid', ['b', 'c']],
+      ['cross.mac', ['b', 'c']],
+      ['cross.machineId', ['a', 'c']],
+    ]);
+    bothLanguages(r);
+    expect(text(failed[0]!, 'en')).toContain('"node"');
+  });
+
+  it('ignores hosts without facts', () => {
+    expect(identityChecks([host('a'), { name: 'b', address: 'b', checks: [] }])).toEqual([]);
+  });
+});
+
+describe('clock skew', () => {
+  it('passes within a second, judging only the skew the bounds prove', () => {
+    const r = clockCheck([host('a', {}, { offsetMinMs: -100, offsetMaxMs: 50 }), host('b', {}, { offsetMinMs: 400, offsetMaxMs: 1300 })]);
+    expect(r[0]!.status).toBe('pass');
+  });
+
+  it('does not alarm when a slow link makes the bounds wide', () => {
+    // midpoints 2 s apart, but the intervals overlap: the skew is not proven
+    const r = clockCheck([host('a', {}, { offsetMinMs: -1500, offsetMaxMs: 1500 }), host('b', {}, { offsetMinMs: 500, offsetMaxMs: 3500 })]);
+    expect(r[0]!.status).toBe('pass');
+  });
+
+  it('warns above 1 s and fails above 30 s', () => {
+    const warn = clockCheck([host('a', {}, { offsetMinMs: 0, offsetMaxMs: 20 }), host('b', {}, { offsetMinMs: 2000, offsetMaxMs: 2020 })]);
+    expect(warn[0]).toMatchObject({ status: 'warn', hosts: ['b', 'a'] });
+    expect(text(warn[0]!, 'en')).toContain('2000 ms');
+    const fail = clockCheck([
+      host('a', {}, { offsetMinMs: 0, offsetMaxMs: 20 }),
+      host('b', {}, { offsetMinMs: -45_000, offsetMaxMs: -44_980 }),
+      host('c', {}, { offsetMinMs: 10, offsetMaxMs: 30 }),
+    ]);
+    expect(fail[0]).toMatchObject({ status: 'fail' });
+    expect(fail[0]!.hosts).toContain('b');
+    bothLanguages([...warn, ...fail]);
+  });
+});
+
+describe('reachability matrix', () => {
+  const p = plan({
+    hosts: [
+      { name: 'cp1', address: '10.0.0.1', roles: ['control-plane'] },
+      { name: 'cp2', address: '10.0.0.2', roles: ['control-plane'] },
+      { name: 'w1', address: '10.0.0.3', privateAddress: '192.168.0.3', roles: ['worker'] },
+    ],
+  });
+
+  it('plans the ports each host needs on the others', () => {
+    const m = reachPlan(p, new Set(['cp1', 'cp2', 'w1']));
+    const fmt = (name: string) => m.get(name)!.map((t) => `${t.to}:${t.port}`).sort();
+    expect(fmt('w1')).toEqual(['cp1:6443', 'cp2:6443']);
+    expect(fmt('cp1')).toEqual(['cp2:10250', 'cp2:2379', 'cp2:2380', 'cp2:6443', 'w1:10250']);
+    expect(m.get('cp1')!.find((t) => t.to === 'w1')!.address).toBe('192.168.0.3');
+  });
+
+  it('sends edge hosts to cloudcore on 10000-10004, at the public address when given', () => {
+    const e = plan({
+      mode: 'edge',
+      edge: { cloudcoreAddress: '203.0.113.7' },
+      hosts: [
+        { name: 'cp1', address: '10.0.0.1', roles: ['control-plane'] },
+        { name: 'e1', address: '10.0.1.1', roles: ['edge'] },
+      ],
+    });
+    const m = reachPlan(e, new Set(['cp1', 'e1']));
+    expect(m.get('e1')!.map((t) => `${t.address}:${t.port}`)).toEqual([10000, 10001, 10002, 10003, 10004].map((port) => `203.0.113.7:${port}`));
+  });
+
+  it('leaves out hosts that were not probed', () => {
+    expect(reachPlan(p, new Set(['cp1', 'w1'])).get('w1')!.map((t) => t.to)).toEqual(['cp1']);
+  });
+
+  it('quotes targets into one command line', () => {
+    expect(reachCommand([{ to: 'x', address: '10.0.0.1', port: 6443 }, { to: 'y', address: 'fd00::1', port: 10250 }])).toBe(
+      "sh -s -- 10.0.0.1:6443 '[fd00::1]:10250'",
+    );
+  });
+
+  it('refused counts as reachable, timeout and no route as filtered', () => {
+    const targets = reachPlan(p, new Set(['cp1', 'cp2', 'w1'])).get('w1')!;
+    const out = '10.0.0.1:6443 refused\n10.0.0.2:6443 timeout\n';
+    const r = reachChecks('w1', parseReach(out, targets));
+    expect(r.map((c) => [c.id, c.status])).toEqual([
+      ['cross.reach.w1.cp1', 'pass'],
+      ['cross.reach.w1.cp2', 'fail'],
+    ]);
+    expect(text(r[1]!, 'en')).toContain('6443 timeout');
+    bothLanguages(r);
+  });
+
+  it('warns when the host could not test (no python3 or bash)', () => {
+    const targets = [{ to: 'cp1', address: '10.0.0.1', port: 6443 }];
+    const r = reachChecks('w1', parseReach('10.0.0.1:6443 untested\n', targets));
+    expect(r[0]!.status).toBe('warn');
+    bothLanguages(r);
+  });
+});

@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assetPath } from '../../../core/common/assets.js';
+import { osKey, parseFacts, probeScript } from '../../../core/preflight/facts.js';
+import { fixtureText } from './helpers.js';
+
+const made: string[] = [];
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A folder of stand-in commands, put first in PATH. */
+function fakeBin(scripts: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'probe-bin-'));
+  made.push(dir);
+  for (const [name, body] of Object.entries(scripts)) {
+    writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(dir, name), 0o755);
+  }
+  return dir;
+}
+
+function runProbe(shell: string, env: NodeJS.ProcessEnv = process.env): string {
+  const r = spawnSync(shell, ['-s'], { input: probeScript(), env, encoding: 'utf8', timeout: 30_000 });
+  expect(r.status).toBe(0);
+  return r.stdout;
+}
+
+describe('probe.sh on this machine', () => {
+  it('prints one JSON document with the machine’s facts (dash)', () => {
+    const out = runProbe('dash');
+    const { ok, facts } = parseFacts(out);
+    expect(ok).toBe(true);
+    expect(() => JSON.parse(out)).not.toThrow();
+    // nproc follows the CPU affinity, as the probe does
+    const nproc = Number(spawnSync('nproc', { encoding: 'utf8' }).stdout.trim());
+    expect(facts.cpus).toBe(nproc);
+    expect(facts.cpus).toBeLessThanOrEqual(cpus().length);
+    const memTotal = Number(/MemTotal:\s+(\d+)/.exec(spawnSync('cat', ['/proc/meminfo'], { encoding: 'utf8' }).stdout)![1]);
+    expect(facts.memoryKb).toBe(memTotal);
+    expect(facts.hostname).toBe(spawnSync('cat', ['/proc/sys/kernel/hostname'], { encoding: 'utf8' }).stdout.trim());
+    expect(['amd64', 'arm64']).toContain(facts.arch);
+    expect(facts.clock?.epochMs).toBeGreaterThan(Date.now() - 60_000);
+    expect(facts.interfaces?.some((i) => i.name === 'lo' && i.addresses.includes('127.0.0.1/8'))).toBe(true);
+    expect(facts.errors).toBeDefined();
+  });
+
+  it('prints the same document under bash (POSIX only, no dash-isms)', () => {
+    const { ok, facts } = parseFacts(runProbe('bash'));
+    expect(ok).toBe(true);
+    expect(facts.os?.id).toBeTruthy();
+  });
+
+  it('prints the clock on the first line, before the slower items', () => {
+    const first = runProbe('dash').split('\n')[0]!;
+    expect(first).toMatch(/^\{"probeVersion":1,"clock":\{"epochMs":\d{13},"ntpSynchronized":(true|false|null)\}$/);
+  });
+
+  it('still prints a valid document when commands fail (uname and df broken)', () => {
+    const bin = fakeBin({ uname: 'echo "uname: exploded" >&2; exit 3', df: 'exit 1' });
+    const { ok, facts } = parseFacts(runProbe('dash', { ...process.env, PATH: `${bin}:${process.env.PATH}` }));
+    expect(ok).toBe(true);
+    expect(facts.errors?.arch).toMatch(/uname: exploded/);
+    expect(facts.errors?.disk).toBeDefined();
+    expect(facts.arch).toBeUndefined();
+    expect(facts.memoryKb).toBeGreaterThan(0);
+  });
+
+  it('still prints one valid document when the fact reader itself dies', () => {
+    const bin = fakeBin({ awk: 'exit 2' });
+    const out = runProbe('dash', { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+    const { ok, facts } = parseFacts(out);
+    expect(ok).toBe(true);
+    expect(facts.clock?.epochMs).toBeGreaterThan(0);
+    expect(facts.errors?.probe).toMatch(/awk/);
+  });
+
+  it('escapes hostile strings as JSON (the awk escaper, fed through P_HOSTNAME)', () => {
+    const hostile = 'h"o\\s\tt\n$(touch /tmp/pwned)\u0001`id`';
+    // The hostname comes from /proc; the escaper is the same for every string, so drive it via the
+    // environment awk reads, by running the awk program with a rigged P_HOSTNAME.
+    const script = probeScript().replace(/^P_HOSTNAME=.*$/m, 'P_HOSTNAME="$HOSTILE"');
+    const r = spawnSync('dash', ['-s'], { input: script, env: { ...process.env, HOSTILE: hostile }, encoding: 'utf8' });
+    const { facts } = parseFacts(r.stdout);
+    expect(facts.hostname).toBe(hostile);
+  });
+});
+
+describe('parseFacts', () => {
+  it('reads a recorded probe output', () => {
+    const { ok, facts } = parseFacts(fixtureText('probe-output-debian12-root.txt'));
+    expect(ok).toBe(true);
+    expect(facts.os?.id).toBe('debian');
+    expect(osKey(facts)).toBe('debian-12');
+  });
+
+  it('drops a member of the wrong shape and names it in errors', () => {
+    const { facts } = parseFacts('{"probeVersion":1,"cpus":"lots","memoryKb":1024,"errors":{}}');
+    expect(facts.cpus).toBeUndefined();
+    expect(facts.memoryKb).toBe(1024);
+    expect(facts.errors?.cpus).toMatch(/unexpected value/);
+  });
+
+  it('salvages output cut short, keeping the whole lines', () => {
+    const whole = fixtureText('probe-output-debian12-root.txt');
+    const lines = whole.split('\n');
+    const cut = lines.slice(0, 8).join('\n') + '\n,"interfaces":[{"name":"eth';
+    const { ok, facts } = parseFacts(cut);
+    expect(ok).toBe(true);
+    expect(facts.clock?.epochMs).toBeGreaterThan(0);
+    expect(facts.interfaces).toBeUndefined();
+    expect(facts.errors?.probe).toMatch(/cut short/);
+  });
+
+  it('says why when nothing usable came back', () => {
+    expect(parseFacts('')).toEqual({ ok: false, facts: { errors: { probe: 'the probe printed nothing' } } });
+    expect(parseFacts('sh: 1: Syntax error').facts.errors?.probe).toMatch(/unreadable probe output: sh: 1/);
+  });
+
+  it('keeps members a newer probe adds', () => {
+    expect(parseFacts('{"probeVersion":2,"gpu":{"count":1},"errors":{}}').facts.gpu).toEqual({ count: 1 });
+  });
+
+  it('finds the probe next to the assets', () => {
+    expect(assetPath('probe', 'probe.sh')).toMatch(/installer-assets\/probe\/probe\.sh$/);
+  });
+});
