@@ -126,7 +126,7 @@ function sshPart(knownHostsFile: string): SshPart {
         }),
       );
     },
-    async acceptHostKey(input, host, fingerprint) {
+    async acceptHostKey(input, secrets, host, fingerprint) {
       const plan = soundPlan(input);
       const target = (await targetsOf(plan)).find((t) => t.name === host);
       if (!target) throw new ApiFailure('api.noSuchHost', { host });
@@ -134,6 +134,7 @@ function sshPart(knownHostsFile: string): SshPart {
       // Accept exactly the key the person saw: if the host now offers another one, nothing is written.
       const connector = new Ssh2Connector({
         knownHosts: new KnownHosts({ file: knownHostsFile }),
+        secrets,
         acceptNewHostKeys: async (q) => {
           offered = q.fingerprint;
           return q.fingerprint === fingerprint;
@@ -142,8 +143,9 @@ function sshPart(knownHostsFile: string): SshPart {
       try {
         await (await connector.connect(target)).close();
       } catch (e) {
-        // Authentication comes after the host key: a login failure here still means the key was filed.
-        if (!(e instanceof SshError) || e.kind.startsWith('host-key') || offered !== fingerprint) throw e;
+        // Authentication comes after the host key: a login failure then still means the key was filed.
+        // A failure before the host key was offered (no password typed yet, unreachable) is the answer.
+        if (!(e instanceof SshError) || e.kind.startsWith('host-key') || offered === undefined) throw e;
       }
       if (offered !== undefined && offered !== fingerprint) {
         throw new SshError('host-key-changed', host, `the host now offers ${offered}, not ${fingerprint}`, { fingerprint: offered });

@@ -43,7 +43,8 @@ export interface SshPart {
     hosts: string[] | undefined,
     onHost: (r: ConnectionResult) => void,
   ): Promise<ConnectionResult[]>;
-  acceptHostKey(plan: PlanInput, host: string, fingerprint: string): Promise<void>;
+  /** The connection needs the session's secrets to get as far as the host key (the login comes after). */
+  acceptHostKey(plan: PlanInput, secrets: SessionSecrets, host: string, fingerprint: string): Promise<void>;
 }
 
 export interface PreflightPart {

@@ -150,7 +150,7 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
       hosts: await need(engine.ssh, 'ssh.test').test(plan, secrets, hosts, (result) => emit({ type: 'ssh-host', result })),
     }),
     'ssh.acceptHostKey': async ({ plan, host, fingerprint }) => {
-      await need(engine.ssh, 'ssh.acceptHostKey').acceptHostKey(plan, host, fingerprint);
+      await need(engine.ssh, 'ssh.acceptHostKey').acceptHostKey(plan, secrets, host, fingerprint);
       return { ok: true as const };
     },
     'preflight.run': ({ plan }) =>

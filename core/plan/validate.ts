@@ -146,6 +146,11 @@ function checkOtherAddresses(plan: Plan): Issue[] {
   if (plan.registry && !isRegistryAddress(plan.registry.address)) {
     out.push(error('registry.address', 'plan.registry.invalid', { value: plan.registry.address }));
   }
+  // The BOSH CLI takes the director as an address or as its URL (`https://10.0.0.6:25555`).
+  const director = plan.bosh?.directorAddress;
+  if (director !== undefined && !isHostOrIp(director) && !isHttpUrl(director)) {
+    out.push(badAddress('bosh.directorAddress', director));
+  }
   for (const [path, value] of [
     ['paasta.cfApi', plan.paasta?.cfApi],
     ['paasta.uaaUrl', plan.paasta?.uaaUrl],

@@ -80,6 +80,15 @@ export interface ReachTarget {
   to: string;
   address: string;
   port: number;
+  /** Something must already listen there (a registry), so `refused` is a failure, not a pass. */
+  mustListen?: boolean;
+}
+
+/** `host`, `host:port`, `[v6]:port`, with an optional scheme and path: where the registry listens (443 by default). */
+export function registryEndpoint(address: string): { host: string; port: number } | undefined {
+  const m = /^(?:[a-z]+:\/\/)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?/i.exec(address.trim());
+  if (!m) return undefined;
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: m[2] ? Number(m[2]) : 443 };
 }
 
 /** What each host must reach on the others (plan roles; only hosts in `present`). */
@@ -108,6 +117,15 @@ export function reachPlan(plan: Plan, present: ReadonlySet<string>): Map<string,
     }
   }
   for (const cp of cps) for (const n of nodes) add(cp.name, n, 10250);
+  // The private registry must answer from every node before install (images come from it).
+  const registry = plan.registry ? registryEndpoint(plan.registry.address) : undefined;
+  if (registry) {
+    for (const n of inPlan.filter((h) => has(h, 'control-plane') || has(h, 'worker') || has(h, 'edge'))) {
+      const list = out.get(n.name) ?? [];
+      list.push({ to: 'registry', address: registry.host, port: registry.port, mustListen: true });
+      out.set(n.name, list);
+    }
+  }
   if (cloudcore) {
     // Edge hosts reach cloudcore by its public address when the plan gives one.
     const target = { ...cloudcore, privateAddress: plan.edge?.cloudcoreAddress ?? innerAddress(cloudcore) };
@@ -150,8 +168,8 @@ export function reachChecks(from: string, results: Map<ReachTarget, string>): Cr
   const out: CrossCheckResult[] = [];
   for (const [to, rows] of byTo) {
     const address = rows[0]![0].address;
-    const bad = rows.filter(([, r]) => FILTERED.has(r));
-    const untested = rows.filter(([, r]) => !REACHABLE.has(r) && !FILTERED.has(r));
+    const bad = rows.filter(([t, r]) => FILTERED.has(r) || (t.mustListen && r === 'refused'));
+    const untested = rows.filter(([t, r]) => !REACHABLE.has(r) && !FILTERED.has(r) && !(t.mustListen && r === 'refused'));
     const ports = (list: typeof rows) => list.map(([t]) => t.port).join(', ');
     const results = (list: typeof rows) => list.map(([t, r]) => `${t.port} ${r}`).join(', ');
     const base = { from, to, address };

@@ -134,6 +134,12 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], host: string, 
 }
 
 export function knownHostsLine(host: string, port: number, key: Buffer, hash = false): string {
+  // A host name with whitespace, a comma or a pattern character would add other hosts' entries (or a
+  // whole extra line) to the user's file: such a name is refused, not escaped.
+  if (!host || /[\s,#*?!|\\\x00-\x1f\x7f]/.test(host) || host.startsWith('@') || host.startsWith('[')) {
+    throw new SshError('protocol', host, `refusing to write a known_hosts entry for the host name ${JSON.stringify(host)}`);
+  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SshError('protocol', host, `invalid port ${port}`);
   const field = hostField(host, port);
   let hostPart = field;
   if (hash) {

@@ -15,6 +15,7 @@ export class Semaphore {
   }
 
   async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
     if (this.active < this.limit) {
       this.active++;
       return this.releaser();

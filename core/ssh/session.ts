@@ -81,7 +81,11 @@ export class Ssh2Session implements SshSession {
     return new Promise((resolve, reject) => {
       if (this.closedFlag) return reject(this.fail('unreachable', `connection lost: ${this.lostReason ?? 'closed'}`));
       this.client.exec(command, (err, channel) => {
-        if (err) reject(this.fail('protocol', `could not open a channel: ${err.message}`));
+        if (err) {
+          // ssh2 fails pending requests with "No response from server" when the connection drops.
+          const lost = this.closedFlag || /no response|not connected|closed/i.test(err.message);
+          reject(lost ? this.fail('unreachable', `connection lost: ${this.lostReason ?? err.message}`) : this.fail('protocol', `could not open a channel: ${err.message}`));
+        }
         else resolve(channel);
       });
     });
@@ -223,6 +227,10 @@ export class Ssh2Session implements SshSession {
         if (!started && pre.length) emitOut(pre);
         outLines?.end();
         errLines?.end();
+        // No exit status and the connection went away: the host was lost, not the command.
+        if (!ending && code === null && !signal && (this.closedFlag || this.lostReason)) {
+          ending = this.fail('unreachable', `connection lost while a command ran: ${this.lostReason ?? 'closed'}`);
+        }
         if (ending) return reject(ending);
         if (sudo && !started) {
           const why = sudoRefused

@@ -3,7 +3,6 @@
 import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
 import type { Lang, Message } from '../../core/api/types.js';
-// eslint-disable-next-line no-restricted-imports -- core/api/messages.ts is plain catalog data (see its header)
 import { coreMessages } from '../../core/api/messages.js';
 import { en } from './en.js';
 import { ko } from './ko.js';

@@ -65,11 +65,16 @@ function splitCsvLine(line: string): string[] {
   let quoted = false;
   let depth = 0;
   for (const ch of line) {
-    if (ch === '"') quoted = !quoted;
-    else if (ch === '[' && !quoted) (depth++, (cur += ch));
-    else if (ch === ']' && !quoted) (depth--, (cur += ch));
-    else if ((ch === ',' || ch === '\t') && !quoted && depth === 0) (out.push(cur.trim()), (cur = ''));
-    else cur += ch;
+    if (ch === '"') {
+      quoted = !quoted;
+      continue;
+    }
+    if (!quoted && ch === '[') depth++;
+    if (!quoted && ch === ']') depth--;
+    if ((ch === ',' || ch === '\t') && !quoted && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur.trim());
   return out;

@@ -284,6 +284,7 @@ async function build(state: HarnessState, opts: StartOptions): Promise<TestHosts
   const keyPassphrase = randomBytes(9).toString('base64url');
   const keyPath = join(dir, 'id_ed25519');
   const keyPassphrasePath = join(dir, 'id_ed25519_pass');
+  // The passphrase is a throwaway made for this run; ssh-keygen only takes it as an argument.
   const keygen = Promise.all([
     must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${user}@harness`, '-f', keyPath]),
     must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', keyPassphrase, '-C', `${user}@harness-pass`, '-f', keyPassphrasePath]),

@@ -90,6 +90,17 @@ export function isStale(state: HarnessState): boolean {
   return !state.persistent && !pidAlive(state.ownerPid);
 }
 
+/** Alive and not a zombie: a killed sshd waits as a zombie until init reaps it, but it is gone for us. */
+export function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
 function cmdlineOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
@@ -127,6 +138,10 @@ export function pidsInNamespaces(namespaces: readonly string[]): number[] {
  * (its veths go with the namespaces), the temp folder, the home mount point and the user.
  */
 export function teardown(state: HarnessState): void {
+  const t0 = Date.now();
+  const trace = (what: string) => {
+    if (process.env.CPT_TRACE) process.stderr.write(`[harness] teardown cpt${state.id} ${what} +${Date.now() - t0} ms\n`);
+  };
   const victims = new Set<number>();
   for (const s of state.sshd) {
     if (cmdlineOf(s.pid).includes(s.config)) victims.add(s.pid);
@@ -139,14 +154,17 @@ export function teardown(state: HarnessState): void {
       /* already gone */
     }
   }
-  for (let waited = 0; waited < 3000 && [...victims].some(pidAlive); waited += 20) sleepSync(20);
+  for (let waited = 0; waited < 3000 && [...victims].some(running); waited += 20) sleepSync(20);
+  trace(`killed ${victims.size}`);
 
   if (state.namespaces.length > 0) {
     const existing = new Set(runSync('ip', ['netns', 'list']).stdout.split('\n').map((l) => l.split(' ')[0]));
     const batch = state.namespaces.filter((ns) => existing.has(ns)).map((ns) => `netns del ${ns}\n`);
     if (batch.length > 0) runSync('ip', ['-force', '-batch', '-'], batch.join(''));
   }
+  trace('namespaces');
   if (existsSync(`/sys/class/net/${state.bridge}`)) runSync('ip', ['link', 'del', state.bridge]);
+  trace('bridge');
   if (state.dir && state.dir.startsWith('/tmp/cpt')) rmSync(state.dir, { recursive: true, force: true });
   if (state.homeMount) {
     try {
@@ -163,6 +181,7 @@ export function teardown(state: HarnessState): void {
       sleepSync(50);
     }
   }
+  trace('user');
   try {
     unlinkSync(statePath(state.id));
   } catch {

@@ -50,6 +50,22 @@ function fail(error: Message, failure?: { task?: string; host?: string; message:
   throw new StepError(error, failure, permanent);
 }
 
+/**
+ * Runs a `kubectl … -o json` as root on the cloud host and returns its JSON text. The JSON itself is the
+ * proof of success (an SSH session that lost the exit status still delivered it); without JSON the error
+ * kubectl printed is what the user sees.
+ */
+export async function kubectlJson(ctx: StepContext, host: string, command: string): Promise<string> {
+  const r = await ctx.exec(host, command, { sudo: true, quiet: true, check: false, dryRunResult: { stdout: '{"items":[]}' } });
+  try {
+    JSON.parse(r.stdout);
+    return r.stdout;
+  } catch {
+    const message = ctx.redact(r.stderr.trim() || r.stdout.trim() || `exit ${r.code ?? r.signal}`);
+    return fail(msg('edge.cluster-unreachable', { host, message }), { host, task: command.split(' -o ')[0]!, message });
+  }
+}
+
 /** Why this release cannot run an edge mode, or undefined when it can. */
 export function edgeReleaseProblem(release: Release): Message | undefined {
   if (!release.kubeedge) return msg('edge.no-kubeedge', { release: release.name });
@@ -127,9 +143,7 @@ export class EdgeRunState {
   /** `kubectl get nodes` once for many concurrent callers (per-host isDone of 100 joins). */
   async nodeList(ctx: StepContext, maxAgeMs = 2000): Promise<NodeStatus[]> {
     if (!this.nodes || Date.now() - this.nodes.at > maxAgeMs) {
-      const list = ctx
-        .exec(this.cloud.name, getNodesCommand(this.kubeconfig()), { sudo: true, quiet: true, dryRunResult: { stdout: '{"items":[]}' } })
-        .then((r) => parseNodes(r.stdout));
+      const list = kubectlJson(ctx, this.cloud.name, getNodesCommand(this.kubeconfig())).then(parseNodes);
       this.nodes = { at: Date.now(), list };
       list.catch(() => (this.nodes = undefined));
     }
@@ -172,14 +186,18 @@ export function toolsStep(cloud: Host, edges: Host[], cloudTools: string[], need
     needs,
     perHost: true,
     concurrency: EDGE_JOIN_CONCURRENCY,
+    retry: { attempts: 3, delayMs: 500 },
     async run(ctx) {
       const host = ctx.host!;
       const tools = host.name === cloud.name ? cloudTools : ['keadm'];
       for (const tool of tools) {
         const r = await ctx.exec(host.name, `command -v ${shq(tool)}`, { check: false, quiet: true });
-        if (r.code !== 0) {
+        if (ctx.dryRun) continue;
+        if (r.code !== 0 || !r.stdout.trim()) {
           const detail = r.stderr.trim() || `exit ${r.code ?? r.signal}`;
-          fail(msg('edge.tool-missing', { tool, host: host.name }), { host: host.name, message: `${tool}: not found (${detail})` }, true);
+          // Only a real exit status says "not there"; a session that lost it is worth another try.
+          const certain = typeof r.code === 'number';
+          fail(msg('edge.tool-missing', { tool, host: host.name }), { host: host.name, message: `${tool}: not found (${detail})` }, certain);
         }
       }
     },
@@ -188,10 +206,7 @@ export function toolsStep(cloud: Host, edges: Host[], cloudTools: string[], need
 
 export function affinityStep(state: EdgeRunState, needs: string[]): Step {
   const cloud = state.cloud.name;
-  const list = async (ctx: StepContext) =>
-    affinityTargets(
-      (await ctx.exec(cloud, listWorkloadsCommand(state.kubeconfig()), { sudo: true, quiet: true, dryRunResult: { stdout: '{"items":[]}' } })).stdout,
-    );
+  const list = async (ctx: StepContext) => affinityTargets(await kubectlJson(ctx, cloud, listWorkloadsCommand(state.kubeconfig())));
   return {
     id: 'edge-affinity',
     title: msg('edge.step.affinity'),
@@ -206,7 +221,7 @@ export function affinityStep(state: EdgeRunState, needs: string[]): Step {
       let n = 0;
       for (const t of targets) {
         const r = await ctx.exec(cloud, affinityPatchCommand(state.kubeconfig(), t), { sudo: true, check: false });
-        if (r.code !== 0) {
+        if (!ctx.dryRun && !/ patched$/m.test(r.stdout)) {
           fail(msg('edge.affinity-failed', { kind: t.kind, name: t.name, namespace: t.namespace, message: ctx.redact(r.stderr.trim()) }), {
             host: cloud,
             task: `kubectl patch ${t.kind} ${t.name}`,
@@ -242,16 +257,7 @@ export function keadmInitStep(plan: Plan, release: Release, state: EdgeRunState,
     master: `https://${innerAddress(cloud)}:6443`,
     ...(plan.registry ? { imageRepository: plan.registry.address } : {}),
   });
-  const pods = async (ctx: StepContext) =>
-    podNodes(
-      (
-        await ctx.exec(cloud.name, getPodsCommand(state.kubeconfig(), 'kubeedge', 'kubeedge=cloudcore'), {
-          sudo: true,
-          quiet: true,
-          dryRunResult: { stdout: '{"items":[]}' },
-        })
-      ).stdout,
-    );
+  const pods = async (ctx: StepContext) => podNodes(await kubectlJson(ctx, cloud.name, getPodsCommand(state.kubeconfig(), 'kubeedge', 'kubeedge=cloudcore')));
   return {
     id: 'keadm-init',
     title: msg('edge.step.keadm-init'),
@@ -343,6 +349,8 @@ export function joinStep(plan: Plan, release: Release, state: EdgeRunState, edge
     needs,
     perHost: true,
     concurrency: EDGE_JOIN_CONCURRENCY,
+    // Safe to repeat: each attempt first resets what an earlier one left (the marker below).
+    retry: { attempts: 2, delayMs: 2000 },
     async isDone(ctx) {
       const name = ctx.host!.name;
       return verifyEdgeNodes(await state.nodeList(ctx), [name]).ready.includes(name);
@@ -439,7 +447,8 @@ export function kubeadmInitStep(plan: Plan, cloud: Host, needs: string[]): Step 
     hosts: [cloud.name],
     needs,
     async isDone(ctx) {
-      return (await ctx.exec(cloud.name, `test -s ${shq(ADMIN_KUBECONFIG)}`, { sudo: true, check: false, quiet: true })).code === 0;
+      const r = await ctx.exec(cloud.name, `test -s ${shq(ADMIN_KUBECONFIG)} && echo present`, { sudo: true, check: false, quiet: true });
+      return r.stdout.includes('present');
     },
     async run(ctx) {
       // Quiet: the bootstrap token is printed twice; the parser registers it as a secret before we log a line.
@@ -486,7 +495,7 @@ export function cniStep(plan: Plan, release: Release, cloud: Host, needs: string
         check: false,
         quiet: true,
       });
-      return r.code === 0;
+      return r.stdout.includes('calico-node');
     },
     async run(ctx) {
       const version = release.calico ?? '3.29.3';

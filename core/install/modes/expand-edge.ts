@@ -37,6 +37,7 @@ import {
   HOST_STATE_DIR,
   joinStep,
   keadmInitStep,
+  kubectlJson,
   toolsStep,
   verifyStep,
   withPreflightGate,
@@ -66,11 +67,7 @@ function kubeconfigStep(plan: Plan, cloud: Host, needs: string[]): Step {
           describe: `kubeconfig ${local}`,
         });
       }
-      const r = await ctx.exec(cloud.name, getNodesCommand(cloudKubeconfig(plan)), { sudo: true, check: false, quiet: true });
-      if (r.code !== 0) {
-        const message = ctx.redact(r.stderr.trim() || `exit ${r.code}`);
-        throw new StepError(msg('edge.cluster-unreachable', { host: cloud.name, message }), { host: cloud.name, task: 'kubectl get nodes', message });
-      }
+      await kubectlJson(ctx, cloud.name, getNodesCommand(cloudKubeconfig(plan)));
     },
   };
 }
@@ -99,7 +96,7 @@ function cloudcoreServiceStep(cloud: Host, kubeconfig: string, address: string, 
     retry: { attempts: 3, delayMs: 2000 },
     async isDone(ctx) {
       const r = await ctx.exec(cloud.name, getServiceCommand(kubeconfig, 'cloudcore', CLOUDCORE_NAMESPACE), { sudo: true, check: false, quiet: true });
-      if (r.code !== 0) return false;
+      if (!r.stdout.trim().startsWith('{')) return false;
       const svc = JSON.parse(r.stdout) as { spec?: { type?: string }; metadata?: { annotations?: Record<string, string> } };
       return svc.spec?.type === 'LoadBalancer' && svc.metadata?.annotations?.['metallb.universe.tf/address-pool'] === CLOUDCORE_POOL;
     },

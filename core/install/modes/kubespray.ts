@@ -71,19 +71,17 @@ export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step
     },
     async run(ctx: StepContext) {
       const become = becomePassword(ctx.plan, ctx.secrets, clusterNodes(ctx.plan));
-      const base = playbookCommand({
+      // Ansible logs in to the nodes with the key cp-installer gave the deployer, not a default key of the user's.
+      const home = ctx.outputs.get<string>('deployerHome') ?? '.';
+      const command = playbookCommand({
         kubesprayDir: ks,
         cluster: inventoryName(ctx.plan),
         playbook: 'cluster.yml',
         ansibleBinDir: ctx.outputs.get<string>('ansibleBinDir') ?? undefined,
         becomePasswordOnStdin: !!become,
+        privateKeyFile: `${home}/${DEPLOYER_KEY}`,
         controlPersistSeconds: typeof ctx.options.controlPersistSeconds === 'number' ? ctx.options.controlPersistSeconds : undefined,
       });
-      // Ansible logs in to the nodes with the key cp-installer gave the deployer (not whatever default key
-      // the user has there), so the playbook name stays last.
-      const home = ctx.outputs.get<string>('deployerHome') ?? '.';
-      const argv = [...base.argv.slice(0, -1), `--private-key=${home}/${DEPLOYER_KEY}`, ...base.argv.slice(-1)];
-      const command = { ...base, argv, line: `cd ${shq(base.cwd)} && ${shellJoin(['env', ...Object.entries(base.env).map(([k, v]) => `${k}=${v}`), ...argv])}` };
       const watch = new PlaybookWatch(ctx.release.kubespray.version);
       let last = 0;
       const report = () => {

@@ -40,6 +40,8 @@ export interface PlaybookOptions extends AnsibleOptions {
    *  terminal); never a file, never the command line. (--become-password-file refuses a pipe.) */
   becomePasswordOnStdin?: boolean;
   tags?: string[];
+  /** The key Ansible logs in to the nodes with (the one cp-installer gave the deployer). */
+  privateKeyFile?: string;
 }
 
 /** A folder name for inventory/<name>/: the plan's cluster name with anything unsafe for a path replaced. */
@@ -95,6 +97,7 @@ function build(options: AnsibleOptions, argv: string[]): ToolCommand {
 export function playbookCommand(options: PlaybookOptions): ToolCommand {
   const argv = [bin(options, 'ansible-playbook'), '-i', inventoryFile(options.cluster), '--become', '--become-user=root'];
   if (options.becomePasswordOnStdin) argv.push('--ask-become-pass');
+  if (options.privateKeyFile) argv.push(`--private-key=${options.privateKeyFile}`);
   if (options.limit?.length) argv.push(`--limit=${options.limit.join(',')}`);
   if (options.tags?.length) argv.push(`--tags=${options.tags.join(',')}`);
   if (options.extraVars && Object.keys(options.extraVars).length > 0) argv.push('-e', JSON.stringify(options.extraVars));

@@ -248,4 +248,45 @@ describe.skipIf(!can.ok)('preflight on test hosts', () => {
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/CP_SSH_PASSWORD_PW or CP_SSH_PASSWORD/);
   });
+
+  it('edge preflight: cloudcore ports reachable from edge hosts, a runtime, no kubelet', async () => {
+    const edge = Plan.parse({
+      ...planFor([0]),
+      mode: 'edge',
+      hosts: [
+        { name: 'cloud', address: th.hosts[0]!.address, auth: 'key', roles: ['control-plane'] },
+        { name: 'edge1', address: th.hosts[1]!.address, auth: 'key', roles: ['edge'] },
+        { name: 'edge4', address: th.hosts[4]!.address, auth: 'key', roles: ['edge'] },
+      ],
+    });
+    const report = await run(edge);
+    const cross = new Map(report.cross.map((c) => [c.id, c]));
+    for (const e of ['edge1', 'edge4']) {
+      expect(cross.get(`cross.reach.${e}.cloud`)).toMatchObject({ status: 'pass', message: { params: { ports: '10000, 10001, 10002, 10003, 10004' } } });
+      const checks = new Map(hostOf(report, e).checks.map((c) => [c.id, c]));
+      expect(checks.get('edge.kubelet')?.status).toBe('pass');
+      expect(checks.get('edge.runtime')?.status).toBe('pass');
+      expect(checks.get('arch')?.status).toBe('pass');
+      expect(checks.has('python3')).toBe(false);
+    }
+    expect(hostOf(report, 'cloud').checks.map((c) => c.id)).toEqual(expect.arrayContaining(['port.10000', 'port.10004', 'binaries']));
+
+    // A kubelet running on edge1 (a renamed sleep in its /usr/local/bin): edgecore would refuse to start.
+    const started = await th.exec(1, 'cp /bin/sleep /usr/local/bin/kubelet && { setsid /usr/local/bin/kubelet 120 </dev/null >/dev/null 2>&1 & echo $!; }');
+    const pid = Number(started.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    try {
+      const again = await run(edge, th.password, { skipReach: true });
+      const k = hostOf(again, 'edge1').checks.find((c) => c.id === 'edge.kubelet')!;
+      expect(k).toMatchObject({ status: 'fail', message: { params: { running: 'kubelet' } } });
+      expect(again.ok).toBe(false);
+    } finally {
+      try {
+        process.kill(pid);
+      } catch {
+        // already gone
+      }
+      await th.exec(1, 'rm -f /usr/local/bin/kubelet');
+    }
+  });
 });

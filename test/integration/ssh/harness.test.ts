@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
-import { pidAlive } from '../../hosts/state.js';
+import { running } from '../../hosts/state.js';
 import { run } from '../../hosts/run.js';
 
 const can = canRunTestHosts();
@@ -54,7 +54,7 @@ describe.skipIf(!can.ok)('test-host harness', () => {
     const extra = await startTestHosts({ count: 2 });
     const pids = extra.hosts.map((h) => h.sshdPid);
     await extra.stop();
-    expect(pids.some(pidAlive)).toBe(false);
+    expect(pids.some(running)).toBe(false);
     const ns = (await run('ip', ['netns', 'list'])).stdout;
     for (const h of extra.hosts) expect(ns).not.toContain(h.ns);
     expect(existsSync(`/sys/class/net/cpt${extra.id}`)).toBe(false);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createInstallerService } from '../../../core/api/service.js';
+import type { PlanInput } from '../../../core/api/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cpi-service-plan-'));
 const service = createInstallerService({ workdir: dir, shell: 'browser', knownHostsFile: join(dir, 'known_hosts') });
@@ -47,7 +48,7 @@ describe('service: plan commands on the real engine', () => {
   });
 
   it('refuses a run of an invalid plan with a message, before any SSH', async () => {
-    const e = await service.invoke('run.start', { plan: { mode: 'standalone' } }).catch((x: unknown) => x);
+    const e = await service.invoke('run.start', { plan: { mode: 'standalone' } as PlanInput }).catch((x: unknown) => x);
     expect(e).toMatchObject({ key: 'api.planInvalid' });
   });
 });

@@ -3,6 +3,10 @@ import { createInstallerService, ApiFailure } from '../../../core/api/service.js
 import { COMMAND_NAMES, type ApiEvent, type RunEvent } from '../../../core/api/types.js';
 import type { Engine, InstallPart, Keychain, SessionSecrets } from '../../../core/api/engine.js';
 import { bindEngine } from '../../../core/api/engine-bind.js';
+import type { PlanInput } from '../../../core/api/types.js';
+
+// The fake engine parts never look at the plan.
+const NO_PLAN = {} as PlanInput;
 
 const base = (): Engine => ({ ...bindEngine({ workdir: '/nonexistent' }), plan: undefined, ssh: undefined, preflight: undefined, install: undefined, outputs: undefined });
 
@@ -52,7 +56,7 @@ describe('installer service', () => {
       ['plan.validate', { plan: 'not an object' }],
       ['run.state', { runId: '../../../etc/passwd' }],
       ['run.logsSince', { runId: 'r1', seq: -1 }],
-      ['ssh.acceptHostKey', { plan: {}, host: 'm1', fingerprint: 'MD5:aa' }],
+      ['ssh.acceptHostKey', { plan: NO_PLAN, host: 'm1', fingerprint: 'MD5:aa' }],
       ['app.info', { extra: true }],
     ];
     for (const [command, args] of cases) {
@@ -124,7 +128,7 @@ describe('installer service', () => {
     const events: ApiEvent[] = [];
     s.on((e) => events.push(e));
     await s.invoke('secrets.set', { password: { default: 'pw' } });
-    expect(await s.invoke('run.start', { plan: {} })).toEqual({ runId: 'run-1' });
+    expect(await s.invoke('run.start', { plan: NO_PLAN })).toEqual({ runId: 'run-1' });
     expect(seen.secrets?.password.default?.reveal()).toBe('pw');
     expect(events.map((e) => e.type)).toEqual(['step-started', 'log-batch', 'step-finished']);
     const batch = events[1] as Extract<ApiEvent, { type: 'log-batch' }>;
@@ -149,7 +153,7 @@ describe('installer service', () => {
     const s = createInstallerService({ workdir: '/x', shell: 'browser', engine });
     const events: ApiEvent[] = [];
     s.on((e) => events.push(e));
-    const r = await s.invoke('ssh.test', { plan: {} });
+    const r = await s.invoke('ssh.test', { plan: NO_PLAN });
     expect(r.hosts[0]?.error?.key).toBe('ssh.auth');
     expect(events).toEqual([{ type: 'ssh-host', result: r.hosts[0] }]);
   });
@@ -170,7 +174,7 @@ describe('installer service', () => {
       },
     };
     const s = createInstallerService({ workdir: '/x', shell: 'browser', engine });
-    const e = await failure(s.invoke('ssh.test', { plan: {} }));
+    const e = await failure(s.invoke('ssh.test', { plan: NO_PLAN }));
     expect(e).toMatchObject({ key: 'ssh.host-key-changed', params: { host: 'm1', fingerprint: 'SHA256:abc' } });
   });
 

@@ -23,13 +23,13 @@ function cli(
       cwd: work,
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '', HOME: work, LANG: 'C.UTF-8', ...env },
-      timeout: 60_000,
+      timeout: 120_000,
     },
   );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('cp-installer validate', { timeout: 60_000 }, () => {
+describe('cp-installer validate', { timeout: 180_000 }, () => {
   it('exits 0 on a valid plan', () => {
     const r = cli(['validate', join(plans, 'ha.yaml')]);
     expect(r.code).toBe(0);
@@ -99,7 +99,7 @@ describe('cp-installer validate', { timeout: 60_000 }, () => {
   });
 });
 
-describe('cp-installer init, import, export-vars', { timeout: 60_000 }, () => {
+describe('cp-installer init, import, export-vars', { timeout: 180_000 }, () => {
   it('init writes a commented plan that validates, and will not overwrite it', () => {
     const file = join(work, 'edge.yaml');
     expect(cli(['init', '--mode', 'edge', '-o', file]).code).toBe(0);

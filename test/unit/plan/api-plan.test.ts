@@ -16,7 +16,7 @@ describe('plan facade', () => {
     expect(readFileSync(file, 'utf8')).toBe(yaml);
     const loaded = await load(file);
     const next = structuredClone(loaded.plan!);
-    next.hosts[0]!.address = '192.168.0.12';
+    next.hosts![0]!.address = '192.168.0.12';
     const { yaml: saved } = await save(file, next, loaded.yaml);
     expect(saved).toContain('address: 192.168.0.12');
     expect(saved).toContain('# A release from installer-assets/catalog/');

@@ -436,6 +436,13 @@ const cases: Case[] = [
       void (p.paasta = { cfApi: 'https://api.sys.example.com', uaaUrl: 'https://uaa.sys.example.com' }),
   },
   {
+    rule: 'BOSH director address',
+    key: 'plan.address.invalid',
+    path: 'bosh.directorAddress',
+    fail: (p) => void (p.bosh = { directorAddress: 'director:25555/x' }),
+    pass: (p) => void (p.bosh = { directorAddress: 'https://10.0.0.6:25555' }),
+  },
+  {
     rule: 'jump host address',
     key: 'plan.address.invalid',
     path: 'auth[0].jumpHost.address',

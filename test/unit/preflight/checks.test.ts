@@ -166,3 +166,14 @@ describe('host checks, verdict by verdict, in both languages', () => {
     expect(ids).toContain('sudo');
   });
 });
+
+describe('message catalogs', () => {
+  it('have the same keys in English and Korean, with the same placeholders', async () => {
+    const { preflightMessages } = await import('../../../core/preflight/messages.js');
+    expect(Object.keys(preflightMessages.ko).sort()).toEqual(Object.keys(preflightMessages.en).sort());
+    const holes = (s: string) => [...s.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
+    for (const [key, en] of Object.entries(preflightMessages.en)) {
+      expect(holes(preflightMessages.ko[key]!), key).toEqual(holes(en));
+    }
+  });
+});

@@ -6,6 +6,7 @@ import {
   reachChecks,
   reachCommand,
   reachPlan,
+  registryEndpoint,
 } from '../../../core/preflight/cross.js';
 import type { CrossCheckResult, HostReport } from '../../../core/preflight/types.js';
 import { healthy, plan, text } from './helpers.js';
@@ -138,5 +139,17 @@ describe('reachability matrix', () => {
     const r = reachChecks('w1', parseReach('10.0.0.1:6443 untested\n', targets));
     expect(r[0]!.status).toBe('warn');
     bothLanguages(r);
+  });
+
+  it('checks the private registry from every node, where refused means it is down', () => {
+    const r = plan({ ...p, registry: { address: 'https://harbor.local:8443/v2', insecure: false } });
+    const m = reachPlan(r, new Set(['cp1', 'cp2', 'w1']));
+    const target = m.get('w1')!.find((t) => t.to === 'registry')!;
+    expect(target).toEqual({ to: 'registry', address: 'harbor.local', port: 8443, mustListen: true });
+    const checks = reachChecks('w1', parseReach('harbor.local:8443 refused\n', [target]));
+    expect(checks[0]).toMatchObject({ id: 'cross.reach.w1.registry', status: 'fail' });
+    expect(reachChecks('w1', parseReach('harbor.local:8443 open\n', [target]))[0]!.status).toBe('pass');
+    expect(registryEndpoint('10.0.0.5')).toEqual({ host: '10.0.0.5', port: 443 });
+    expect(registryEndpoint('[fd00::5]:5000')).toEqual({ host: 'fd00::5', port: 5000 });
   });
 });

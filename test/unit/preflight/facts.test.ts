@@ -27,7 +27,8 @@ function runProbe(shell: string, env: NodeJS.ProcessEnv = process.env): string {
   return r.stdout;
 }
 
-describe('probe.sh on this machine', () => {
+// Each case runs the real probe (a few hundred ms; seconds on a loaded machine).
+describe('probe.sh on this machine', { timeout: 30_000 }, () => {
   it('prints one JSON document with the machine’s facts (dash)', () => {
     const out = runProbe('dash');
     const { ok, facts } = parseFacts(out);

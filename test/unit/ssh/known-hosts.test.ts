@@ -92,6 +92,13 @@ describe('host key verdicts', () => {
     expect(knownKeyTypes(e, 'h', 22)).toEqual(['ecdsa-sha2-nistp256', 'ssh-ed25519']);
   });
 
+  it('refuses to write an entry for a host name that could inject other entries or lines', () => {
+    for (const bad of ['a b', 'a,b', 'x\nevil ssh-ed25519 AAAA', '*', '!h', '@revoked', '|1|x|y', '', 'h#']) {
+      expect(() => knownHostsLine(bad, 22, ed), JSON.stringify(bad)).toThrow(/refusing/);
+    }
+    expect(knownHostsLine('fd00::1', 22, ed)).toBe(`fd00::1 ssh-ed25519 ${ED}\n`);
+  });
+
   it('writes lines OpenSSH can read back, hashed or plain', () => {
     expect(knownHostsLine('h', 2200, ed)).toBe(`[h]:2200 ssh-ed25519 ${ED}\n`);
     const hashed = parseKnownHosts(knownHostsLine('h.example', 22, ed, true));

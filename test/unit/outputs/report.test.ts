@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { findRelease } from '../../../core/plan/catalog.js';
+import { escapeHtml, renderReport } from '../../../core/outputs/report.js';
+import { endpoints } from '../../../core/outputs/endpoints.js';
+import type { PreflightReport } from '../../../core/preflight/types.js';
+import { singleMaster } from '../kubespray/plans.js';
+
+const HOSTILE = '<img src=x onerror="alert(1)">';
+
+describe('renderReport', () => {
+  it('shows hostile host names, messages and URLs as text, never as markup', () => {
+    const plan = singleMaster();
+    plan.hosts[0]!.name = HOSTILE;
+    plan.cluster.name = '</title><script>alert(2)</script>';
+    const preflight: PreflightReport = {
+      ok: false,
+      startedAt: '2026-11-25T14:00:00Z',
+      durationMs: 1200,
+      cross: [],
+      hosts: [
+        {
+          name: HOSTILE,
+          address: '10.0.0.10',
+          checks: [{ id: 'memory', status: 'fail', title: { key: 'check.memory' }, message: { key: 'x', params: { found: '<b>1 GB</b>' } } }],
+        },
+      ],
+    };
+    const html = renderReport({
+      plan,
+      release: findRelease('k-paas-v1.6.2'),
+      run: { id: 'r1', mode: 'standalone', status: 'failed', startedAt: '2026-11-25T14:00:00Z' },
+      preflight,
+      steps: [{ id: 'kubespray', title: `Kubespray ${HOSTILE}`, status: 'failed', durationMs: 65_000, host: HOSTILE }],
+      outputs: { endpoints: [{ name: 'evil', url: 'javascript:alert(3)' }, ...endpoints(singleMaster())] },
+      failure: { task: 'Join to cluster if needed', host: HOSTILE, message: 'stderr </pre><script>alert(4)</script>' },
+    });
+    expect(html).not.toMatch(/<script|<img|onerror="|href="javascript/i);
+    expect(html).toContain(escapeHtml(HOSTILE));
+    expect(html).toContain('&lt;/pre&gt;&lt;script&gt;alert(4)&lt;/script&gt;');
+    expect(html).toContain('javascript:alert(3)'); // shown as text
+    expect(html).toContain('<a href="https://portal.10.0.0.170.nip.io">');
+    expect(html).toContain('1 min 5 s');
+    expect(html).toContain('1.32.5'); // Kubernetes of the release
+    // self-contained: nothing loaded from elsewhere
+    expect(html).not.toMatch(/<(link|script|img|iframe)\b|url\(/i);
+  });
+
+  it('holds no secret: auth profiles show only their name', () => {
+    const plan = singleMaster();
+    plan.auth[0]!.keyPath = '/home/me/.ssh/secret-key-path';
+    const html = renderReport({ plan, run: { id: 'r2', mode: 'standalone', status: 'succeeded', startedAt: 'now' } });
+    expect(html).not.toContain('secret-key-path');
+    expect(html).toContain('master1');
+  });
+});
