@@ -11,21 +11,11 @@ import { Ssh2Connector } from '../ssh/connector.js';
 import { KnownHosts } from '../ssh/known-hosts.js';
 import { SshConfigFile } from '../ssh/ssh-config.js';
 import { targetsFromPlan } from '../ssh/targets.js';
+import { sshErrorMessage } from '../ssh/messages.js';
 import { SshError, type SshTarget } from '../ssh/types.js';
 import { openSsh } from '../install/ssh-provider.js';
 import type { Engine, InstallPart, PlanPart, PreflightPart, SessionSecrets, SshPart } from './engine.js';
-import {
-  dryRunPlan,
-  installModes,
-  resumeRun,
-  runState,
-  runSummaries,
-  startRun,
-  toDryRunActions,
-  toLogLines,
-  type InstallDeps,
-  type StartedRun,
-} from './install.js';
+import { createInstallPart } from './install.js';
 import { planFacade } from './plan.js';
 import { runPlanPreflight, runFixes } from './preflight.js';
 import { modulesFix, swapFix, sysctlFix } from '../preflight/fixes.js';
@@ -83,14 +73,12 @@ function planPart(): PlanPart {
   };
 }
 
-function sshFailure(e: unknown, name: string): Pick<ConnectionResult, 'error' | 'fingerprint'> {
+function sshFailure(e: unknown, name: string, knownHostsFile: string): Pick<ConnectionResult, 'error' | 'fingerprint'> {
   if (e instanceof SshError) {
-    const params: Record<string, string> = { host: e.host };
-    if (e.details.fingerprint) params.fingerprint = e.details.fingerprint;
-    const error: Message & { kind: string } = { key: e.key, params, kind: e.kind };
+    const error: Message & { kind: string } = { ...sshErrorMessage(e, knownHostsFile), kind: e.kind };
     return { error, ...(e.details.fingerprint ? { fingerprint: e.details.fingerprint } : {}) };
   }
-  return { error: { key: 'ssh.protocol', params: { host: name }, kind: 'protocol' } };
+  return { error: { key: 'ssh.protocol', params: { host: name, detail: e instanceof Error ? e.message : String(e) }, kind: 'protocol' } };
 }
 
 function sshPart(knownHostsFile: string): SshPart {
@@ -119,7 +107,7 @@ function sshPart(knownHostsFile: string): SshPart {
               await session.close();
             }
           } catch (e) {
-            result = { name: target.name, ok: false, ...sshFailure(e, target.name) };
+            result = { name: target.name, ok: false, ...sshFailure(e, target.name, knownHostsFile) };
           }
           onHost(result);
           return result;
@@ -169,43 +157,13 @@ function preflightPart(knownHostsFile: string): PreflightPart {
   };
 }
 
-/** Runs started by this process, so cancel and live logs reach them; finished ones stay for a while. */
+/** The install facade's part, with the plan checked first so a bad one answers with a message. */
 function installPart(workdir: string, knownHostsFile: string): InstallPart {
-  const live = new Map<string, StartedRun>();
-  const deps: InstallDeps = { workdir, ssh: (plan, secrets) => openSsh(plan, secrets, { knownHostsFile }) };
-  const keep = (started: StartedRun) => {
-    live.set(started.runId, started);
-    // The result arrives as events; a failed run is a normal outcome, not an unhandled rejection.
-    started.done.catch(() => undefined);
-    while (live.size > 20) live.delete(live.keys().next().value as string);
-    return started.runId;
-  };
+  const part = createInstallPart({ workdir, sshOptions: { knownHostsFile } });
   return {
-    modes: installModes,
-    async dryRun(plan) {
-      const { records } = await dryRunPlan(soundPlan(plan), { workdir });
-      return toDryRunActions(records);
-    },
-    async start(plan, secrets, overrides, onEvent) {
-      return keep(await startRun(deps, soundPlan(plan), secrets, { overrides, onEvent }));
-    },
-    async cancel(runId) {
-      const run = live.get(runId);
-      if (!run) throw new ApiFailure('api.runNotHere', { runId }, `Run ${runId} is not running in this installer`);
-      run.cancel();
-    },
-    async resume(runId, secrets, onEvent) {
-      return keep(await resumeRun(deps, runId, () => secrets, { onEvent }));
-    },
-    list: async () => runSummaries(workdir),
-    state: async (runId) => runState(workdir, runId, live.get(runId)?.run),
-    async logsSince(runId, seq, limit) {
-      const run = live.get(runId)?.run;
-      if (!run) return { lines: [], lastSeq: runState(workdir, runId).lastSeq };
-      const events = run.logs.logsSince(seq);
-      const lines = toLogLines(limit ? events.slice(0, limit) : events);
-      return { lines, lastSeq: run.logs.lastSeq };
-    },
+    ...part,
+    dryRun: (plan) => part.dryRun(soundPlan(plan) as PlanInput),
+    start: (plan, secrets, overrides, onEvent) => part.start(soundPlan(plan) as PlanInput, secrets, overrides, onEvent),
   };
 }
 

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { render, type Lang, type Message } from '../common/messages.js';
 import { Secret } from '../common/secret.js';
-import { systemLang } from './engine.js';
+import { systemLang, type InstallPart } from './engine.js';
 import { coreMessages } from './messages.js';
 import { formatDryRun, type DryRunRecord } from '../install/dryrun.js';
 import { listRuns, loadJournal, newRunId, readJournal, runDir, JOURNAL_FILE, summarize } from '../install/journal.js';
@@ -243,4 +243,41 @@ export function toLogLines(events: LogEvent[]): LogLine[] {
 
 export function installModes(): Mode[] {
   return modeNames().filter((m): m is Mode => ['standalone', 'edge', 'expand-edge', 'caas'].includes(m));
+}
+
+/** The install part of the service (core/api/engine.ts): runs live in this process, journals on disk. */
+export function createInstallPart(deps: InstallDeps): InstallPart {
+  const live = new Map<string, StartedRun>();
+  const keep = (s: StartedRun) => {
+    live.set(s.runId, s);
+    return s.runId;
+  };
+  return {
+    modes: installModes,
+    async dryRun(input) {
+      const { records } = await dryRunPlan(Plan.parse(input), { workdir: deps.workdir });
+      return toDryRunActions(records);
+    },
+    async start(input, secrets, overrides, onEvent) {
+      return keep(await startRun(deps, Plan.parse(input), secrets, { overrides, onEvent }));
+    },
+    async cancel(runId) {
+      live.get(runId)?.cancel();
+    },
+    async resume(runId, secrets, onEvent) {
+      return keep(await resumeRun(deps, runId, () => secrets, { onEvent }));
+    },
+    async list() {
+      return runSummaries(deps.workdir);
+    },
+    async state(runId) {
+      return runState(deps.workdir, runId, live.get(runId)?.run);
+    },
+    async logsSince(runId, seq, limit) {
+      const run = live.get(runId)?.run;
+      let lines = run ? toLogLines(run.logs.logsSince(seq)) : [];
+      if (limit !== undefined && lines.length > limit) lines = lines.slice(0, limit);
+      return { lines, lastSeq: run?.logs.lastSeq ?? loadJournal(deps.workdir, runId).lastSeq };
+    },
+  };
 }

@@ -239,7 +239,7 @@ export function reportTable(report: PreflightReport, lang: Lang, opts: { all?: b
       if (c.remedy) lines.push(`        ${pad('', titleWidth)}  → ${r(c.remedy)}`);
     }
     const passed = h.checks.filter((c) => c.status === 'pass').length;
-    lines.push(`  ${passed}/${h.checks.length} passed`);
+    lines.push(`  ${passed}/${h.checks.length} ${lang === 'ko' ? '통과' : 'passed'}`);
     lines.push('');
   }
   const crossShown = report.cross.filter((c) => opts.all || c.status !== 'pass');
@@ -249,7 +249,7 @@ export function reportTable(report: PreflightReport, lang: Lang, opts: { all?: b
       lines.push(`  ${MARK[c.status]}  ${pad(r(c.title), titleWidth)}  ${r(c.message)}`);
       if (c.remedy) lines.push(`        ${pad('', titleWidth)}  → ${r(c.remedy)}`);
     }
-    lines.push(`  ${report.cross.filter((c) => c.status === 'pass').length}/${report.cross.length} passed`);
+    lines.push(`  ${report.cross.filter((c) => c.status === 'pass').length}/${report.cross.length} ${lang === 'ko' ? '통과' : 'passed'}`);
     lines.push('');
   }
   const all = [...report.hosts.flatMap((h) => h.checks), ...report.cross];

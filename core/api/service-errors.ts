@@ -26,6 +26,11 @@ export function toApiError(e: unknown): ApiError {
       }
       if (typeof keyed.host === 'string' && params.host === undefined) params.host = keyed.host;
       if (keyed.details?.fingerprint && params.fingerprint === undefined) params.fingerprint = keyed.details.fingerprint;
+      // Catalog texts quote what went wrong as {{detail}}; without it the placeholder would show.
+      if (params.detail === undefined) {
+        const prefix = typeof keyed.host === 'string' ? `${keyed.host}: ` : '';
+        params.detail = prefix && e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+      }
       return { key: keyed.key, params, message: e.message };
     }
     return { key: 'api.internal', params: { detail: e.message }, message: e.message };

@@ -118,6 +118,19 @@ function names(list: Json[]): string[] | undefined {
     : undefined;
 }
 
+/**
+ * Removes a list item; a comment above it usually heads the rest of the list ("# workers"), so it moves
+ * to the next item rather than going with the removed one.
+ */
+function removeItem(seq: { items: unknown[] }, index: number): void {
+  const [removed] = seq.items.splice(index, 1) as Array<Node | undefined>;
+  const next = seq.items[index] as Node | undefined;
+  if (removed?.commentBefore && next && !next.commentBefore) {
+    next.commentBefore = removed.commentBefore;
+    next.spaceBefore = removed.spaceBefore ?? false;
+  }
+}
+
 /** How the file writes a value it did not have: without the defaults (taken from the compact plan). */
 type Fresh = (path: Array<string | number>, value: Json) => Json;
 
@@ -137,7 +150,7 @@ function applyList(
     const keptInAfter = afterNames.filter((n) => beforeNames.includes(n));
     if (equal(kept, keptInAfter)) {
       for (let i = before.length - 1; i >= 0; i--) {
-        if (!afterNames.includes(beforeNames[i] as string)) seq.items.splice(i, 1);
+        if (!afterNames.includes(beforeNames[i] as string)) removeItem(seq, i);
       }
       const current = before.filter((_, i) => afterNames.includes(beforeNames[i] as string));
       after.forEach((item, i) => {

@@ -1,8 +1,6 @@
 // Checks across hosts: identities that must differ (hostname, product_uuid, MAC, machine-id), clocks that
-// must agree, and the reachability matrix measured on the hosts themselves. All pure; run.ts gathers the
-// inputs (facts, clock bounds, the reach script's lines).
-import { readFileSync } from 'node:fs';
-import { assetPath } from '../common/assets.js';
+// must agree, and the reachability matrix measured on the hosts themselves (the probe connects to the
+// targets it is given, in the same round trip). All pure; run.ts gathers the inputs.
 import { msg } from '../common/messages.js';
 import { shellJoin } from '../common/quote.js';
 import { hostsWithRole, innerAddress, type Plan } from '../plan/schema.js';
@@ -134,21 +132,20 @@ export function reachPlan(plan: Plan, present: ReadonlySet<string>): Map<string,
   return out;
 }
 
-export function reachScript(): string {
-  return readFileSync(assetPath('probe', 'reach.sh'), 'utf8');
-}
-
 const hostPort = (t: ReachTarget) => (t.address.includes(':') ? `[${t.address}]:${t.port}` : `${t.address}:${t.port}`);
 
-/** The command that runs the reach script (sent on stdin) against these targets. */
-export function reachCommand(targets: ReachTarget[]): string {
-  return shellJoin(['sh', '-s', '--', ...targets.map(hostPort)]);
+// What the probe can carry back (it drops anything else, so a hostile address cannot break its JSON).
+const PLAIN_TARGET = /^[A-Za-z0-9.:_[\]-]+$/;
+
+/** The probe's command line: `sh -s` (script on stdin) with the reach targets as its arguments. */
+export function probeCommand(targets: ReachTarget[]): string {
+  return shellJoin(['sh', '-s', ...(targets.length ? ['--', ...targets.map(hostPort).filter((t) => PLAIN_TARGET.test(t))] : [])]);
 }
 
-/** `ADDRESS:PORT RESULT` lines → result per target (missing lines count as `error`). */
-export function parseReach(stdout: string, targets: ReachTarget[]): Map<ReachTarget, string> {
+/** `ADDRESS:PORT RESULT` lines (the probe's `reach` member) → result per target (missing ones: `error`). */
+export function parseReach(lines: string | string[], targets: ReachTarget[]): Map<ReachTarget, string> {
   const seen = new Map<string, string>();
-  for (const line of stdout.split('\n')) {
+  for (const line of typeof lines === 'string' ? lines.split('\n') : lines) {
     const [target, result] = line.trim().split(/\s+/);
     if (target && result) seen.set(target, result);
   }

@@ -54,6 +54,7 @@ const members: Record<string, z.ZodType> = {
   nameservers: strList,
   binaries: boolMap,
   user: z.object({ name: str.optional(), uid: count.optional(), sudoUser: str.optional() }),
+  reach: strList,
   errors: z.record(z.string(), z.string()),
 };
 

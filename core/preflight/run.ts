@@ -1,5 +1,6 @@
-// A whole preflight: every host at once (within the concurrency bounds), one SSH round trip per host for
-// the probe, then the reachability matrix run on the hosts themselves, then the cross-host checks.
+// A whole preflight: every host at once (within the concurrency bounds), ONE SSH round trip per host: the
+// probe gathers the facts and, in the background on the host, TCP-connects to the ports it needs on the
+// other hosts (the reachability matrix measured on the hosts themselves). Then the cross-host checks.
 // A host that cannot be reached, refuses the login or has a changed key becomes that host's report (with
 // the SSH error); the others finish regardless.
 import { msg } from '../common/messages.js';
@@ -9,7 +10,7 @@ import { authFor, type Host, type Plan } from '../plan/schema.js';
 import { sshErrorMessage } from '../ssh/messages.js';
 import { SshError, type Connector, type SshSession, type SshTarget } from '../ssh/types.js';
 import { evaluate } from './checks/index.js';
-import { clockCheck, identityChecks, parseReach, reachChecks, reachCommand, reachPlan, reachScript } from './cross.js';
+import { clockCheck, identityChecks, parseReach, probeCommand, reachChecks, reachPlan, type ReachTarget } from './cross.js';
 import { parseFacts, probeScript } from './facts.js';
 import type { CheckResult, CrossCheckResult, Fix, HostReport, PreflightReport } from './types.js';
 
@@ -23,9 +24,8 @@ export interface PreflightOptions {
   /** At most this many hosts at once (default 32). */
   globalLimit?: number;
   probeTimeoutMs?: number;
-  /** Skip the reachability matrix (it costs one more round trip per host). */
+  /** Skip the reachability matrix. */
   skipReach?: boolean;
-  reachTimeoutMs?: number;
   /** Named in the message of a changed host key. */
   knownHostsFile?: string;
   /** Overrides the catalog lookup (tests). */
@@ -54,19 +54,22 @@ function errorReport(host: Host, e: unknown, knownHostsFile?: string): HostRepor
   return { name: host.name, address: host.address, error: { ...msg('preflight.host.probe', { host: host.name, error }), kind: 'probe' }, checks: [] };
 }
 
-interface Probed {
-  report: HostReport;
-  session?: SshSession;
-}
-
 /** The probe, under sudo when the profile allows it; a refused sudo falls back to a plain probe. */
-async function probeHost(session: SshSession, host: Host, plan: Plan, opts: PreflightOptions, release?: Release): Promise<HostReport> {
+async function probeHost(
+  session: SshSession,
+  host: Host,
+  plan: Plan,
+  opts: PreflightOptions,
+  reach: ReachTarget[],
+  release?: Release,
+): Promise<HostReport> {
   const script = probeScript();
+  const command = probeCommand(reach);
   const wantSudo = (authFor(plan, host)?.sudo ?? 'nopasswd') !== 'none';
   const once = async (sudo: boolean) => {
     const sent = Date.now();
     let firstLine = 0;
-    const res = await session.exec('sh -s', {
+    const res = await session.exec(command, {
       sudo,
       stdin: script,
       timeoutMs: opts.probeTimeoutMs ?? 60_000,
@@ -112,50 +115,33 @@ export async function runPreflight(plan: Plan, opts: PreflightOptions): Promise<
   const targets = new Map(opts.targets.map((t) => [t.name, t]));
   const limit = opts.globalLimit ?? 32;
 
-  const probed = await mapLimited(plan.hosts, limit, async (host): Promise<Probed> => {
+  // Targets are planned up front so the probe can test them in the same round trip; results for a
+  // target host that itself could not be probed are dropped below.
+  const wanted = opts.skipReach ? new Map<string, ReachTarget[]>() : reachPlan(plan, new Set(plan.hosts.map((h) => h.name)));
+
+  const reports = await mapLimited(plan.hosts, limit, async (host): Promise<HostReport> => {
     const target = targets.get(host.name);
     let session: SshSession | undefined;
+    let report: HostReport;
     try {
       if (!target) throw new Error(`no SSH target for ${host.name}`);
       session = await opts.connector.connect(target, opts.signal);
-      const report = await probeHost(session, host, plan, opts, release);
-      opts.onHost?.(report);
-      return { report, session };
+      report = await probeHost(session, host, plan, opts, wanted.get(host.name) ?? [], release);
     } catch (e) {
+      report = errorReport(host, e, opts.knownHostsFile);
+    } finally {
       await session?.close().catch(() => undefined);
-      const report = errorReport(host, e, opts.knownHostsFile);
-      opts.onHost?.(report);
-      return { report };
     }
+    opts.onHost?.(report);
+    return report;
   });
 
-  const reports = probed.map((p) => p.report);
   const crossResults: CrossCheckResult[] = [...identityChecks(reports), ...clockCheck(reports)];
-
-  try {
-    if (!opts.skipReach && !opts.signal?.aborted) {
-      const present = new Set(reports.filter((r) => r.facts).map((r) => r.name));
-      const plan2 = reachPlan(plan, present);
-      const script = reachScript();
-      const rows = await mapLimited(probed, limit, async ({ report, session }) => {
-        const wanted = plan2.get(report.name);
-        if (!session || !wanted?.length) return [];
-        try {
-          const res = await session.exec(reachCommand(wanted), {
-            stdin: script,
-            timeoutMs: opts.reachTimeoutMs ?? 30_000,
-            signal: opts.signal,
-          });
-          return reachChecks(report.name, parseReach(res.stdout, wanted));
-        } catch (e) {
-          const m = e instanceof Error ? e.message : String(e);
-          return reachChecks(report.name, new Map(wanted.map((t) => [t, `error(${m.slice(0, 60)})`])));
-        }
-      });
-      crossResults.push(...rows.flat());
-    }
-  } finally {
-    await Promise.all(probed.map((p) => p.session?.close().catch(() => undefined)));
+  const probedNames = new Set(reports.filter((r) => r.facts).map((r) => r.name));
+  for (const r of reports) {
+    const list = (wanted.get(r.name) ?? []).filter((t) => t.to === 'registry' || probedNames.has(t.to));
+    if (!r.facts || !list.length) continue;
+    crossResults.push(...reachChecks(r.name, parseReach(r.facts.reach ?? [], list)));
   }
 
   const failed = (c: CheckResult) => c.status === 'fail';

@@ -92,6 +92,8 @@ export interface Facts {
   /** The tools kubeadm's preflight looks for in PATH (FileExisting-*). */
   binaries?: Record<string, boolean>;
   user?: { name?: string; uid?: number; sudoUser?: string };
+  /** Reachability results measured on this host: `ADDRESS:PORT RESULT` per target the probe was given. */
+  reach?: string[];
   /** Names of probe items that failed, with their error text. */
   errors?: Record<string, string>;
   [extra: string]: unknown;

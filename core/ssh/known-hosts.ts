@@ -136,7 +136,8 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], host: string, 
 export function knownHostsLine(host: string, port: number, key: Buffer, hash = false): string {
   // A host name with whitespace, a comma or a pattern character would add other hosts' entries (or a
   // whole extra line) to the user's file: such a name is refused, not escaped.
-  if (!host || /[\s,#*?!|\\\x00-\x1f\x7f]/.test(host) || host.startsWith('@') || host.startsWith('[')) {
+  const control = [...host].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  if (!host || control || /[\s,#*?!|\\]/.test(host) || host.startsWith('@') || host.startsWith('[')) {
     throw new SshError('protocol', host, `refusing to write a known_hosts entry for the host name ${JSON.stringify(host)}`);
   }
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SshError('protocol', host, `invalid port ${port}`);

@@ -116,6 +116,10 @@ export class Ssh2Session implements SshSession {
       let ending: SshError | undefined;
       let sudoRefused = false;
       let settled = false;
+      let killing: Promise<void> | undefined;
+      const killGroup = () => {
+        if (!killing && pgid) killing = this.endGroup(pgid, sudo);
+      };
       const outLines = options.onStdout ? new LineSplitter(options.onStdout) : undefined;
       const errLines = options.onStderr ? new LineSplitter(options.onStderr) : undefined;
 
@@ -149,7 +153,7 @@ export class Ssh2Session implements SshSession {
             pgid = Number(line.slice(wrapped.marker.length + 1)) || undefined;
             pre = Buffer.alloc(0);
             if (sudo) sendInput();
-            if (ending) void this.endGroup(pgid, sudo);
+            if (ending) killGroup();
             return emitOut(rest);
           }
           // Something printed before our wrapper ran (a chatty login script): pass it through.
@@ -194,7 +198,7 @@ export class Ssh2Session implements SshSession {
       const stopWith = (e: SshError) => {
         if (ending || settled) return;
         ending = e;
-        if (started && pgid) void this.endGroup(pgid, sudo);
+        if (started && pgid) killGroup();
         else channel.close();
         // sshd confirms a channel close only once the process exits: if the group cannot be ended, stop
         // waiting after a grace period rather than hang.
@@ -231,7 +235,8 @@ export class Ssh2Session implements SshSession {
         if (!ending && code === null && !signal && (this.closedFlag || this.lostReason)) {
           ending = this.fail('unreachable', `connection lost while a command ran: ${this.lostReason ?? 'closed'}`);
         }
-        if (ending) return reject(ending);
+        // A cancel or timeout settles only once the whole group is gone, not just its leader.
+        if (ending) return void (killing ?? Promise.resolve()).then(() => reject(ending));
         if (sudo && !started) {
           const why = sudoRefused
             ? 'the sudo password was refused'

@@ -8,6 +8,13 @@
 # and named in "errors", so the document always parses; if awk itself dies, a minimal document still
 # comes out.
 #
+# Arguments, when given, are ADDRESS:PORT targets for the reachability matrix: they are TCP-connected from
+# this host in the background while the facts are gathered, and come back as the "reach" member
+# ("ADDRESS:PORT RESULT", RESULT = open | refused | timeout | unreachable | error | untested). Before an
+# install nothing listens, so `refused` means the packet got there and back; `timeout` / `unreachable`
+# mean filtered. python3 when present (tells refused from timeout, all targets at once); else bash's
+# /dev/tcp under `timeout`; else `untested`.
+#
 # The clock is read first and printed on the first line, before anything slower, so the installer can
 # bound when the reading was taken (between sending the command and receiving that line).
 # POSIX sh only (dash, busybox ash): no arrays, no `local`, no bash-isms.
@@ -34,6 +41,81 @@ NOW=$(date +%s%3N 2>/dev/null)
 case $NOW in *N* | '' | *[!0-9]*) NOW="$(date +%s)000" ;; esac
 printf '{"probeVersion":1,"clock":{"epochMs":%s,"ntpSynchronized":%s}\n' "$NOW" "$NTP"
 
+REACH_T=${CP_REACH_TIMEOUT:-2}
+reach() {
+  if command -v python3 >/dev/null 2>&1; then
+    python3 - "$REACH_T" "$@" <<'PY'
+import errno, socket, sys, threading
+timeout = float(sys.argv[1])
+results = {}
+def probe(target):
+    host, _, port = target.rpartition(':')
+    host = host.strip('[]')
+    try:
+        fam, typ, proto, _, addr = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)[0]
+    except Exception:
+        results[target] = 'error'
+        return
+    s = socket.socket(fam, typ, proto)
+    s.settimeout(timeout)
+    try:
+        s.connect(addr)
+        results[target] = 'open'
+    except ConnectionRefusedError:
+        results[target] = 'refused'
+    except socket.timeout:
+        results[target] = 'timeout'
+    except OSError as e:
+        results[target] = 'unreachable' if e.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH) else 'error'
+    finally:
+        s.close()
+threads = [threading.Thread(target=probe, args=(t,)) for t in sys.argv[2:]]
+for t in threads: t.start()
+for t in threads: t.join()
+for t in sys.argv[2:]:
+    print(t, results.get(t, 'error'))
+PY
+  elif command -v bash >/dev/null 2>&1 && command -v timeout >/dev/null 2>&1; then
+    for target in "$@"; do
+      (
+        err=$(timeout "$REACH_T" bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "${target%:*}" "${target##*:}" 2>&1)
+        case $?:$err in
+        0:*) r=open ;;
+        124:*) r=timeout ;;
+        *refused*) r=refused ;;
+        *'No route'* | *unreachable*) r=unreachable ;;
+        *) r=error ;;
+        esac
+        echo "$target $r"
+      ) &
+    done
+    wait
+  else
+    for target in "$@"; do echo "$target untested"; done
+  fi
+}
+
+REACH_FILE=''
+REACH_PID=''
+if [ $# -gt 0 ]; then
+  REACH_FILE=$(mktemp 2>/dev/null) && { reach "$@" >"$REACH_FILE" 2>/dev/null & REACH_PID=$!; }
+fi
+
+# The "reach" member (targets and results are plain ADDRESS:PORT WORD; anything else is dropped).
+reach_member() {
+  [ -n "$REACH_PID" ] || return 0
+  wait "$REACH_PID" 2>/dev/null
+  sep=''
+  printf ',"reach":['
+  while read -r t r; do
+    case "$t $r" in *[!A-Za-z0-9.:_\[\]\ -]*) continue ;; esac
+    printf '%s"%s %s"' "$sep" "$t" "$r"
+    sep=','
+  done <"$REACH_FILE"
+  printf ']\n'
+  rm -f "$REACH_FILE"
+}
+
 # --- commands whose answers are not in files (each: output, or "!error text") ---------------------
 run() { out=$("$@" 2>&1) && printf '%s' "$out" || printf '!%s' "${out:-exit $?}"; }
 
@@ -53,13 +135,20 @@ P_DOCKER=''
 have docker && P_DOCKER=present
 P_KUBELET=''
 have kubelet && P_KUBELET=$(run kubelet --version)
-P_HOSTNAME=$(cat /proc/sys/kernel/hostname 2>/dev/null || uname -n)
+# `read` is a builtin (no fork); dash's read returns 1 on /proc files but still sets the variable.
+P_HOSTNAME=''
+read -r P_HOSTNAME </proc/sys/kernel/hostname 2>/dev/null
+[ -n "$P_HOSTNAME" ] || P_HOSTNAME=$(uname -n)
 P_DNS=''
-have getent && P_DNS=$(getent ahosts "$P_HOSTNAME" 2>/dev/null | awk '{ print $1 }' | sort -u)
+have getent && P_DNS=$(getent ahosts "$P_HOSTNAME" 2>/dev/null)
 
 # sudo: as root (the probe was run under sudo) it works by definition; otherwise ask sudo without
 # a password, never waiting on a prompt.
-if [ "$(id -u)" = 0 ]; then
+P_UID=''
+while read -r k v _; do
+  [ "$k" = Uid: ] && { P_UID=$v; break; }
+done </proc/self/status
+if [ "$P_UID" = 0 ]; then
   P_SUDO=root
 elif ! have sudo; then
   P_SUDO=missing
@@ -363,9 +452,11 @@ function p_sudo(    s) {
     ",\"asRoot\":" (s == "root" ? "true" : "false") (s == "missing" ? ",\"missing\":true" : "") "}")
 }
 
-function p_dns(    n, a) {
-  n = lines(ENVIRON["P_DNS"], a)
-  emit("dns", "{\"selfResolves\":" (n > 0 ? "true" : "false") ",\"addresses\":" jarr(a, n) "}")
+# getent ahosts prints each address once per socket type: keep the first column, once.
+function p_dns(    n, l, i, f, a, k, seen) {
+  n = lines(ENVIRON["P_DNS"], l); k = 0
+  for (i = 1; i <= n; i++) { split(l[i], f, /[ \t]+/); if (f[1] != "" && !(f[1] in seen)) { seen[f[1]] = 1; a[++k] = f[1] } }
+  emit("dns", "{\"selfResolves\":" (k > 0 ? "true" : "false") ",\"addresses\":" jarr(a, k) "}")
 }
 
 function p_nameservers(    f, line, a, n, ns) {
@@ -411,11 +502,18 @@ BEGIN {
   p_os(); p_uname(); p_cpus(); p_meminfo(); p_df(); p_swap(); p_simple(); p_net(); p_route()
   p_listening(); p_modules(); p_sysctl(); p_mounts(); p_security(); p_procs(); p_software()
   p_leftovers(); p_sudo(); p_dns(); p_nameservers(); p_binaries(); p_user()
-  printf ",\"errors\":{%s}}\n", errors
+  printf ",\"errors\":{%s}\n", errors
   exit 0
 }
 AWK
-) && [ -n "$DOC" ] && { printf '%s\n' "$DOC"; exit 0; }
+) && [ -n "$DOC" ] && {
+  printf '%s\n' "$DOC"
+  reach_member
+  printf '}\n'
+  exit 0
+}
 
 # awk failed: still one valid document, naming the failure.
-printf ',"errors":{"probe":"the fact reader (awk) failed on this host"}}\n'
+printf ',"errors":{"probe":"the fact reader (awk) failed on this host"}\n'
+reach_member
+printf '}\n'

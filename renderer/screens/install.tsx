@@ -100,8 +100,10 @@ export function InstallScreen() {
 function StepItem({ step: s }: { step: RunStep }) {
   const progress = useStore((st) => st.hostProgress[s.id]);
   const m = useMsg();
-  const hosts = s.hosts.length > 1 || (s.hosts.length === 1 && progress) ? s.hosts : [];
-  const fraction = s.status === 'done' ? 1 : (s.fraction ?? (hosts.length && progress ? hosts.reduce((a, h) => a + (progress[h]?.fraction ?? (progress[h]?.status === 'done' ? 1 : 0)), 0) / hosts.length : undefined));
+  // One bar per host only when the step runs on several; the step's bar is their mean.
+  const hosts = s.hosts.length > 1 ? s.hosts : [];
+  const hostFraction = (h: string) => progress?.[h]?.fraction ?? (progress?.[h]?.status === 'done' ? 1 : 0);
+  const fraction = s.status === 'done' ? 1 : (s.fraction ?? (s.hosts.length && progress ? s.hosts.reduce((a, h) => a + hostFraction(h), 0) / s.hosts.length : undefined));
   return (
     <li className={`step ${s.status}`} data-testid={`step-${s.id}`} data-status={s.status}>
       <span className="step-icon" aria-hidden="true">
@@ -114,14 +116,16 @@ function StepItem({ step: s }: { step: RunStep }) {
         </div>
         <span className="sr-only">{m(`ui.stepStatus.${s.status}`)}</span>
         {s.status === 'running' && fraction !== undefined && <Bar value={fraction} testid={`step-${s.id}-progress`} />}
-        {s.detail && s.status === 'running' && <div className="step-detail muted">{s.detail}</div>}
+        {s.status === 'running' && (s.detail ?? (s.hosts.length === 1 ? progress?.[s.hosts[0]!]?.detail : undefined)) && (
+          <div className="step-detail muted">{s.detail ?? progress?.[s.hosts[0]!]?.detail}</div>
+        )}
         {s.status === 'running' &&
           hosts.map((h) => {
             const p = progress?.[h];
             return (
               <div key={h} className="host-progress" data-testid={`step-${s.id}-host-${h}`} data-status={p?.status ?? 'pending'}>
                 <span className="host-name">{h}</span>
-                <Bar value={p?.fraction ?? (p?.status === 'done' ? 1 : 0)} testid={`step-${s.id}-host-${h}-progress`} />
+                <Bar value={hostFraction(h)} testid={`step-${s.id}-host-${h}-progress`} />
                 {p?.detail && <span className="muted small">{p.detail}</span>}
               </div>
             );

@@ -111,6 +111,7 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
     if (psTimer) clearInterval(psTimer);
     for (const c of children) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
     await hosts?.stop();
+    if (scratch && process.env.CP_KEEP_TEST_DIR) cpSync(scratch, process.env.CP_KEEP_TEST_DIR, { recursive: true });
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 

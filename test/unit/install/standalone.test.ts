@@ -89,7 +89,7 @@ describe('standalone mode', () => {
       const all = sessions.commands.map((c) => c.command).join('\n');
       expect(all).toContain('ssh-keyscan -T 10 -p 22 10.0.0.3 >> .ssh/known_hosts');
       expect(all).not.toMatch(/[^>]> \.ssh\/known_hosts/);
-      const playbook = sessions.commands.find((c) => c.command.includes('cluster.yml'));
+      const playbook = sessions.commands.find((c) => c.command.includes('ansible-playbook -i'));
       expect(playbook?.command).toContain('--ask-become-pass');
       expect(playbook?.command).toContain('--private-key=/home/ubuntu/.ssh/id_cp_installer');
       expect(playbook?.stdin).toBe('pw-123456\n');

@@ -108,9 +108,9 @@ describe('savePlan', () => {
     const text = newPlanText('standalone');
     const { plan, document } = loadPlanText(text);
     const next = structuredClone(plan!);
-    next.hosts = next.hosts.filter((h) => h.name !== 'worker2');
+    next.hosts = next.hosts.filter((h) => h.name !== 'worker1');
     const saved = savePlan(document, next);
-    expect(saved).not.toContain('worker2');
+    expect(saved).not.toContain('worker1');
     expect(saved).toContain('# For an HA control plane add master2 and master3');
     expect(loadPlanText(saved).plan).toEqual(next);
   });

@@ -4,7 +4,7 @@ import {
   identityChecks,
   parseReach,
   reachChecks,
-  reachCommand,
+  probeCommand,
   reachPlan,
   registryEndpoint,
 } from '../../../core/preflight/cross.js';
@@ -116,10 +116,15 @@ describe('reachability matrix', () => {
     expect(reachPlan(p, new Set(['cp1', 'w1'])).get('w1')!.map((t) => t.to)).toEqual(['cp1']);
   });
 
-  it('quotes targets into one command line', () => {
-    expect(reachCommand([{ to: 'x', address: '10.0.0.1', port: 6443 }, { to: 'y', address: 'fd00::1', port: 10250 }])).toBe(
-      "sh -s -- 10.0.0.1:6443 '[fd00::1]:10250'",
-    );
+  it('passes the targets to the probe as its arguments, dropping what the probe could not carry back', () => {
+    expect(probeCommand([])).toBe('sh -s');
+    expect(
+      probeCommand([
+        { to: 'x', address: '10.0.0.1', port: 6443 },
+        { to: 'y', address: 'fd00::1', port: 10250 },
+        { to: 'z', address: 'a"b$(id)', port: 1 },
+      ]),
+    ).toBe('sh -s -- 10.0.0.1:6443 [fd00::1]:10250');
   });
 
   it('refused counts as reachable, timeout and no route as filtered', () => {

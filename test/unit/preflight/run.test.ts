@@ -36,14 +36,14 @@ class FakeConnector implements Connector {
         try {
           await new Promise((r) => setTimeout(r, 10));
           if (opts.sudo && b.sudoRefused) throw new SshError('sudo', target.name, 'sudo: a password is required');
-          if (command === 'sh -s') {
+          if (command.startsWith('sh -s')) {
             const base = JSON.parse(fixtureText('ubuntu-2204-healthy.json')) as Record<string, unknown>;
-            const doc = { ...base, hostname: target.name, productUuid: `u-${target.name}`, machineId: `m-${target.name}`, macs: [`mac-${target.name}`], clock: { epochMs: Date.now(), ntpSynchronized: true }, ...b.facts };
+            const reach = b.reach?.(command).split('\n').filter(Boolean) ?? [];
+            const doc = { ...base, hostname: target.name, productUuid: `u-${target.name}`, machineId: `m-${target.name}`, macs: [`mac-${target.name}`], clock: { epochMs: Date.now(), ntpSynchronized: true }, reach, ...b.facts };
             const text = JSON.stringify(doc).replace(/,"/g, '\n,"');
             text.split('\n').forEach((l) => opts.onStdout?.(l));
             return { code: 0, stdout: text, stderr: '' };
           }
-          if (command.startsWith('sh -s --')) return { code: 0, stdout: b.reach?.(command) ?? '', stderr: '' };
           return { code: 0, stdout: '', stderr: '' };
         } finally {
           track(-1);
@@ -83,14 +83,15 @@ const allRefused = (cmd: string) =>
 describe('runPreflight', () => {
   const release = findRelease('k-paas-v1.6.2')!;
 
-  it('probes every host once, under sudo, and builds the report', async () => {
+  it('probes every host once (facts and reachability in one round trip), under sudo, and builds the report', async () => {
     const p = threeHosts();
     const c = new FakeConnector({ cp1: { reach: allRefused }, w1: { reach: allRefused }, w2: { reach: allRefused } });
     const seen: string[] = [];
     const report = await runPreflight(p, { connector: c, targets: targetsOf(p), release, onHost: (h) => seen.push(h.name) });
     expect(seen.sort()).toEqual(['cp1', 'w1', 'w2']);
-    expect(c.log.filter((l) => l.command === 'sh -s')).toHaveLength(3);
-    expect(c.log.filter((l) => l.command === 'sh -s').every((l) => l.sudo)).toBe(true);
+    expect(c.log).toHaveLength(3);
+    expect(c.log.every((l) => l.sudo && l.command.startsWith('sh -s'))).toBe(true);
+    expect(c.log.find((l) => l.host === 'w1')!.command).toBe('sh -s -- 10.0.0.11:6443');
     expect(report.hosts.map((h) => h.name)).toEqual(['cp1', 'w1', 'w2']);
     expect(report.hosts.every((h) => h.facts && h.checks.length > 5 && h.probedWithSudo)).toBe(true);
     expect(report.ok).toBe(true);
@@ -115,8 +116,8 @@ describe('runPreflight', () => {
     expect(w1.facts).toBeUndefined();
     expect(report.hosts.filter((h) => h.facts).map((h) => h.name)).toEqual(['cp1', 'w2']);
     expect(report.ok).toBe(false);
-    // nobody is asked to reach the host that could not be probed
-    expect(c.log.filter((l) => l.command.includes('10.0.0.21'))).toEqual([]);
+    // results about the host that could not be probed are left out
+    expect(report.cross.some((x) => x.hosts.includes('w1'))).toBe(false);
   });
 
   it('a refused sudo falls back to a plain probe and fails the sudo check', async () => {

@@ -34,3 +34,19 @@ describe('catalogs', () => {
     expect(i18n.t('no.such.key', { defaultValue: 'no.such.key' })).toBe('no.such.key');
   });
 });
+
+describe('core catalogs in the renderer', () => {
+  it('bundle every core module’s messages in both languages, without Node imports', async () => {
+    const { coreMessages } = await import('../../../core/api/messages.js');
+    for (const key of ['install.unknown-host', 'api.notAvailable']) {
+      expect(coreMessages.en[key]).toBeTruthy();
+      expect(coreMessages.ko[key]).toBeTruthy();
+    }
+    expect(Object.keys(coreMessages.ko).length).toBeGreaterThan(50);
+    const files = ['core/api/messages.ts', 'core/plan/messages.ts', 'core/ssh/messages.ts', 'core/ssh/types.ts', 'core/preflight/messages.ts', 'core/install/messages.ts', 'core/tools/kubeedge/messages.ts', 'core/api/api-messages.ts', 'core/common/messages.ts'];
+    for (const f of files) {
+      const text = readFileSync(join(RENDERER, '..', f), 'utf8');
+      expect([f, /from '(node:|fs|path|os|child_process|ssh2)/.test(text)]).toEqual([f, false]);
+    }
+  });
+});
