@@ -55,7 +55,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/core/**', '!**/core/api/types*', '**/cli/**', '**/electron/**', 'node:*', 'ssh2', 'fs', 'path', 'child_process'],
+              group: ['**/core/**/*.js', '**/core/**/*.ts', '!**/core/api/types.js', '!**/core/api/messages.js', '**/cli/**', '**/electron/**', 'node:*', 'ssh2', 'fs', 'path', 'child_process'],
               message: 'The renderer talks only to window.installer; it may import only the API types (core/api/types).',
             },
           ],

@@ -17,6 +17,8 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false } },
 ]);
 app.enableSandbox();
+// A background task that fails (a run, a probe) reports through events; it must not take the window down.
+process.on('unhandledRejection', (e) => console.error('cp-installer: background task failed:', e instanceof Error ? e.message : e));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

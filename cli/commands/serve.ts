@@ -64,6 +64,11 @@ export async function serve(opts: ServeCommandOptions): Promise<void> {
       '',
     ].join('\n'),
   );
+  // A failure in one background task (a run, a probe) is reported through events; it must not end the
+  // server and every other session with it.
+  process.on('unhandledRejection', (e) => {
+    process.stderr.write(`cp-installer: background task failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  });
   const cleanupOpen = opts.open && canOpenBrowser() ? openBrowser(server.url) : undefined;
   const stop = async () => {
     cleanupOpen?.();

@@ -75,6 +75,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return;
     }
     const file = resolveStatic(options.rendererDir, url.pathname);
+    if (!file && url.pathname === '/favicon.ico') {
+      // Browsers ask for it on their own; an error in the console for it would only be noise.
+      res.writeHead(204, securityHeaders(port));
+      res.end();
+      return;
+    }
     if (!file) {
       plain(res, 404, 'Not Found\n');
       return;

@@ -14,6 +14,8 @@ export const apiMessages: Catalogs = {
     'api.noSuchFix': 'There is no fix named {{fixId}}.',
     'api.planInvalid': 'The plan is not valid (first problem at {{field}}). Fix the fields marked in red and try again.',
     'api.runNotHere': 'Run {{runId}} is not running in this installer, so it cannot be cancelled from here.',
+    'api.noKubeconfig': 'Run {{runId}} has no kubeconfig (it did not get that far).',
+    'api.noReport': 'Run {{runId}} has no report yet.',
     'api.forbidden': 'This request did not come from the installer window and was refused.',
     'keychain.unavailable': 'Secrets cannot be remembered here: {{why}}',
     'keychain.basicText':
@@ -34,6 +36,8 @@ export const apiMessages: Catalogs = {
     'api.noSuchFix': '{{fixId}}라는 이름의 조치가 없습니다.',
     'api.planInvalid': '계획이 올바르지 않습니다(첫 문제: {{field}}). 빨간색으로 표시된 항목을 고친 뒤 다시 시도하십시오.',
     'api.runNotHere': '실행 {{runId}}은(는) 이 설치 프로그램에서 실행 중이 아니므로 여기서 취소할 수 없습니다.',
+    'api.noKubeconfig': '실행 {{runId}}에는 kubeconfig가 없습니다(그 단계까지 진행되지 않았습니다).',
+    'api.noReport': '실행 {{runId}}에는 아직 보고서가 없습니다.',
     'api.forbidden': '설치 프로그램 창에서 온 요청이 아니므로 거부했습니다.',
     'keychain.unavailable': '여기서는 비밀 정보를 기억할 수 없습니다: {{why}}',
     'keychain.basicText':

@@ -2,6 +2,7 @@
 // install.ts, core/outputs) to the shape the service needs (engine.ts). A facade that has not landed
 // leaves its part absent, and its commands answer `api.notAvailable`.
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +14,11 @@ import { SshConfigFile } from '../ssh/ssh-config.js';
 import { targetsFromPlan } from '../ssh/targets.js';
 import { sshErrorMessage } from '../ssh/messages.js';
 import { SshError, type SshTarget } from '../ssh/types.js';
-import { openSsh } from '../install/ssh-provider.js';
-import type { Engine, InstallPart, PlanPart, PreflightPart, SessionSecrets, SshPart } from './engine.js';
-import { createInstallPart } from './install.js';
+import type { Engine, InstallPart, OutputsPart, PlanPart, PreflightPart, SessionSecrets, SshPart } from './engine.js';
+import { createInstallPart, runState } from './install.js';
+import { loadJournal, runDir } from '../install/journal.js';
+import { writeSupportBundle } from '../outputs/bundle.js';
+import { kubeconfigSummary, mergeKubeconfig, writeKubeconfig } from '../outputs/kubeconfig.js';
 import { planFacade } from './plan.js';
 import { runPlanPreflight, runFixes } from './preflight.js';
 import { modulesFix, swapFix, sysctlFix } from '../preflight/fixes.js';
@@ -167,6 +170,49 @@ function installPart(workdir: string, knownHostsFile: string): InstallPart {
   };
 }
 
+/** Outputs of a finished run, found through its journal: the kubeconfig (saved or merged), the report, a support bundle. */
+function outputsPart(workdir: string): OutputsPart {
+  const outputsOf = (runId: string) => runState(workdir, runId).outputs ?? {};
+  return {
+    async kubeconfig(runId, saveAs, mergeInto) {
+      const source = outputsOf(runId).kubeconfigPath;
+      if (!source || !existsSync(source)) throw new ApiFailure('api.noKubeconfig', { runId }, `Run ${runId} has no kubeconfig`);
+      const text = await readFile(source, 'utf8');
+      const context = kubeconfigSummary(text).current ?? '';
+      let path = source;
+      if (saveAs) {
+        await writeKubeconfig(saveAs, text);
+        path = saveAs;
+      }
+      if (mergeInto) {
+        const existing = existsSync(mergeInto) ? await readFile(mergeInto, 'utf8') : undefined;
+        await writeKubeconfig(mergeInto, mergeKubeconfig(existing, text));
+        path = mergeInto;
+      }
+      return { path, context };
+    },
+    async report(runId) {
+      const path = outputsOf(runId).reportPath;
+      if (!path || !existsSync(path)) throw new ApiFailure('api.noReport', { runId }, `Run ${runId} has no report`);
+      return { path };
+    },
+    async supportBundle(runId) {
+      const state = loadJournal(workdir, runId);
+      const parsed = Plan.safeParse(state.start.plan);
+      // Beside the runs, not inside the run folder the bundle packs.
+      const outPath = join(workdir, 'support', `cp-installer-${runId}.tar.gz`);
+      await mkdir(dirname(outPath), { recursive: true, mode: 0o700 });
+      await writeSupportBundle({
+        outPath,
+        name: `cp-installer-${runId}`,
+        runDir: runDir(workdir, runId),
+        ...(parsed.success ? { plan: parsed.data } : {}),
+      });
+      return { path: outPath };
+    },
+  };
+}
+
 export function bindEngine(options: EngineOptions): Engine {
   const knownHostsFile = options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
   return {
@@ -185,6 +231,7 @@ export function bindEngine(options: EngineOptions): Engine {
     ssh: sshPart(knownHostsFile),
     preflight: preflightPart(knownHostsFile),
     install: installPart(options.workdir, knownHostsFile),
+    outputs: outputsPart(options.workdir),
   };
 }
 

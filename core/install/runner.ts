@@ -233,7 +233,7 @@ export class InstallRun {
     try {
       if (step.perHost) {
         const todo = step.hosts.filter((h) => !this.config.resume?.finishedParts.has(partKey(step.id, h)));
-        const errors = await boundedAll(todo, this.config.parallel ?? 8, async (hostName) => {
+        const errors = await boundedAll(todo, step.concurrency ?? this.config.parallel ?? 8, async (hostName) => {
           const ctx = makeContext(shared, step.id, this.hostOf(hostName));
           const h0 = Date.now();
           this.record({ t: 'step-start', step: step.id, host: hostName, attempt: 1, at: this.now() });

@@ -105,6 +105,8 @@ export interface Step {
   needs: string[];
   /** Run once per host of `hosts`, in parallel within the pool's bounds (ctx.host is set). */
   perHost?: boolean;
+  /** For a perHost step: how many hosts at once (default: the run's bound, 8); the SSH pool bounds connections too. */
+  concurrency?: number;
   /** Only for steps that are safe to repeat after a partial attempt. */
   retry?: RetryPolicy;
   run(ctx: StepContext): Promise<void>;

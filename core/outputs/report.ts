@@ -5,14 +5,32 @@
 import type { Message } from '../common/messages.js';
 import type { Release } from '../plan/catalog.js';
 import type { Plan } from '../plan/schema.js';
-import type { PreflightReport } from '../preflight/types.js';
-import type { RunOutputs, StepStatus } from '../install/types.js';
+
+// The shapes the report reads, declared here so outputs/ depends on nothing above it (install/ and
+// preflight/ pass their own PreflightReport, RunOutputs and step statuses, which fit these).
+export interface ReportCheck {
+  status: string;
+  title: Message;
+  message: Message;
+}
+
+export interface ReportPreflight {
+  ok: boolean;
+  hosts: Array<{ name: string; error?: Message; checks: ReportCheck[] }>;
+  cross: Array<ReportCheck & { hosts: string[] }>;
+}
+
+export interface ReportOutputs {
+  kubeconfigPath?: string;
+  endpoints?: Array<{ name: string; url: string }>;
+  versions?: Record<string, string>;
+}
 
 export interface ReportStep {
   id: string;
   title: string | Message;
   host?: string;
-  status: StepStatus;
+  status: string;
   startedAt?: string;
   durationMs?: number;
 }
@@ -21,9 +39,9 @@ export interface ReportInput {
   plan: Plan;
   release?: Release;
   run: { id: string; mode: string; status: string; startedAt: string; finishedAt?: string };
-  preflight?: PreflightReport;
+  preflight?: ReportPreflight;
   steps?: ReportStep[];
-  outputs?: RunOutputs;
+  outputs?: ReportOutputs;
   /** What to show first when the run failed (already redacted). */
   failure?: { step?: string; task?: string; host?: string; message: string };
   /** Renders a message in the reader's language; shows the key with its parameters when absent. */
@@ -101,7 +119,7 @@ function planSection(plan: Plan): string {
   return `<section><h2>Plan</h2><dl>\n${dl}\n</dl>\n<h3>Hosts</h3>\n${hosts}</section>`;
 }
 
-function versionsSection(release: Release | undefined, outputs: RunOutputs | undefined): string {
+function versionsSection(release: Release | undefined, outputs: ReportOutputs | undefined): string {
   const rows: string[][] = [];
   if (release) {
     rows.push(['Kubernetes', release.kubernetes], ['Kubespray', release.kubespray.version]);
@@ -115,7 +133,7 @@ function versionsSection(release: Release | undefined, outputs: RunOutputs | und
   return `<section><h2>Versions</h2>${table(['Component', 'Version'], rows.map((r) => r.map(e)))}</section>`;
 }
 
-function preflightSection(report: PreflightReport | undefined, t: (m: Message) => string): string {
+function preflightSection(report: ReportPreflight | undefined, t: (m: Message) => string): string {
   if (!report) return '';
   const rows: string[][] = [];
   for (const host of report.hosts) {
@@ -138,7 +156,7 @@ function stepsSection(steps: ReportStep[] | undefined, t: (m: Message) => string
   return `<section><h2>Steps</h2>${table(['Step', 'Host', 'Status', 'Started', 'Took'], rows)}</section>`;
 }
 
-function outputsSection(outputs: RunOutputs | undefined): string {
+function outputsSection(outputs: ReportOutputs | undefined): string {
   if (!outputs) return '';
   const parts: string[] = [];
   if (outputs.kubeconfigPath) parts.push(`<p>kubeconfig: <code>${e(outputs.kubeconfigPath)}</code></p>`);

@@ -32,10 +32,11 @@ export interface ConnectorOptions {
   /**
    * What to do with a host key that is not in known_hosts: false (default) fails with 'host-key-unknown'
    * and its fingerprint; true appends it (like StrictHostKeyChecking=accept-new); a function asks.
-   * A changed key is refused in every case.
+   * A changed key is refused in every case. The question runs inside the handshake's timeout, so a
+   * person is better asked after a 'host-key-unknown' failure, with the connection retried once accepted.
    */
   acceptNewHostKeys?: boolean | ((q: HostKeyQuestion) => Promise<boolean>);
-  /** TCP connect plus SSH handshake and authentication (default 15 s). */
+  /** TCP connect plus SSH handshake and authentication, per hop (default 15 s). */
   connectTimeoutMs?: number;
   /** SSH-level keepalive (default every 10 s, 3 missed = connection lost). */
   keepaliveIntervalMs?: number;
@@ -71,6 +72,7 @@ export class Ssh2Connector implements Connector {
     if (signal?.aborted) throw cancelled(target.name);
     let via: SshSession | undefined;
     let sock: Duplex;
+    let deadline = Date.now() + this.timeoutMs;
     if (target.jump) {
       try {
         via = await this.connect(target.jump, signal);
@@ -80,6 +82,7 @@ export class Ssh2Connector implements Connector {
         }
         throw e;
       }
+      deadline = Date.now() + this.timeoutMs; // the jump's own login had its own budget
       try {
         sock = await forward(via as Ssh2Session, target, this.timeoutMs);
       } catch (e) {
@@ -90,7 +93,7 @@ export class Ssh2Connector implements Connector {
       sock = await openTcp(target, this.timeoutMs, signal);
     }
     try {
-      return await this.handshake(target, sock, via, signal);
+      return await this.handshake(target, sock, via, Math.max(1_000, deadline - Date.now()), signal);
     } catch (e) {
       sock.destroy();
       await via?.close();
@@ -177,8 +180,21 @@ export class Ssh2Connector implements Connector {
     }
   }
 
-  private async handshake(target: SshTarget, sock: Duplex, via: SshSession | undefined, signal?: AbortSignal): Promise<SshSession> {
-    const authHandler = await this.authMethods(target);
+  private async handshake(
+    target: SshTarget,
+    sock: Duplex,
+    via: SshSession | undefined,
+    readyTimeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<SshSession> {
+    // A missing secret or an unusable key is reported only after the host key was checked (and perhaps
+    // accepted): a person can file a host's key before typing any password.
+    let authProblem: SshError | undefined;
+    const authHandler = await this.authMethods(target).catch((e: unknown) => {
+      if (!(e instanceof SshError)) throw e;
+      authProblem = e;
+      return [{ type: 'none', username: target.user }] as unknown as AuthMethods;
+    });
     const algorithms = algorithmsFor(await this.options.knownHosts.preferredKeyTypes(target.address, target.port));
     const secrets = this.options.secrets ?? {};
     const sudoPassword =
@@ -207,10 +223,13 @@ export class Ssh2Connector implements Connector {
         authenticating = true;
       });
       client.on('ready', () => {
+        // A server that lets `none` in still does not get a session we were not given credentials for.
+        if (authProblem) return done(authProblem);
         done(undefined, new Ssh2Session(target, client, { sudoMode: target.auth.sudo, ...(sudoPassword ? { sudoPassword } : {}), ...(via ? { via } : {}) }));
       });
       client.on('error', (err: Error & { level?: string; code?: string }) => {
-        done(hostKeyError ?? mapError(target, err, authenticating, this.timeoutMs));
+        const deferred = err.level === 'client-authentication' ? authProblem : undefined;
+        done(hostKeyError ?? deferred ?? mapError(target, err, authenticating, this.timeoutMs));
       });
       client.on('close', () => {
         done(hostKeyError ?? new SshError('unreachable', target.name, `${hostField(target.address, target.port)} closed the connection during the SSH handshake`));
@@ -219,7 +238,7 @@ export class Ssh2Connector implements Connector {
       const config: ConnectConfig = {
         sock: sock as unknown as ConnectConfig['sock'],
         username: target.user,
-        readyTimeout: this.timeoutMs,
+        readyTimeout: readyTimeoutMs,
         keepaliveInterval: this.options.keepaliveIntervalMs ?? 10_000,
         keepaliveCountMax: this.options.keepaliveCountMax ?? 3,
         algorithms,

@@ -210,6 +210,7 @@ export class KnownHosts {
       throw new SshError('host-key-unknown', name, `host key ${v.fingerprint} of ${hostField(host, port)} is not in ${this.file}`, {
         fingerprint: v.fingerprint,
         algorithm: keyTypeOf(key),
+        file: this.file,
       });
     }
     const where = v.file ? ` (${v.file}:${v.line})` : '';
@@ -219,7 +220,12 @@ export class KnownHosts {
       v.status === 'revoked'
         ? `host key ${v.fingerprint} of ${hostField(host, port)} is marked @revoked${where}`
         : `host key of ${hostField(host, port)} changed: it offers ${v.fingerprint}, known_hosts has ${v.expected}${where}`,
-      { fingerprint: v.fingerprint, algorithm: keyTypeOf(key), ...(v.status === 'changed' ? { expected: v.expected } : {}) },
+      {
+        fingerprint: v.fingerprint,
+        algorithm: keyTypeOf(key),
+        file: v.file ?? this.file,
+        ...(v.status === 'changed' ? { expected: v.expected } : {}),
+      },
     );
   }
 

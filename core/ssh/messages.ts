@@ -55,7 +55,7 @@ export const SSH_ERROR_KINDS: readonly SshErrorKind[] = [
   'protocol',
 ];
 
-/** The message for an SshError: key `ssh.<kind>` with the host, the cause and any fingerprints. */
+/** The message for an SshError: key `ssh.<kind>` with the host, the cause, fingerprints and known_hosts file. */
 export function sshErrorMessage(e: SshError, knownHostsFile = '~/.ssh/known_hosts'): Message {
   const prefix = `${e.host}: `;
   const detail = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
@@ -66,7 +66,7 @@ export function sshErrorMessage(e: SshError, knownHostsFile = '~/.ssh/known_host
       detail,
       fingerprint: e.details.fingerprint ?? '',
       expected: e.details.expected ?? '',
-      file: knownHostsFile,
+      file: e.details.file ?? knownHostsFile,
     },
   };
 }

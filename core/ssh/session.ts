@@ -29,6 +29,11 @@ interface RawResult {
 
 type RawOptions = ExecOptions;
 
+interface ExitRecord {
+  code: number | null;
+  signal?: string;
+}
+
 const KILL_GRACE_MS = 5_000;
 const UPLOAD_CHUNK = 32 * 1024;
 const UPLOAD_WINDOW = 8;
@@ -77,7 +82,12 @@ export class Ssh2Session implements SshSession {
     return 'nopasswd';
   }
 
-  private openChannel(command: string): Promise<ClientChannel> {
+  /**
+   * Opens an exec channel. The exit status is recorded by a listener attached inside ssh2's callback:
+   * ssh2 parses a whole TCP read synchronously, so for a quick command under load the exit-status packet
+   * can be handled before an awaiting caller could attach its own listener, and 'exit' would be lost.
+   */
+  private openChannel(command: string): Promise<{ channel: ClientChannel; exit: ExitRecord }> {
     return new Promise((resolve, reject) => {
       if (this.closedFlag) return reject(this.fail('unreachable', `connection lost: ${this.lostReason ?? 'closed'}`));
       this.client.exec(command, (err, channel) => {
@@ -86,7 +96,14 @@ export class Ssh2Session implements SshSession {
           const lost = this.closedFlag || /no response|not connected|closed/i.test(err.message);
           reject(lost ? this.fail('unreachable', `connection lost: ${this.lostReason ?? err.message}`) : this.fail('protocol', `could not open a channel: ${err.message}`));
         }
-        else resolve(channel);
+        else {
+          const exit: ExitRecord = { code: null };
+          channel.on('exit', (c: number | null, sig?: string) => {
+            exit.code = c;
+            if (sig) exit.signal = sig;
+          });
+          resolve({ channel, exit });
+        }
       });
     });
   }
@@ -100,7 +117,7 @@ export class Ssh2Session implements SshSession {
     if (options.signal?.aborted) throw this.fail('cancelled', 'cancelled before the command started');
     const sudo = this.sudoFor(options.sudo);
     const wrapped = wrapCommand(command, randomBytes(8).toString('hex'), sudo);
-    const channel = await this.openChannel(wrapped.command);
+    const { channel, exit } = await this.openChannel(wrapped.command);
     const collect = options.collect ?? true;
 
     return new Promise<RawResult>((resolve, reject) => {
@@ -189,10 +206,6 @@ export class Ssh2Session implements SshSession {
         }
         emitErr(text);
       });
-      channel.on('exit', (c: number | null, sig?: string) => {
-        code = c;
-        if (sig) signal = sig;
-      });
 
       let timer: NodeJS.Timeout | undefined;
       const stopWith = (e: SshError) => {
@@ -224,6 +237,8 @@ export class Ssh2Session implements SshSession {
       const finish = () => {
         if (settled) return;
         settled = true;
+        code = exit.code;
+        if (exit.signal) signal = exit.signal;
         this.inflight.delete(lost);
         if (timer) clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);

@@ -39,7 +39,7 @@ export class SshError extends Error {
     readonly kind: SshErrorKind,
     readonly host: string,
     message: string,
-    readonly details: { fingerprint?: string; algorithm?: string; expected?: string } = {},
+    readonly details: { fingerprint?: string; algorithm?: string; expected?: string; /** known_hosts file concerned */ file?: string } = {},
   ) {
     super(`${host}: ${message}`);
     this.name = 'SshError';

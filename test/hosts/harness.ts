@@ -5,8 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { shq } from '../../core/common/quote.js';
+import { ed25519HostKey } from './host-key.js';
 import { must, run } from './run.js';
 import { allStates, bridgeName, claim, isStale, load, save, teardown, type HarnessState } from './state.js';
 
@@ -325,11 +325,10 @@ async function build(state: HarnessState, opts: StartOptions): Promise<TestHosts
     if (v.memTotalKb !== undefined) writeFileSync(join(hdir, 'meminfo'), meminfoWith(v.memTotalKb));
     if (v.osRelease !== undefined) writeFileSync(join(hdir, 'os-release'), v.osRelease);
 
-    const key = ssh2.utils.generateKeyPairSync('ed25519', { comment: names[n] });
-    writeFileSync(join(hdir, 'ssh_host_ed25519_key'), key.private, { mode: 0o600 });
-    writeFileSync(join(hdir, 'ssh_host_ed25519_key.pub'), `${key.public}\n`);
-    // The public line is `ssh-ed25519 BASE64 comment`; its middle word is the key blob.
-    const blob = Buffer.from(key.public.split(' ')[1] ?? '', 'base64');
+    const key = ed25519HostKey(names[n]!);
+    writeFileSync(join(hdir, 'ssh_host_ed25519_key'), key.privateKey, { mode: 0o600 });
+    writeFileSync(join(hdir, 'ssh_host_ed25519_key.pub'), `${key.publicLine}\n`);
+    const blob = key.blob;
     const hostPublicKey = `ssh-ed25519 ${blob.toString('base64')}`;
     knownHosts.push(`${addresses[n]} ${hostPublicKey}\n`);
     writeFileSync(

@@ -163,7 +163,7 @@ export function teardown(state: HarnessState): void {
     if (batch.length > 0) runSync('ip', ['-force', '-batch', '-'], batch.join(''));
   }
   trace('namespaces');
-  if (existsSync(`/sys/class/net/${state.bridge}`)) runSync('ip', ['link', 'del', state.bridge]);
+  if (state.bridge && existsSync(`/sys/class/net/${state.bridge}`)) runSync('ip', ['link', 'del', state.bridge]);
   trace('bridge');
   if (state.dir && state.dir.startsWith('/tmp/cpt')) rmSync(state.dir, { recursive: true, force: true });
   if (state.homeMount) {

@@ -66,6 +66,20 @@ export async function kubectlJson(ctx: StepContext, host: string, command: strin
   }
 }
 
+/**
+ * Runs a command whose output says it worked (kubectl's `… created/configured/patched`, a marker echoed at
+ * the end): success is that output, or exit 0. Anything else fails with the command's last lines.
+ */
+export async function execExpect(ctx: StepContext, host: string, command: string, ok: RegExp, describe?: string): Promise<string> {
+  const r = await ctx.exec(host, command, { sudo: true, check: false, ...(describe ? { describe } : {}) });
+  if (ctx.dryRun || ok.test(r.stdout) || r.code === 0) return r.stdout;
+  const message = ctx.redact((r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n') || `exit ${r.code ?? r.signal}`);
+  return fail(msg('install.command-failed', { host, command: ctx.redact(describe ?? command.split('\n')[0]!), code: String(r.code ?? r.signal) }), {
+    host,
+    message,
+  });
+}
+
 /** Why this release cannot run an edge mode, or undefined when it can. */
 export function edgeReleaseProblem(release: Release): Message | undefined {
   if (!release.kubeedge) return msg('edge.no-kubeedge', { release: release.name });
@@ -191,14 +205,11 @@ export function toolsStep(cloud: Host, edges: Host[], cloudTools: string[], need
       const host = ctx.host!;
       const tools = host.name === cloud.name ? cloudTools : ['keadm'];
       for (const tool of tools) {
+        // `command -v` prints the path when the tool is there: the output decides, not the exit status.
         const r = await ctx.exec(host.name, `command -v ${shq(tool)}`, { check: false, quiet: true });
-        if (ctx.dryRun) continue;
-        if (r.code !== 0 || !r.stdout.trim()) {
-          const detail = r.stderr.trim() || `exit ${r.code ?? r.signal}`;
-          // Only a real exit status says "not there"; a session that lost it is worth another try.
-          const certain = typeof r.code === 'number';
-          fail(msg('edge.tool-missing', { tool, host: host.name }), { host: host.name, message: `${tool}: not found (${detail})` }, certain);
-        }
+        if (ctx.dryRun || r.stdout.trim().startsWith('/')) continue;
+        const certain = typeof r.code === 'number' && r.code !== 0;
+        fail(msg('edge.tool-missing', { tool, host: host.name }), { host: host.name, message: `${tool}: not found` }, certain);
       }
     },
   };
@@ -359,14 +370,14 @@ export function joinStep(plan: Plan, release: Release, state: EdgeRunState, edge
       const host = ctx.host!;
       const token = await state.joinToken(ctx);
       // A join that failed half-way leaves /etc/kubeedge behind and keadm refuses to join over it.
-      const clean = `if [ -e ${shq(JOIN_MARKER)} ] || [ -n "$(ls -A /etc/kubeedge 2>/dev/null)" ]; then ${keadmResetEdge(version)}; fi; mkdir -p ${shq(HOST_STATE_DIR)} && touch ${shq(JOIN_MARKER)}`;
-      await ctx.exec(host.name, clean, { sudo: true, describe: 'clean up an earlier join attempt, if any' });
+      // One round trip: read the token, clean up, join.
+      const clean = `if [ -e ${shq(JOIN_MARKER)} ] || [ -n "$(ls -A /etc/kubeedge 2>/dev/null)" ]; then ${keadmResetEdge(version)} >/dev/null; fi; mkdir -p ${shq(HOST_STATE_DIR)} && touch ${shq(JOIN_MARKER)}`;
       const parser = new KeadmJoinParser();
-      const r = await ctx.exec(host.name, keadmJoin(joinOptions(host)), {
+      const r = await ctx.exec(host.name, keadmJoin(joinOptions(host), clean), {
         sudo: true,
         check: false,
         stdin: `${token}\n`,
-        describe: `${keadmJoinArgv(joinOptions(host)).join(' ')} --token ***`,
+        describe: `[clean up an earlier attempt] ${keadmJoinArgv(joinOptions(host)).join(' ')} --token ***`,
         onStdout: (l) => {
           const p = parser.push(l);
           if (p) ctx.progress(p.fraction, p.detail);
@@ -510,7 +521,7 @@ export function cniStep(plan: Plan, release: Release, cloud: Host, needs: string
           describe: `Calico v${version} manifest from the bundle`,
         });
       }
-      await ctx.exec(cloud.name, applyCommand(kubeconfig, source), { sudo: true });
+      await execExpect(ctx, cloud.name, applyCommand(kubeconfig, source), / (created|configured|unchanged)$/m);
     },
   };
 }

@@ -32,6 +32,7 @@ import {
   affinityStep,
   edgeHostsFor,
   edgePlanStep,
+  execExpect,
   EdgeRunState,
   gettokenStep,
   HOST_STATE_DIR,
@@ -82,7 +83,7 @@ function cloudcorePoolStep(cloud: Host, kubeconfig: string, address: string, nee
     retry: { attempts: 3, delayMs: 2000 },
     async run(ctx) {
       await ctx.upload(cloud.name, renderCloudcorePool(address), file, { sudo: true, mode: 0o644 });
-      await ctx.exec(cloud.name, applyCommand(kubeconfig, file), { sudo: true });
+      await execExpect(ctx, cloud.name, applyCommand(kubeconfig, file), / (created|configured|unchanged)$/m);
     },
   };
 }
@@ -101,7 +102,7 @@ function cloudcoreServiceStep(cloud: Host, kubeconfig: string, address: string, 
       return svc.spec?.type === 'LoadBalancer' && svc.metadata?.annotations?.['metallb.universe.tf/address-pool'] === CLOUDCORE_POOL;
     },
     async run(ctx) {
-      await ctx.exec(cloud.name, cloudcoreServicePatchCommand(kubeconfig, address), { sudo: true });
+      await execExpect(ctx, cloud.name, cloudcoreServicePatchCommand(kubeconfig, address), / patched$/m);
     },
   };
 }

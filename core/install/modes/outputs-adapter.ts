@@ -1,56 +1,43 @@
-// The engine's view of core/outputs: the kubeconfig users get and the run's HTML report.
-import { parse, stringify } from 'yaml';
-import { hostsWithRole, type Plan } from '../../plan/schema.js';
+// The engine's view of core/outputs: the kubeconfig users get and the run's HTML report, fed from the
+// run's journal (step timings, the preflight results the connect step kept) and its outputs.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { render } from '../../common/messages.js';
+import type { Plan } from '../../plan/schema.js';
+import { endpoints } from '../../outputs/endpoints.js';
+import { apiServerUrl, kubeconfigNames, userKubeconfig } from '../../outputs/kubeconfig.js';
+import { renderReport, type ReportStep } from '../../outputs/report.js';
+import { JOURNAL_FILE, readJournal } from '../journal.js';
+import { installMessages } from '../messages.js';
+import { runOutputs } from '../runner.js';
 import type { StepContext } from '../step.js';
-
-/** The API server address users reach: the HA load balancer's domain, else master 1's address. */
-export function userServer(plan: Plan): string {
-  const host = plan.cluster.loadBalancerDomain ?? hostsWithRole(plan, 'control-plane')[0]?.address ?? '127.0.0.1';
-  return `https://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:6443`;
-}
-
-interface Kubeconfig {
-  clusters?: Array<{ name: string; cluster: Record<string, unknown> }>;
-  users?: Array<{ name: string; user: Record<string, unknown> }>;
-  contexts?: Array<{ name: string; context: Record<string, unknown> }>;
-  'current-context'?: string;
-  [k: string]: unknown;
-}
 
 /** admin.conf with the server rewritten and cluster, user and context named after the plan's cluster. */
 export function kubeconfigFor(plan: Plan, adminConf: string): { text: string; server: string; context: string } {
-  const doc = parse(adminConf) as Kubeconfig;
-  const name = plan.cluster.name;
-  const server = userServer(plan);
-  const user = `${name}-admin`;
-  const cluster = doc.clusters?.[0]?.cluster ?? {};
-  const credentials = doc.users?.[0]?.user ?? {};
-  const out: Kubeconfig = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name, cluster: { ...cluster, server } }],
-    users: [{ name: user, user: credentials }],
-    contexts: [{ name, context: { cluster: name, user } }],
-    'current-context': name,
-    preferences: {},
-  };
-  return { text: stringify(out), server, context: name };
+  return { text: userKubeconfig(plan, adminConf), server: apiServerUrl(plan), context: kubeconfigNames(plan).context };
 }
 
-function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+export function endpointsFor(plan: Plan): Array<{ name: string; url: string }> {
+  return endpoints(plan).map((e) => ({ name: e.name, url: e.url }));
 }
 
 export function reportHtml(ctx: StepContext): string {
-  const p = ctx.plan;
-  const rows = p.hosts.map((h) => `<tr><td>${esc(h.name)}</td><td>${esc(h.address)}</td><td>${esc(h.roles.join(', '))}</td></tr>`).join('');
-  const outputs = Object.entries(ctx.outputs.all())
-    .filter(([k]) => !['deployerPublicKey', 'inventoryHash'].includes(k))
-    .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(typeof v === 'string' ? v : JSON.stringify(v))}</td></tr>`)
-    .join('');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(p.cluster.name)}: cp-installer report</title></head><body>
-<h1>${esc(p.cluster.name)}</h1><p>Run ${esc(ctx.runId)}, release ${esc(ctx.release.title)} (Kubernetes ${esc(ctx.release.kubernetes)})</p>
-<h2>Hosts</h2><table><tr><th>name</th><th>address</th><th>roles</th></tr>${rows}</table>
-<h2>Outputs</h2><table>${outputs}</table></body></html>
-`;
+  const path = join(ctx.runDir, JOURNAL_FILE);
+  const records = existsSync(path) ? readJournal(path) : [];
+  const start = records.find((r) => r.t === 'run-start');
+  const started = new Map<string, string>();
+  const steps: ReportStep[] = [];
+  for (const r of records) {
+    if (r.t === 'step-start' && !r.host) started.set(r.step, r.at);
+    if (r.t === 'step-end' && !r.host) steps.push({ id: r.step, title: r.step, status: r.status, startedAt: started.get(r.step), durationMs: r.durationMs });
+  }
+  return renderReport({
+    plan: ctx.plan,
+    release: ctx.release,
+    run: { id: ctx.runId, mode: ctx.plan.mode, status: 'succeeded', startedAt: start?.at ?? new Date().toISOString() },
+    steps,
+    outputs: runOutputs(ctx.outputs.all()),
+    translate: (m) => render(installMessages, 'en', m),
+    generatedAt: new Date().toISOString(),
+  });
 }

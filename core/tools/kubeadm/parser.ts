@@ -124,7 +124,8 @@ export class KubeadmParser {
   }
 
   result(exitCode?: number | null): KubeadmResult {
-    const ok = this.succeeded && !this.failedPhase && (exitCode === undefined || exitCode === 0);
+    // null/undefined: the exit status was not seen (dry run, or a session that lost it): the output decides.
+    const ok = this.succeeded && !this.failedPhase && (exitCode == null || exitCode === 0);
     const out: KubeadmResult = { succeeded: ok, preflightErrors: [...this.preflightErrors], warnings: [...this.warnings] };
     if (this.failedPhase) out.failedPhase = this.failedPhase;
     if (!ok) out.error = this.error ?? (this.preflightErrors[0] ? `[preflight] ${this.preflightErrors[0]}` : 'kubeadm failed');

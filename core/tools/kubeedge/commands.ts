@@ -125,9 +125,10 @@ export function keadmJoinArgv(o: KeadmJoinOptions): string[] {
  * after the sudo password if any) and then runs keadm with it. `$t` stays a shell variable in the command
  * text: the token itself never appears in it.
  */
-export function keadmJoin(o: KeadmJoinOptions): string {
+export function keadmJoin(o: KeadmJoinOptions, before?: string): string {
   const join = `${shellJoin(keadmJoinArgv(o))} --token "$t"`;
-  return `IFS= read -r t && [ -n "$t" ] && exec ${join}`;
+  // `before` (e.g. cleaning up an earlier attempt) runs after the token is read, so it cannot eat stdin.
+  return `IFS= read -r t && [ -n "$t" ] && ${before ? `{ ${before}; } && ` : ''}exec ${join}`;
 }
 
 export function keadmResetEdge(kubeedge: string): string {

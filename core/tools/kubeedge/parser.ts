@@ -60,7 +60,7 @@ export class KeadmJoinParser {
   }
 
   result(exitCode?: number | null): KeadmResult {
-    const ok = this.done && !this.error && (exitCode === undefined || exitCode === 0);
+    const ok = this.done && !this.error && (exitCode == null || exitCode === 0);
     return ok ? { succeeded: true } : { succeeded: false, error: this.error ?? 'keadm join did not report a running edgecore' };
   }
 }
@@ -89,7 +89,7 @@ export class KeadmInitParser {
   }
 
   result(exitCode?: number | null): KeadmResult {
-    const ok = this.started && !this.error && (exitCode === undefined || exitCode === 0);
+    const ok = this.started && !this.error && (exitCode == null || exitCode === 0);
     return ok ? { succeeded: true } : { succeeded: false, error: this.error ?? 'keadm init did not report cloudcore started' };
   }
 

@@ -2,7 +2,7 @@
 // etcd, k8s_cluster (children kube_control_plane, kube_node, calico_rr) and calico_rr. The inventory is the
 // user's: it is written to be read, changed and run by hand, so it is commented and in the documented shape.
 import { hostsWithRole, innerAddress, loginUser, type Host, type Plan } from '../../plan/schema.js';
-import { key, scalar } from './yaml-text.js';
+import { commentText, key, scalar } from './yaml-text.js';
 
 export const KUBESPRAY_GROUPS = ['kube_control_plane', 'kube_node', 'etcd', 'k8s_cluster', 'calico_rr'] as const;
 
@@ -42,7 +42,7 @@ function groupBlock(name: string, hosts: Host[], comment: string): string[] {
 export function renderInventory(plan: Plan, options: InventoryOptions = {}): string {
   const groups = inventoryGroups(plan);
   const out: string[] = [
-    `# Kubespray inventory for cluster ${plan.cluster.name}, written by cp-installer from the install plan.`,
+    `# Kubespray inventory for cluster ${commentText(plan.cluster.name)}, written by cp-installer from the install plan.`,
     '# It is an ordinary Kubespray inventory: check it with',
     '#   ansible-inventory -i hosts.yaml --graph',
     '# and run Kubespray by hand from the Kubespray folder with',

@@ -28,3 +28,8 @@ export function key(name: string): string {
 export function list(items: ReadonlyArray<string | number>, indent: string): string[] {
   return items.map((i) => `${indent}- ${scalar(i)}`);
 }
+
+/** Text safe inside a `#` comment: a line break in a plan value would otherwise end the comment. */
+export function commentText(text: string): string {
+  return text.replace(/[\r\n\u0085\u2028\u2029]+/g, ' ');
+}

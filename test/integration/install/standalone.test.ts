@@ -1,7 +1,7 @@
 // The standalone mode for real: the installer over SSH to OpenSSH test hosts, the fixture Kubespray tree as
 // the offline bundle, the real ansible-playbook on the deployer (master 1) reaching the nodes with the key
 // the installer gave it. Master 1 gets a fake kubectl/helm that answers from what the fixture playbook left.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,10 +101,10 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
     }
     for (let i = 0; i < hosts.hosts.length; i++) spawnSync('mkdir', ['-p', fixtureState(i)]);
     // The process list is sampled through every run: no secret may ever appear in it.
+    // (Asynchronously: a blocked event loop would delay the SSH traffic of the run under test.)
     psTimer = setInterval(() => {
-      const r = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-      psSamples.push(r.stdout);
-    }, 200);
+      execFile('ps', ['-eo', 'args'], { maxBuffer: 16 * 1024 * 1024 }, (_e, stdout) => psSamples.push(stdout));
+    }, 250);
   });
 
   afterAll(async () => {

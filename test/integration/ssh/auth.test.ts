@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shq } from '../../../core/common/quote.js';
 import { Secret } from '../../../core/common/secret.js';
 import { SshPool } from '../../../core/ssh/pool.js';
 import { SshError } from '../../../core/ssh/types.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
+import { ed25519HostKey } from '../../hosts/host-key.js';
 import { connector, profiles, target } from './fixture.js';
 
 const can = canRunTestHosts();
@@ -21,7 +21,7 @@ describe.skipIf(!can.ok)('SSH login on real OpenSSH hosts', () => {
   let scratch = '';
 
   beforeAll(async () => {
-    th = await startTestHosts({ count: 4 });
+    th = await startTestHosts({ count: 5, hosts: [{}, {}, {}, {}, { sudo: 'none' }] });
     scratch = mkdtempSync(join(tmpdir(), 'ssh-auth-'));
     agentSock = join(scratch, 'agent.sock');
     agent = spawn('ssh-agent', ['-D', '-a', agentSock], { stdio: 'ignore' });
@@ -79,9 +79,9 @@ describe.skipIf(!can.ok)('SSH login on real OpenSSH hosts', () => {
     expect(String((wrong as Error).message)).toMatch(/passphrase/);
   });
 
-  it('wrong password, wrong key and a host whose link is down each fail by name, in time, while another host finishes', async () => {
+  it('wrong password, wrong key, a host whose link is down and a refused sudo each fail by name, in time, while another host finishes', async () => {
     const strangerKey = join(scratch, 'stranger');
-    writeFileSync(strangerKey, ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+    writeFileSync(strangerKey, ed25519HostKey('stranger').privateKey, { mode: 0o600 });
     const timeoutMs = 3_000;
     const conn = connector(th, {
       connectTimeoutMs: timeoutMs,
@@ -95,12 +95,14 @@ describe.skipIf(!can.ok)('SSH login on real OpenSSH hosts', () => {
         target(th, 1, { ...profiles.key, keyPath: strangerKey }),
         target(th, 2, profiles.key),
         target(th, 3, profiles.key),
+        target(th, 4, profiles.key),
       ];
       const t0 = Date.now();
-      const outcomes = await pool.forEach(targets, async (s) => (await s.exec('hostname')).stdout.trim());
+      const outcomes = await pool.forEach(targets, async (s) => (await s.exec('hostname', { sudo: true })).stdout.trim());
       const elapsed = Date.now() - t0;
-      expect(outcomes.map((o) => o.error?.kind ?? 'ok')).toEqual(['auth', 'auth', 'unreachable', 'ok']);
-      outcomes.slice(0, 3).forEach((o, i) => {
+      expect(outcomes.map((o) => o.error?.kind ?? 'ok')).toEqual(['auth', 'auth', 'unreachable', 'ok', 'sudo']);
+      outcomes.forEach((o, i) => {
+        if (o.ok) return;
         expect(o.error).toBeInstanceOf(SshError);
         expect(o.error!.host).toBe(th.hosts[i]!.name);
         expect(o.error!.message).toContain(th.hosts[i]!.name);
@@ -110,6 +112,33 @@ describe.skipIf(!can.ok)('SSH login on real OpenSSH hosts', () => {
     } finally {
       await th.linkUp(2);
       await pool.closeAll();
+    }
+  });
+
+  it('refuses servers that offer only CBC ciphers or only SHA-1 MACs', async () => {
+    const h = th.hosts[3]!;
+    const base = readFileSync(join(h.dir, 'sshd_config'), 'utf8').replace(/^ListenAddress .*$/m, '');
+    const variants = [
+      { port: 2201, extra: 'Ciphers aes128-cbc,aes256-cbc,3des-cbc' },
+      { port: 2202, extra: 'MACs hmac-sha1,hmac-md5\nCiphers aes128-ctr' },
+    ];
+    for (const v of variants) {
+      const cfg = join(h.dir, `sshd_old_${v.port}`);
+      writeFileSync(cfg, `ListenAddress ${h.address}:${v.port}\n${v.extra}\n${base}`);
+      const started = await th.exec(3, `/usr/sbin/sshd -f ${shq(cfg)}`);
+      expect(started.code, started.stderr).toBe(0);
+    }
+    for (const v of variants) {
+      let e: unknown;
+      for (let i = 0; i < 50; i++) {
+        e = await connector(th, { connectTimeoutMs: 3_000 })
+          .connect(target(th, 3, profiles.key, { port: v.port }))
+          .catch((x: unknown) => x);
+        if (!(e instanceof SshError && e.kind === 'unreachable')) break; // not listening yet
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(e, v.extra).toMatchObject({ kind: 'protocol', host: h.name });
+      expect((e as Error).message).toMatch(/negotiation failed/);
     }
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KnownHosts } from '../../../core/ssh/known-hosts.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
+import { run } from '../../hosts/run.js';
 import { connector, profiles, target } from './fixture.js';
 
 const can = canRunTestHosts();
@@ -45,6 +46,24 @@ describe.skipIf(!can.ok)('host keys against known_hosts on real hosts', () => {
     expect(readFileSync(file, 'utf8')).toBe(`# the user’s own line\n${th.hosts[1]!.address} ${th.hosts[1]!.hostPublicKey}\n`);
   });
 
+  it('accepts a host filed under a hashed entry written by ssh-keygen -H', async () => {
+    const file = join(dir, 'hashed');
+    writeFileSync(file, readFileSync(th.knownHostsFile));
+    const r = await run('ssh-keygen', ['-H', '-f', file]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(file, 'utf8')).not.toContain(th.hosts[0]!.address);
+    const s = await connector(th, { knownHosts: new KnownHosts({ file }) }).connect(target(th, 0, profiles.key));
+    expect((await s.exec('hostname')).stdout.trim()).toBe(th.hosts[0]!.name);
+    await s.close();
+  });
+
+  it('a host key can be accepted before any password is known; the missing password is reported after', async () => {
+    const file = join(dir, 'nosecret');
+    const c = connector(th, { knownHosts: new KnownHosts({ file }), secrets: {}, acceptNewHostKeys: true });
+    await expect(c.connect(target(th, 0, profiles.password))).rejects.toMatchObject({ kind: 'auth', host: th.hosts[0]!.name });
+    expect(readFileSync(file, 'utf8')).toBe(`${th.hosts[0]!.address} ${th.hosts[0]!.hostPublicKey}\n`);
+  });
+
   it('declining an unknown key refuses the host', async () => {
     const c = connector(th, { knownHosts: new KnownHosts({ file: join(dir, 'decline') }), acceptNewHostKeys: async () => false });
     await expect(c.connect(target(th, 0, profiles.key))).rejects.toMatchObject({ kind: 'host-key-unknown' });
@@ -56,6 +75,8 @@ describe.skipIf(!can.ok)('host keys against known_hosts on real hosts', () => {
     const text = `${th.hosts[0]!.address} ${th.hosts[1]!.hostPublicKey}\n`;
     writeFileSync(file, text);
     const c = connector(th, { knownHosts: new KnownHosts({ file }), acceptNewHostKeys: true });
+    const logFile = join(th.hosts[0]!.dir, 'sshd.log');
+    const logBefore = readFileSync(logFile, 'utf8').length;
     const e = await c.connect(target(th, 0, profiles.password)).catch((x: unknown) => x);
     expect(e).toMatchObject({
       kind: 'host-key-changed',
@@ -64,7 +85,7 @@ describe.skipIf(!can.ok)('host keys against known_hosts on real hosts', () => {
     });
     expect(readFileSync(file, 'utf8')).toBe(text);
     // Refused before authentication: sshd never saw a login attempt from us.
-    const log = readFileSync(join(th.hosts[0]!.dir, 'sshd.log'), 'utf8');
+    const log = readFileSync(logFile, 'utf8').slice(logBefore);
     expect(log).not.toMatch(/Accepted|Failed password/);
   });
 });

@@ -32,13 +32,13 @@ function cli(
 describe('cp-installer validate', { timeout: 180_000 }, () => {
   it('exits 0 on a valid plan', () => {
     const r = cli(['validate', join(plans, 'ha.yaml')]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('ha.yaml: the plan is valid.');
   });
 
   it('exits 1 and prints each error with file, line, column and path', () => {
     const r = cli(['validate', join(plans, 'invalid.yaml')]);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(
       /invalid\.yaml:11:5: error: hosts\[1\]\.address: "10\.0\.0\.300" is not a valid IPv4/,
     );
@@ -53,7 +53,7 @@ describe('cp-installer validate', { timeout: 180_000 }, () => {
 
   it('prints JSON with --json, in Korean with --lang ko', () => {
     const r = cli(['validate', join(plans, 'invalid.yaml'), '--json', '--lang', 'ko']);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout) as {
       valid: boolean;
       errors: Array<Record<string, unknown>>;
@@ -91,7 +91,7 @@ describe('cp-installer validate', { timeout: 180_000 }, () => {
 
   it('rejects a plan holding a password and says where', () => {
     const r = cli(['validate', join(plans, 'secret.yaml')]);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(
       /secret\.yaml:10:5: error: auth\[0\]\.password: auth\[0\]\.password holds a secret/,
     );
@@ -149,7 +149,7 @@ describe('cp-installer init, import, export-vars', { timeout: 180_000 }, () => {
     const r = cli(['import', join(vars, 'cp-cluster-vars-single.sh')], {
       SSH_AUTH_SOCK: join(work, 'agent.sock'),
     });
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('method: agent');
   });
 
@@ -157,13 +157,13 @@ describe('cp-installer init, import, export-vars', { timeout: 180_000 }, () => {
     const file = join(work, 'partial.sh');
     writeFileSync(file, 'export KUBE_CONTROL_HOSTS=1\nexport MASTER1_NODE_HOSTNAME=m\n');
     const r = cli(['import', file]);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('MASTER1_NODE_PUBLIC_IP is empty or missing');
   });
 
   it('export-vars refuses a plan with errors', () => {
     const r = cli(['export-vars', join(plans, 'invalid.yaml'), '-d', work]);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('has errors');
   });
 });

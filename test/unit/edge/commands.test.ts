@@ -97,6 +97,7 @@ describe('keadm join', () => {
     const cmd = keadmJoin(opts);
     expect(cmd.startsWith('IFS= read -r t && [ -n "$t" ] && exec keadm join ')).toBe(true);
     expect(cmd.endsWith(' --token "$t"')).toBe(true);
+    expect(keadmJoin(opts, 'keadm reset edge --force')).toMatch(/^IFS= read -r t && \[ -n "\$t" \] && \{ keadm reset edge --force; \} && exec keadm join /);
   });
 
   it('quotes hostile node names', () => {

@@ -29,6 +29,9 @@ describe('kubeadm init output', () => {
       expect(secrets).toEqual(['abcdef.0123456789abcdef']);
       const result = parser.result(0);
       expect(result.succeeded).toBe(true);
+      // An exit status the session lost (null) leaves the output to decide; a non-zero one fails.
+      expect(parser.result(null).succeeded).toBe(true);
+      expect(parser.result(1).succeeded).toBe(false);
       expect(result.token).toBe('abcdef.0123456789abcdef');
       expect(result.joinCommand).toBe(
         'kubeadm join 10.0.0.10:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:7c2e69131a36ae2a042a339b33381c6d0d43887e2de83720eff5359e26aec866',

@@ -75,9 +75,9 @@ describe('standalone mode', () => {
         [/cat \.ssh\/id_cp_installer\.pub/, { stdout: '/home/ubuntu\nssh-ed25519 AAAAC3Nz test@deployer\n' }],
         [/get nodes/, { stdout: JSON.stringify({ items: ['master-1', 'worker-1', 'worker-2'].map((n) => ({ metadata: { name: n }, status: { conditions: [{ type: 'Ready', status: 'True' }] } })) }) }],
         [/get pods/, { stdout: JSON.stringify({ items: [{ metadata: { name: 'coredns' }, status: { phase: 'Running' } }] }) }],
-        [/^cat .*kubespray\.(source|done)|grep -qxF .* \.ssh\/authorized_keys$|helm status|get svc/, { code: 1 }],
+        [/^\(\ncat .*kubespray\.(source|done)|^\(\ngrep -qxF|helm status|get svc/, { code: 1 }],
       ]);
-      sessions.files.set('master-1:/etc/kubernetes/admin.conf', Buffer.from('apiVersion: v1\nclusters:\n- name: cluster.local\n  cluster:\n    server: https://127.0.0.1:6443\nusers:\n- name: kubernetes-admin\n  user: {}\n'));
+      sessions.files.set('master-1:/etc/kubernetes/admin.conf', Buffer.from('apiVersion: v1\nclusters:\n- name: cluster.local\n  cluster:\n    server: https://127.0.0.1:6443\nusers:\n- name: kubernetes-admin\n  user: {}\ncontexts:\n- name: kubernetes-admin@cluster.local\n  context: { cluster: cluster.local, user: kubernetes-admin }\ncurrent-context: kubernetes-admin@cluster.local\n'));
       const run = new InstallRun({
         runId: 'r', workdir, mode: standaloneMode(), plan, release: testRelease(), options: { overrides: [] },
         secrets: { password: { default: Secret.of('pw-123456') } }, sessions,
@@ -94,10 +94,13 @@ describe('standalone mode', () => {
       expect(playbook?.command).toContain('--private-key=/home/ubuntu/.ssh/id_cp_installer');
       expect(playbook?.stdin).toBe('pw-123456\n');
       expect(r.outputs.kubeconfigPath).toBe(join(workdir, 'clusters', 'cp-cluster', 'kubeconfig'));
+      const { readFileSync } = await import('node:fs');
+      expect(readFileSync(r.outputs.kubeconfigPath as string, 'utf8')).toContain('server: https://10.0.0.1:6443');
+      expect(readFileSync(r.outputs.reportPath as string, 'utf8')).toContain('<html');
     } finally {
       rmSync(workdir, { recursive: true, force: true });
     }
-  });
+  }, 30_000);
 });
 
 describe('pieces', () => {

@@ -200,4 +200,11 @@ describe('renderInventory', () => {
     expect(inv.all.hosts['1.30']!.ansible_user).toBe("o'neil #x");
     expect(groupHosts(inv, 'kube_node')).toEqual(['1.30']);
   });
+
+  it('a line break in the cluster name cannot end the header comment', () => {
+    const plan = singleMaster();
+    plan.cluster.name = 'x\nall: {hosts: {evil: {ansible_host: 6.6.6.6}}}\n#';
+    const inv = parse(renderInventory(plan)) as Inv;
+    expect(Object.keys(inv.all.hosts)).toEqual(['master1', 'worker1']);
+  });
 });

@@ -124,7 +124,7 @@ describe('reachability matrix', () => {
         { to: 'y', address: 'fd00::1', port: 10250 },
         { to: 'z', address: 'a"b$(id)', port: 1 },
       ]),
-    ).toBe('sh -s -- 10.0.0.1:6443 [fd00::1]:10250');
+    ).toBe("sh -s -- 10.0.0.1:6443 '[fd00::1]:10250'");
   });
 
   it('refused counts as reachable, timeout and no route as filtered', () => {

@@ -81,10 +81,28 @@ describe('probe.sh on this machine', { timeout: 30_000 }, () => {
     const hostile = 'h"o\\s\tt\n$(touch /tmp/pwned)\u0001`id`';
     // The hostname comes from /proc; the escaper is the same for every string, so drive it via the
     // environment awk reads, by running the awk program with a rigged P_HOSTNAME.
-    const script = probeScript().replace(/^P_HOSTNAME=.*$/m, 'P_HOSTNAME="$HOSTILE"');
+    const script = probeScript().replace(/^read -r P_HOSTNAME .*$/m, 'P_HOSTNAME="$HOSTILE"');
+    expect(script).toContain('P_HOSTNAME="$HOSTILE"');
     const r = spawnSync('dash', ['-s'], { input: script, env: { ...process.env, HOSTILE: hostile }, encoding: 'utf8' });
     const { facts } = parseFacts(r.stdout);
     expect(facts.hostname).toBe(hostile);
+  });
+});
+
+describe('probe.sh reachability', { timeout: 30_000 }, () => {
+  it('tests the targets it is given and carries the results back; odd lines are dropped', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const r = spawnSync('dash', ['-s', '--', `127.0.0.1:${port}`, '127.0.0.1:1', `x"y:1`], { input: probeScript(), encoding: 'utf8' });
+      const { facts } = parseFacts(r.stdout);
+      expect(facts.reach).toEqual(expect.arrayContaining([`127.0.0.1:${port} open`, '127.0.0.1:1 refused']));
+      expect(facts.reach?.some((l) => l.includes('"'))).toBe(false);
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -1,0 +1,178 @@
+// A full standalone install driven through the wizard in Chromium (browser mode) against real SSH test hosts,
+// with the fixture Kubespray tree as the offline bundle: the first run fails at a known task on a known host,
+// the Install screen shows that task first, and resuming from the Install screen reaches Done with a
+// kubeconfig file on disk. Screenshots of the Review, Install and Done screens in both languages.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { canRunTestHosts, startTestHosts, type TestHosts } from '../hosts/harness.js';
+import {
+  ROOT,
+  cannotRunBrowser,
+  chooseStandalone,
+  openBrowser,
+  passwordProfile,
+  replaceHosts,
+  screenshot,
+  startBrowserMode,
+  type Browser,
+  type BrowserMode,
+} from './support.js';
+
+const FIXTURE_TREE = join(ROOT, 'test', 'fixtures', 'kubespray');
+const FAKE_K8S = join(ROOT, 'test', 'integration', 'install', 'fakes', 'fake-k8s-tool');
+
+function missing(): string | undefined {
+  const browser = cannotRunBrowser();
+  if (browser) return browser;
+  const hosts = canRunTestHosts();
+  if (!hosts.ok) return hosts.reason;
+  if (spawnSync('ansible-playbook', ['--version']).status !== 0) return 'ansible-playbook is not installed (apt-get install -y ansible ansible-core)';
+  if (!existsSync(join(FIXTURE_TREE, 'cluster.yml'))) return 'the fixture Kubespray tree (test/fixtures/kubespray) is not there';
+  if (!existsSync(FAKE_K8S)) return 'the fake kubectl/helm (test/integration/install/fakes/fake-k8s-tool) is not there';
+  return undefined;
+}
+
+const why = missing();
+if (why) console.log(`e2e install: skipped — ${why}`);
+
+/** Preflight overrides a person would tick here: the test hosts share this machine's OS, cgroup and machine-id. */
+async function overrideFailures(page: Page): Promise<void> {
+  const boxes = page.locator('[data-testid^="override-"]');
+  for (let pass = 0; pass < 3; pass++) {
+    const hostButtons = page.locator('[data-testid^="preflight-host-"]');
+    for (let i = 0; i < (await hostButtons.count()); i++) {
+      await hostButtons.nth(i).click();
+      for (let k = 0; k < (await boxes.count()); k++) {
+        const box = boxes.nth(k);
+        if (!(await box.isChecked())) await box.check();
+      }
+    }
+    if ((await page.getByTestId('next').getAttribute('data-blocked')) === 'false') return;
+  }
+}
+
+describe.skipIf(!!why)('standalone install from the Mode screen to Done', () => {
+  let th: TestHosts;
+  let scratch: string;
+  let bm: BrowserMode;
+  let b: Browser;
+  const fixtureState = (i: number) => join(th.hosts[i]!.dir, 'lib', 'fixture');
+
+  beforeAll(async () => {
+    th = await startTestHosts({ count: 2 });
+    scratch = mkdtempSync(join(tmpdir(), 'cpi-e2e-install-'));
+    cpSync(FIXTURE_TREE, join(scratch, 'bundle', 'kubespray'), { recursive: true });
+    for (const tool of ['kubectl', 'helm']) {
+      const dest = join(th.hosts[0]!.dir, 'bin', tool);
+      copyFileSync(FAKE_K8S, dest);
+      chmodSync(dest, 0o755);
+    }
+    for (let i = 0; i < th.hosts.length; i++) mkdirSync(fixtureState(i), { recursive: true });
+    // The hosts' keys are known already: the host-key flow has its own test (hosts.test.ts).
+    const knownHostsFile = join(scratch, 'known_hosts');
+    copyFileSync(th.knownHostsFile, knownHostsFile);
+    bm = await startBrowserMode({ workdir: join(scratch, 'work'), knownHostsFile });
+  });
+
+  afterAll(async () => {
+    await b?.close();
+    await bm?.close();
+    await th?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('fails at the marked task, shows it first, resumes from the Install screen and ends with a kubeconfig', async () => {
+    // worker-1's kubeadm task fails on the first run.
+    writeFileSync(join(fixtureState(1), 'fail'), 'kubeadm');
+    b = await openBrowser(bm.server.url, 'en');
+    const { page } = b;
+    await chooseStandalone(page);
+    const net = th.hosts[0]!.address.replace(/\.\d+$/, '');
+    await replaceHosts(page, [`master-1 ${th.hosts[0]!.address} control-plane etcd`, `worker-1 ${th.hosts[1]!.address} worker`]);
+    await passwordProfile(page, th.user, th.password);
+    await page.getByTestId('test-all').click();
+    for (const i of [0, 1]) await expect.poll(() => page.getByTestId(`conn-${i}-status`).getAttribute('data-status'), { timeout: 60_000 }).toBe('ok');
+
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('setting-network.metallbRange').fill(`${net}.200-${net}.210`);
+    await page.getByTestId('setting-network.ingressIp').fill(`${net}.220`);
+    await page.getByTestId('setting-storage.nfs.server').fill(th.hosts[0]!.address);
+    await page.getByTestId('setting-storage.nfs.path').fill('/srv/nfs');
+    await page.getByTestId('setting-bundle.path').fill(join(scratch, 'bundle'));
+
+    await page.getByTestId('nav-preflight').click();
+    await page.getByTestId('preflight-run').click();
+    await page.getByTestId('preflight-status').waitFor({ timeout: 120_000 });
+    await overrideFailures(page);
+    expect(await page.getByTestId('next').getAttribute('data-blocked')).toBe('false');
+    await page.getByTestId('next').click();
+
+    await page.getByTestId('screen-review').waitFor();
+    await page.getByTestId('dryrun-run').click();
+    await page.getByTestId('dryrun-item-0').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('plan-yaml').innerText()).not.toContain(th.password);
+    await screenshot(page, 'en', '6-review');
+    await page.getByTestId('next').click();
+
+    await page.getByTestId('screen-install').waitFor();
+    await page.getByTestId('run-start').click();
+    const status = page.getByTestId('run-status');
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 600_000, interval: 1000 }).toMatch(/failed|succeeded/);
+    await screenshot(page, 'en', '7-install-failed');
+    expect(await status.getAttribute('data-status')).toBe('failed');
+    const box = page.getByTestId('failure-box');
+    await box.waitFor();
+    const boxText = await box.innerText();
+    expect(boxText).toContain('worker-1');
+    expect(await page.getByTestId('failure-host').innerText()).toContain('worker-1');
+    // The fixture's kubeadm role fails at its "Join to cluster if needed" task on the marked host.
+    expect((await page.getByTestId('failure-task').innerText()).toLowerCase()).toContain('join to cluster');
+
+    rmSync(join(fixtureState(1), 'fail'), { force: true });
+    await page.getByTestId('run-resume').click();
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 600_000, interval: 1000 }).toBe('succeeded');
+    await screenshot(page, 'en', '7-install');
+    await page.getByTestId('next').click();
+
+    await page.getByTestId('screen-done').waitFor();
+    const kubeconfigPath = (await page.getByTestId('kubeconfig-path').innerText()).trim();
+    expect(existsSync(kubeconfigPath), kubeconfigPath).toBe(true);
+    expect(statSync(kubeconfigPath).mode & 0o777).toBe(0o600);
+    expect(readFileSync(kubeconfigPath, 'utf8')).toContain(`server: https://${th.hosts[0]!.address}:6443`);
+    await screenshot(page, 'en', '8-done');
+
+    // What the Done screen's buttons ask of the engine: merge into an existing kubeconfig without losing its
+    // contexts, and a support bundle without credentials.
+    const runId = (await bm.service.invoke('run.list', {})).runs[0]!.id;
+    const mergeInto = join(scratch, 'kube', 'config');
+    mkdirSync(join(scratch, 'kube'));
+    writeFileSync(mergeInto, 'apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster: {server: https://other:6443}\ncontexts:\n- name: other\n  context: {cluster: other, user: other}\ncurrent-context: other\nusers:\n- name: other\n  user: {token: x}\n');
+    const merged = await bm.service.invoke('outputs.kubeconfig', { runId, mergeInto });
+    const text = readFileSync(merged.path, 'utf8');
+    expect(text).toContain('name: other');
+    expect(text).toContain(`https://${th.hosts[0]!.address}:6443`);
+    const bundle = await bm.service.invoke('outputs.supportBundle', { runId });
+    const listing = spawnSync('tar', ['-tzf', bundle.path], { encoding: 'utf8' }).stdout;
+    expect(listing).toContain('journal.jsonl');
+    expect(listing).not.toMatch(/kubeconfig|admin\.conf/);
+
+    // The same screens in Korean, from the same session.
+    await page.getByTestId('lang-ko').click();
+    await screenshot(page, 'ko', '8-done');
+    for (const [n, screen] of [
+      [7, 'install'],
+      [6, 'review'],
+      [5, 'preflight'],
+      [3, 'credentials'],
+      [2, 'hosts'],
+    ] as const) {
+      await page.getByTestId(`nav-${screen}`).click();
+      await page.getByTestId(`screen-${screen}`).waitFor();
+      await screenshot(page, 'ko', `${n}-${screen}`);
+    }
+  }, 1_500_000);
+});
