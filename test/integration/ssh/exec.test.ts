@@ -42,6 +42,18 @@ describe.skipIf(!can.ok)('exec, sudo, cancel and upload on real hosts', () => {
     expect(last - first).toBeGreaterThan(400); // lines arrive as printed, not all at the end
   });
 
+  it('gives the exit status of every quick command, also when many finish at once', async () => {
+    // Regression: ssh2 handles a whole TCP read synchronously, so a status that arrived together with the
+    // channel's confirmation was lost when the listener was attached after an await.
+    // Batches of 8 stay under sshd's MaxSessions (10 channels per connection).
+    const codes: Array<number | null> = [];
+    for (let batch = 0; batch < 15; batch++) {
+      const rs = await Promise.all(Array.from({ length: 8 }, (_, i) => plain.exec(`exit ${(batch * 8 + i) % 5}`)));
+      codes.push(...rs.map((r) => r.code));
+    }
+    expect(codes).toEqual(Array.from({ length: 120 }, (_, i) => i % 5));
+  });
+
   it('carries a megabyte of output and stdin intact', async () => {
     const big = await plain.exec('head -c 1048576 /dev/zero | tr "\\0" x');
     expect(big.stdout.length).toBe(1048576);
