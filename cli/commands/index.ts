@@ -5,10 +5,24 @@ import * as init from './init.js';
 import * as validate from './validate.js';
 import * as importVars from './import.js';
 import * as exportVars from './export-vars.js';
+import * as preflight from './preflight.js';
+import * as apply from './apply.js';
+import * as resume from './resume.js';
+import * as runs from './runs.js';
 import * as serve from './serve.js';
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
-export const commands: readonly CommandModule[] = [init, validate, importVars, exportVars, serve];
+export const commands: readonly CommandModule[] = [
+  init,
+  validate,
+  importVars,
+  exportVars,
+  preflight,
+  apply,
+  resume,
+  runs,
+  serve,
+];

@@ -75,6 +75,7 @@ export interface ApiCommands {
       lang: Lang;
       shell: 'electron' | 'browser';
       canRememberSecrets: boolean;
+      /** A message key (core/api/api-messages.ts, `keychain.*`) saying why secrets cannot be remembered. */
       whyNoKeychain?: string;
     };
   };

@@ -44,7 +44,8 @@ export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step
     title: msg('step.inventory'),
     hosts: [d],
     needs,
-    // Rewriting the same files is harmless, so there is nothing to check first.
+    // Rewriting the same files is harmless: nothing to check first, and safe to retry.
+    retry: { attempts: 3, delayMs: 1000 },
     async run(ctx) {
       const files = inventoryFiles(ctx.plan, ctx.release);
       const dirs = new Set(files.map(([p]) => `${ks}/${inv}/${p}`.replace(/\/[^/]+$/, '')));

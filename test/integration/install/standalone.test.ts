@@ -17,7 +17,6 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
 const FIXTURE_TREE = join(ROOT, 'test', 'fixtures', 'kubespray');
 const CLI = join(HERE, 'cli-entry.ts');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function ansibleMissing(): string | undefined {
   const r = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
@@ -109,9 +108,8 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
 
   afterAll(async () => {
     if (psTimer) clearInterval(psTimer);
-    for (const c of children) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await hosts?.stop();
-    if (scratch && process.env.CP_KEEP_TEST_DIR) cpSync(scratch, process.env.CP_KEEP_TEST_DIR, { recursive: true });
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -122,7 +120,8 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
 
   // Test hosts share this machine's OS (not Ubuntu), cgroup setup and machine-id: those preflight checks fail
   // here for reasons a real site would fix, so the tests override them by id, as a user would.
-  const OVERRIDES = ['os', 'cgroup', 'cross.machineId'];
+  // Later tests reinstall on the same hosts, so the earlier cluster's files are there (leftovers).
+  const OVERRIDES = ['os', 'cgroup', 'cross.machineId', 'leftovers'];
   const deps = (workdir: string) => ({ workdir, sshOptions: { knownHostsFile: hosts.knownHostsFile, useSshConfig: false }, options: { verifyTimeoutSec: 60 } });
 
   it('a failing run shows the failed task and host, and resumes to a verified kubeconfig once fixed', async () => {
@@ -136,7 +135,8 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
     expect(r1.status).toBe('failed');
     expect(r1.failedStep, JSON.stringify(r1.failure)).toBe('kubespray');
     expect(r1.failure?.host).toBe('worker-1');
-    expect(r1.failure?.task).toMatch(/kubeadm/i);
+    expect(r1.failure?.task).toBeTruthy();
+    expect(r1.failure?.message).toMatch(/Port-10250/);
     const failed = events.find((e) => e.type === 'step-failed');
     expect(failed).toMatchObject({ stepId: 'kubespray', failure: { host: 'worker-1' } });
     expect(events.some((e) => e.type === 'step-progress' && e.stepId === 'kubespray' && (e.fraction ?? 0) > 0)).toBe(true);
@@ -168,7 +168,8 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
     const { plan } = loadPlanFile(writePlan('itcancel'));
     setMarker(0, 'hang', 'download 600');
     const started = await startRun(deps(workdir), plan!, secrets(), { overrides: OVERRIDES });
-    const pattern = 'inventory/itcancel/hosts.yaml';
+    // The bracket keeps pgrep from matching the shell that runs pgrep itself.
+    const pattern = "'inventory/itcancel/hosts[.]yaml'";
     const deadline = Date.now() + 90_000;
     let hanging = false;
     while (Date.now() < deadline && !hanging) {
@@ -197,7 +198,8 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
     setMarker(0, 'hang', 'download 600');
     const env = { ...process.env, CP_SSH_PASSWORD: hosts.password };
     const args = ['--workdir', workdir, '--known-hosts', hosts.knownHostsFile];
-    const child = spawn(TSX, [CLI, 'apply', planPath, ...args, '--override', ...OVERRIDES], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The installer's own node process (not a launcher in front of it), so SIGKILL kills the installer.
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'apply', planPath, ...args, '--override', ...OVERRIDES], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
     children.push(child);
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
@@ -216,13 +218,13 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
     expect(runSummaries(workdir)[0]).toMatchObject({ id: runId, status: 'interrupted' });
 
     clearMarkers();
-    const resumed = spawnSync(TSX, [CLI, 'resume', runId, ...args], { env, encoding: 'utf8', timeout: 900_000 });
+    const resumed = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'resume', runId, ...args], { env, encoding: 'utf8', timeout: 900_000, cwd: ROOT });
     expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain('installed and verified');
     const s = starts(journal(workdir, runId));
     for (const [step, n] of s) if (step !== 'kubespray') expect(n, step).toBe(1);
     expect(s.get('kubespray')).toBe(2);
-    const runs = spawnSync(TSX, [CLI, 'runs', '--workdir', workdir, '--json'], { encoding: 'utf8' });
+    const runs = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'runs', '--workdir', workdir, '--json'], { encoding: 'utf8', cwd: ROOT });
     expect(JSON.parse(runs.stdout)[0]).toMatchObject({ id: runId, status: 'succeeded', mode: 'standalone' });
   }, 1_200_000);
 
