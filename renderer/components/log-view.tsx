@@ -25,7 +25,8 @@ export function LogView({ stepTitle }: { stepTitle(id: string): string }) {
   const [follow, setFollow] = useState(true);
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<boolean | undefined>();
-  const [stats, setStats] = useState({ size: 0, hosts: [] as string[], steps: [] as string[], pending: 0 });
+  // Start from what the buffer holds, so a view opened after the run shows its figures at once.
+  const [stats, setStats] = useState(() => ({ size: logs.size, hosts: [...logs.hosts], steps: [...logs.steps], pending: 0 }));
   const state = useRef({ filter, follow, pending: [] as string[], held: 0, frame: 0 });
   state.current.filter = filter;
   state.current.follow = follow;
