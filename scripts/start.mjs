@@ -44,13 +44,35 @@ function build() {
   }
 }
 
+/**
+ * Electron's own install script downloads its binary. `npm ci` does not run it (package.json's allowScripts
+ * says no), so installing never needs more than the npm registry — an air-gapped mirror or this build
+ * machine. The first `npm start` fetches the binary instead; where that fails, browser mode takes over.
+ */
+function fetchElectron() {
+  let script;
+  try {
+    script = require.resolve('electron/install.js');
+  } catch {
+    return;
+  }
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return;
+  console.log('Fetching the Electron binary (first start only)…');
+  spawnSync(process.execPath, [script], { cwd: dirname(script), stdio: 'inherit', timeout: 300_000 });
+}
+
 /** The Electron binary's path, or why there is none. */
 function electronBinary() {
   let binary;
   try {
     binary = require('electron');
-  } catch (e) {
-    return { why: `the Electron binary is not installed (${String(e.message).split('\n')[0]})` };
+  } catch {
+    fetchElectron();
+    try {
+      binary = require('electron');
+    } catch (e) {
+      return { why: `the Electron binary is not installed (${String(e.message).split('\n')[0]})` };
+    }
   }
   if (typeof binary !== 'string' || !existsSync(binary)) return { why: 'the Electron binary is not installed' };
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
