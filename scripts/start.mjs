@@ -58,7 +58,11 @@ function fetchElectron() {
   }
   if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return;
   console.log('Fetching the Electron binary (first start only)…');
-  spawnSync(process.execPath, [script], { cwd: dirname(script), stdio: 'inherit', timeout: 300_000 });
+  const r = spawnSync(process.execPath, [script], { cwd: dirname(script), stdio: ['ignore', 'inherit', 'pipe'], timeout: 300_000 });
+  if (r.status !== 0) {
+    const first = String(r.stderr ?? '').split('\n').find((l) => /error/i.test(l)) ?? `exit ${r.status ?? r.signal}`;
+    console.log(`Could not fetch the Electron binary: ${first.trim()}`);
+  }
 }
 
 /** The Electron binary's path, or why there is none. */
