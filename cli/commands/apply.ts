@@ -1,22 +1,21 @@
 // `cp-installer apply PLAN`: runs the plan (or, with --dry-run, prints every file it would write and every
 // command it would run, in order, secrets masked). Live progress is one line per step with the current task;
 // the exit code is 0 only when the cluster verified.
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import {
   defaultWorkdir,
   dryRunPlan,
   loadPlanFile,
   renderMessage,
-  secretBagFor,
-  secretsNeeded,
   startRun,
   type InstallPlan,
   type RunEvent,
   type RunResult,
   type SecretBag,
 } from '../../core/api/install.js';
+import { gatherSecrets } from '../terminal.js';
+import { pickLang } from './validate.js';
 
 export interface TerminalIo {
   out: NodeJS.WriteStream | Writable;
@@ -26,33 +25,9 @@ export interface TerminalIo {
 
 const stdio = (): TerminalIo => ({ out: process.stdout, err: process.stderr, isTTY: !!process.stdout.isTTY });
 
-/** Asks on the terminal without echoing what is typed. */
-export async function askHidden(question: string): Promise<string> {
-  if (!process.stdin.isTTY) throw new Error(`${question.trim()} is needed, but there is no terminal to ask on (set it in the environment)`);
-  const muted = new Writable({ write: (_c, _e, cb) => cb() });
-  const rl = createInterface({ input: process.stdin, output: muted, terminal: true });
-  process.stderr.write(question);
-  try {
-    return await new Promise<string>((resolveAnswer) => rl.question('', resolveAnswer));
-  } finally {
-    rl.close();
-    process.stderr.write('\n');
-  }
-}
-
-/** Secrets from CP_SSH_PASSWORD / CP_SSH_PASSPHRASE / CP_SUDO_PASSWORD, else asked for — only those the plan needs. */
-export async function collectSecrets(plan: InstallPlan, ask: (q: string) => Promise<string> = askHidden): Promise<SecretBag> {
-  const need = secretsNeeded(plan);
-  const env = process.env;
-  const input: { password?: string; passphrase?: string; sudoPassword?: string } = {};
-  if (need.password.length) input.password = env.CP_SSH_PASSWORD ?? (await ask(`SSH password (${need.password.join(', ')}): `));
-  if (need.passphrase.length) input.passphrase = env.CP_SSH_PASSPHRASE ?? (await ask(`Key passphrase (${need.passphrase.join(', ')}): `));
-  if (need.sudoPassword.length) input.sudoPassword = env.CP_SUDO_PASSWORD ?? input.password ?? (await ask(`sudo password (${need.sudoPassword.join(', ')}): `));
-  // The values now live only in Secret objects; the environment copies are not needed any more.
-  delete env.CP_SSH_PASSWORD;
-  delete env.CP_SSH_PASSPHRASE;
-  delete env.CP_SUDO_PASSWORD;
-  return secretBagFor(plan, input);
+/** The secrets the plan needs, from the environment or asked on the terminal (cli/terminal.ts). */
+export function collectSecrets(plan: InstallPlan): Promise<SecretBag> {
+  return gatherSecrets(plan, { lang: pickLang(undefined) });
 }
 
 /** Prints a run's events: a line when a step starts and ends, and the current task as it changes. */

@@ -4,8 +4,6 @@
 // on the terminal without echo. Exit 0 when nothing failed, 1 when a check failed or a host could not be
 // checked, 2 when the plan cannot be used.
 import type { Command } from 'commander';
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
 import { load, renderMessage as renderPlanMessage } from '../../core/api/plan.js';
 import {
   offeredFixes,
@@ -14,14 +12,9 @@ import {
   reportTable,
   runFixes,
   runPlanPreflight,
-  secretBag,
-  secretEnvNames,
-  secretFromEnv,
-  secretsNeeded,
   toPlan,
-  type Lang,
-  type SecretKind,
 } from '../../core/api/preflight.js';
+import { askYesNo, gatherSecrets } from '../terminal.js';
 import { langOption, pickLang } from './validate.js';
 
 export const EXIT_OK = 0;
@@ -37,55 +30,8 @@ export interface PreflightCliOptions {
   all?: boolean;
   concurrency?: string;
   reach?: boolean;
-}
-
-/** Reads a line from the terminal without echoing it. */
-export function askHidden(question: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let muted = false;
-    const out = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        if (!muted) process.stderr.write(chunk);
-        done();
-      },
-    });
-    const rl = createInterface({ input: process.stdin, output: out, terminal: true });
-    rl.question(question, (answer) => {
-      rl.close();
-      process.stderr.write('\n');
-      resolve(answer);
-    });
-    rl.on('SIGINT', () => {
-      rl.close();
-      reject(new Error('cancelled'));
-    });
-    muted = true;
-  });
-}
-
-const PROMPTS: Record<SecretKind, { en: string; ko: string }> = {
-  password: { en: 'SSH password for auth profile "{p}"', ko: '인증 프로필 "{p}"의 SSH 비밀번호' },
-  passphrase: { en: 'Key passphrase for auth profile "{p}"', ko: '인증 프로필 "{p}"의 키 암호 문구' },
-  sudoPassword: { en: 'sudo password for auth profile "{p}"', ko: '인증 프로필 "{p}"의 sudo 비밀번호' },
-};
-
-async function gatherSecrets(needed: Array<{ kind: SecretKind; profile: string }>, lang: Lang) {
-  const values: Array<{ kind: SecretKind; profile: string; value: string }> = [];
-  for (const n of needed) {
-    let value = secretFromEnv(n.kind, n.profile, process.env);
-    // sudo with a password profile: the SSH password is the usual sudo password.
-    if (value === undefined && n.kind === 'sudoPassword') {
-      value = values.find((v) => v.kind === 'password' && v.profile === n.profile)?.value;
-    }
-    if (value === undefined) {
-      if (!process.stdin.isTTY) {
-        throw new Error(`${PROMPTS[n.kind].en.replace('{p}', n.profile)}: not given (set ${secretEnvNames(n.kind, n.profile).join(' or ')})`);
-      }
-      value = await askHidden(`${PROMPTS[n.kind][lang].replace('{p}', n.profile)}: `);
-    }
-    values.push({ ...n, value });
-  }
-  return secretBag(values);
+  /** With --fix: apply without asking (needed where there is no terminal to ask on). */
+  yes?: boolean;
 }
 
 export async function preflightCommand(file: string, opts: PreflightCliOptions): Promise<number> {
@@ -109,7 +55,7 @@ export async function preflightCommand(file: string, opts: PreflightCliOptions):
   const plan = toPlan(loaded.plan);
   let secrets;
   try {
-    secrets = await gatherSecrets(secretsNeeded(plan), lang);
+    secrets = await gatherSecrets(plan, { lang });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     return EXIT_UNUSABLE;
@@ -137,18 +83,29 @@ export async function preflightCommand(file: string, opts: PreflightCliOptions):
     if (opts.fix) {
       const fixes = offeredFixes(report);
       if (fixes.size) {
-        process.stderr.write(lang === 'ko' ? '\n다음 수정을 실행합니다 (sudo):\n' : '\nApplying these fixes (with sudo):\n');
+        process.stderr.write(lang === 'ko' ? '\n제안된 수정 (sudo로 실행):\n' : '\nFixes on offer (run with sudo):\n');
         for (const [host, list] of fixes) {
           for (const f of list) {
             process.stderr.write(`  ${host}: ${renderPreflightMessage(f.title, lang)}\n`);
             for (const c of f.commands) process.stderr.write(`      $ ${c}\n`);
           }
         }
-        const outcomes = await runFixes(plan, fixes, {
-          ...base,
-          onOutcome: (o) => process.stderr.write(`  ${o.host}: ${o.fix} ${o.ok ? 'ok' : `FAILED ${o.command ?? ''} ${o.output ?? ''}`}\n`),
-        });
-        if (outcomes.length) report = await runPlanPreflight(plan, base);
+        const go =
+          opts.yes ||
+          (process.stdin.isTTY && (await askYesNo(lang === 'ko' ? '이 수정을 실행할까요? [y/N] ' : 'Run these fixes? [y/N] ')));
+        if (!go) {
+          process.stderr.write(
+            process.stdin.isTTY
+              ? lang === 'ko' ? '수정을 실행하지 않았습니다.\n' : 'No fix was run.\n'
+              : lang === 'ko' ? '수정을 실행하지 않았습니다: 터미널이 없으면 --yes로 승인하세요.\n' : 'No fix was run: without a terminal to ask on, approve them with --yes.\n',
+          );
+        } else {
+          const outcomes = await runFixes(plan, fixes, {
+            ...base,
+            onOutcome: (o) => process.stderr.write(`  ${o.host}: ${o.fix} ${o.ok ? 'ok' : `FAILED ${o.command ?? ''} ${o.output ?? ''}`}\n`),
+          });
+          if (outcomes.length) report = await runPlanPreflight(plan, base);
+        }
       } else {
         process.stderr.write(lang === 'ko' ? '적용할 수정이 없습니다.\n' : 'No fixes to apply.\n');
       }
@@ -167,7 +124,8 @@ export function register(program: Command): void {
     .description('check every host of a plan over SSH; exit 0 ok, 1 a check failed, 2 the plan is unusable')
     .argument('<plan>', 'plan file (YAML)')
     .option('--json', 'print the report as JSON')
-    .option('--fix', 'apply the offered safe fixes (swap, modules, sysctl), shown before they run, then check again')
+    .option('--fix', 'offer the safe fixes (swap, modules, sysctl): shown, asked y/N, run, then checked again')
+    .option('-y, --yes', 'with --fix: run the fixes without asking')
     .option('--accept-new-host-keys', 'add unknown host keys to known_hosts (a changed key is always refused)')
     .option('--known-hosts <file>', 'known_hosts file (default ~/.ssh/known_hosts)')
     .option('--all', 'show passed checks too')

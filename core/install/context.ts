@@ -1,5 +1,4 @@
 // Builds the StepContext each step invocation gets: the same API for a real run and a dry run.
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { msg } from '../common/messages.js';
@@ -154,22 +153,12 @@ export function makeContext(shared: ContextShared, stepId: string, host?: Host):
       log(`$ ${execOptions.sudo ? 'sudo ' : ''}${describe ?? command}`, { host: name });
       const userOut = execOptions.onStdout;
       const userErr = execOptions.onStderr;
-      // The exit status also travels on stdout as a last, marked line: an SSH exit status can get lost (a
-      // channel whose exit-status arrives before listeners are attached), and a step must never read
-      // "failed" for a command that succeeded, nor the reverse.
-      const marker = `__cpi_rc_${randomBytes(6).toString('hex')}__=`;
-      const trailed = `(\n${command}\n)\n__cpi_rc=$?\nprintf '%s%s\\n' ${marker} "$__cpi_rc"\nexit "$__cpi_rc"`;
-      let trailerCode: number | undefined;
-      const raw = await s.exec(trailed, {
+      // The SSH layer records the exit status inside ssh2's exec callback, so it is never lost
+      // (test/integration/ssh/exec.test.ts): the command runs as written, without a trailer.
+      const result = await s.exec(command, {
         ...execOptions,
         signal: execOptions.signal ?? shared.signal,
         onStdout: (l) => {
-          const at = l.indexOf(marker);
-          if (at >= 0) {
-            trailerCode = Number(l.slice(at + marker.length));
-            l = l.slice(0, at);
-            if (!l) return;
-          }
           if (!quiet) log(l, { host: name, stream: 'stdout' });
           userOut?.(l);
         },
@@ -178,13 +167,6 @@ export function makeContext(shared: ContextShared, stepId: string, host?: Host):
           userErr?.(l);
         },
       });
-      const m = new RegExp(`${marker}(\\d+)\\n?$`).exec(raw.stdout);
-      if (m) trailerCode = Number(m[1]);
-      const result: ExecResult = {
-        ...raw,
-        stdout: m ? raw.stdout.slice(0, m.index) : raw.stdout,
-        code: raw.code === null && !raw.signal && trailerCode !== undefined ? trailerCode : raw.code,
-      };
       if (check && result.code !== 0) {
         const tail = redactor.redact((result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n'));
         throw new StepError(

@@ -9,7 +9,9 @@ import { createGzip } from 'node:zlib';
 export interface TarEntry {
   /** Path inside the archive, with `/` separators; a trailing `/` or type 'dir' makes a folder. */
   name: string;
-  type?: 'file' | 'dir';
+  type?: 'file' | 'dir' | 'symlink';
+  /** The target of a symlink, stored as is. */
+  link?: string;
   /** Contents, or a file on disk to copy (read in chunks: logs may be large). */
   data?: Buffer | string;
   file?: string;
@@ -39,7 +41,7 @@ function splitUstar(path: string): { prefix: string; name: string } | undefined 
   return undefined;
 }
 
-function header(name: string, size: number, options: { type: string; mode: number; mtime: Date }): Buffer {
+function header(name: string, size: number, options: { type: string; mode: number; mtime: Date; link?: string }): Buffer {
   const buf = Buffer.alloc(BLOCK);
   const parts = splitUstar(name) ?? { prefix: '', name: name.slice(0, 100) };
   writeString(buf, 0, 100, parts.name);
@@ -50,6 +52,7 @@ function header(name: string, size: number, options: { type: string; mode: numbe
   writeString(buf, 136, 12, octal(Math.floor(options.mtime.getTime() / 1000), 12));
   buf.fill(0x20, 148, 156); // checksum is computed with its own field as spaces
   writeString(buf, 156, 1, options.type);
+  if (options.link) writeString(buf, 157, 100, options.link);
   writeString(buf, 257, 6, 'ustar\0');
   writeString(buf, 263, 2, '00');
   writeString(buf, 265, 32, 'root');
@@ -81,13 +84,14 @@ function cleanName(name: string, dir: boolean): string {
 
 async function* tarBlocks(entries: Iterable<TarEntry> | AsyncIterable<TarEntry>): AsyncGenerator<Buffer> {
   for await (const entry of entries) {
-    const dir = entry.type === 'dir' || entry.name.endsWith('/');
+    const link = entry.type === 'symlink' ? (entry.link ?? '') : undefined;
+    const dir = link === undefined && (entry.type === 'dir' || entry.name.endsWith('/'));
     const name = cleanName(entry.name, dir);
     if (name === '' || name === '/') continue;
     const mtime = entry.mtime ?? new Date();
     let size = 0;
     let data: Buffer | undefined;
-    if (!dir) {
+    if (!dir && link === undefined) {
       if (entry.file !== undefined) size = (await stat(entry.file)).size;
       else {
         data = typeof entry.data === 'string' ? Buffer.from(entry.data) : (entry.data ?? Buffer.alloc(0));
@@ -99,6 +103,11 @@ async function* tarBlocks(entries: Iterable<TarEntry> | AsyncIterable<TarEntry>)
       yield header(`PaxHeaders/${name.split('/').filter(Boolean).pop()!.slice(0, 80)}`, pax.length, { type: 'x', mode: 0o644, mtime });
       yield pax;
       yield padding(pax.length);
+    }
+    if (link !== undefined) {
+      if (Buffer.byteLength(link) > 100) throw new Error(`symlink target too long for tar: ${name} -> ${link}`);
+      yield header(name, 0, { type: '2', mode: 0o777, mtime, link });
+      continue;
     }
     yield header(name, size, { type: dir ? '5' : '0', mode: entry.mode ?? (dir ? 0o755 : 0o644), mtime });
     if (dir) continue;

@@ -181,6 +181,12 @@ export function hostsWithRole(plan: Plan, role: Role): Host[] {
   return plan.hosts.filter((h) => h.roles.includes(role));
 }
 
+/** Where etcd runs: the etcd hosts when the plan names any (or uses an external etcd), else the control planes. */
+export function etcdHosts(plan: Plan): Host[] {
+  const named = hostsWithRole(plan, 'etcd');
+  return plan.cluster.etcdType === 'external' || named.length ? named : hostsWithRole(plan, 'control-plane');
+}
+
 /** The address nodes use between them. */
 export function innerAddress(host: Host): string {
   return host.privateAddress ?? host.address;

@@ -1,9 +1,9 @@
-// Checks across hosts: identities that must differ (hostname, product_uuid, MAC, machine-id), clocks that
-// must agree, and the reachability matrix measured on the hosts themselves (the probe connects to the
+// Checks across hosts: identities that must differ (hostname, product_uuid, MAC, machine-id, addresses),
+// clocks and the cluster network's MTU that must agree, and the reachability matrix measured on the hosts themselves (the probe connects to the
 // targets it is given, in the same round trip). All pure; run.ts gathers the inputs.
 import { msg } from '../common/messages.js';
 import { shellJoin } from '../common/quote.js';
-import { hostsWithRole, innerAddress, type Plan } from '../plan/schema.js';
+import { etcdHosts, hostsWithRole, innerAddress, type Plan } from '../plan/schema.js';
 import { CLOUDCORE_PORTS } from './checks/ports.js';
 import type { CrossCheckResult, HostReport, Verdict } from './types.js';
 
@@ -46,7 +46,43 @@ export function identityChecks(reports: HostReport[]): CrossCheckResult[] {
     ...unique('productUuid', probed, (r) => [r.facts?.productUuid?.toLowerCase() ?? '']),
     ...unique('mac', probed, (r) => (r.facts?.macs ?? []).map((m) => m.toLowerCase())),
     ...unique('machineId', probed, (r) => [r.facts?.machineId ?? '']),
+    ...unique('address', probed, ownAddresses),
   ];
+}
+
+// Interfaces that carry the same address on every host by design (container bridges, CNI devices,
+// libvirt's default network): a shared address there is no conflict.
+const SHARED_BY_DESIGN = /^(lo|docker\d*|br-[0-9a-f]+|podman\d*|cni\d*|virbr\d*|kube-ipvs\d*|kube-bridge|flannel\..*|cali.*|vxlan\..*|tunl\d*|cilium.*|lxc.*|weave|nodelocaldns|edgemesh.*)$/;
+
+/** A host's own addresses (no prefix length): not loopback, not link-local, not on a bridge shared by design. */
+export function ownAddresses(r: HostReport): string[] {
+  return (r.facts?.interfaces ?? [])
+    .filter((i) => !SHARED_BY_DESIGN.test(i.name))
+    .flatMap((i) => i.addresses.map((a) => a.split('/')[0]!.toLowerCase()))
+    .filter((a) => !/^(127\.|169\.254\.|::1$|fe80:)/.test(a));
+}
+
+/**
+ * The MTU of the interface that holds each host's cluster address must be the same everywhere: the pod
+ * overlay (Calico's IPIP/VXLAN) is sized from it, and a smaller MTU on one host silently drops large packets.
+ */
+export function mtuCheck(plan: Plan, reports: HostReport[]): CrossCheckResult[] {
+  const byName = new Map(plan.hosts.map((h) => [h.name, h]));
+  const mtus = new Map<string, number>();
+  for (const r of reports) {
+    const host = byName.get(r.name);
+    if (!host || !r.facts?.interfaces) continue;
+    const address = innerAddress(host).toLowerCase();
+    const nic = r.facts.interfaces.find((i) => i.addresses.some((a) => a.split('/')[0]!.toLowerCase() === address));
+    if (nic?.mtu) mtus.set(r.name, nic.mtu);
+  }
+  if (mtus.size < 2) return [];
+  const values = [...new Set(mtus.values())].sort((a, b) => a - b);
+  if (values.length === 1) return [cross('mtu', 'pass', [...mtus.keys()], { mtu: values[0]! })];
+  const smallest = values[0]!;
+  const odd = [...mtus].filter(([, m]) => m === smallest).map(([n]) => n);
+  const list = [...mtus].map(([n, m]) => `${n} ${m}`).join(', ');
+  return [cross('mtu', 'warn', odd, { mtus: list, mtu: smallest })];
 }
 
 /**
@@ -95,9 +131,7 @@ export function reachPlan(plan: Plan, present: ReadonlySet<string>): Map<string,
   const inPlan = plan.hosts.filter((h) => present.has(h.name));
   const has = (h: { roles: string[] }, role: string) => h.roles.includes(role);
   const cps = hostsWithRole(plan, 'control-plane').filter((h) => present.has(h.name));
-  const etcd = plan.cluster.etcdType === 'external' || hostsWithRole(plan, 'etcd').length
-    ? hostsWithRole(plan, 'etcd').filter((h) => present.has(h.name))
-    : cps;
+  const etcd = etcdHosts(plan).filter((h) => present.has(h.name));
   const nodes = inPlan.filter((h) => has(h, 'control-plane') || has(h, 'worker'));
   const edgeMode = plan.mode === 'edge' || plan.mode === 'expand-edge';
   const cloudcore = edgeMode ? cps[0] : undefined;
@@ -137,9 +171,13 @@ const hostPort = (t: ReachTarget) => (t.address.includes(':') ? `[${t.address}]:
 // What the probe can carry back (it drops anything else, so a hostile address cannot break its JSON).
 const PLAIN_TARGET = /^[A-Za-z0-9.:_[\]-]+$/;
 
-/** The probe's command line: `sh -s` (script on stdin) with the reach targets as its arguments. */
-export function probeCommand(targets: ReachTarget[]): string {
-  return shellJoin(['sh', '-s', ...(targets.length ? ['--', ...targets.map(hostPort).filter((t) => PLAIN_TARGET.test(t))] : [])]);
+/**
+ * The probe's command line: `sh -s` (script on stdin) with the reach targets as its arguments, after
+ * `--fsync` on the hosts that will run etcd (their disk's synced-write latency is measured).
+ */
+export function probeCommand(targets: ReachTarget[], opts: { fsync?: boolean } = {}): string {
+  const args = [...(opts.fsync ? ['--fsync'] : []), ...targets.map(hostPort).filter((t) => PLAIN_TARGET.test(t))];
+  return shellJoin(['exec', 'sh', '-s', ...(args.length ? ['--', ...args] : [])]);
 }
 
 /** `ADDRESS:PORT RESULT` lines (the probe's `reach` member) → result per target (missing ones: `error`). */

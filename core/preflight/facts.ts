@@ -55,6 +55,7 @@ const members: Record<string, z.ZodType> = {
   binaries: boolMap,
   user: z.object({ name: str.optional(), uid: count.optional(), sudoUser: str.optional() }),
   reach: strList,
+  fsync: z.object({ path: str, writes: count, avgMs: z.number().nonnegative() }),
   errors: z.record(z.string(), z.string()),
 };
 

@@ -6,11 +6,11 @@
 import { msg } from '../common/messages.js';
 import type { Release } from '../plan/catalog.js';
 import { findRelease } from '../plan/catalog.js';
-import { authFor, type Host, type Plan } from '../plan/schema.js';
+import { authFor, etcdHosts, type Host, type Plan } from '../plan/schema.js';
 import { sshErrorMessage } from '../ssh/messages.js';
 import { SshError, type Connector, type SshSession, type SshTarget } from '../ssh/types.js';
 import { evaluate } from './checks/index.js';
-import { clockCheck, identityChecks, parseReach, probeCommand, reachChecks, reachPlan, type ReachTarget } from './cross.js';
+import { clockCheck, identityChecks, mtuCheck, parseReach, probeCommand, reachChecks, reachPlan, type ReachTarget } from './cross.js';
 import { parseFacts, probeScript } from './facts.js';
 import type { CheckResult, CrossCheckResult, Fix, HostReport, PreflightReport } from './types.js';
 
@@ -64,7 +64,7 @@ async function probeHost(
   release?: Release,
 ): Promise<HostReport> {
   const script = probeScript();
-  const command = probeCommand(reach);
+  const command = probeCommand(reach, { fsync: etcdHosts(plan).some((h) => h.name === host.name) });
   const wantSudo = (authFor(plan, host)?.sudo ?? 'nopasswd') !== 'none';
   const once = async (sudo: boolean) => {
     const sent = Date.now();
@@ -136,7 +136,7 @@ export async function runPreflight(plan: Plan, opts: PreflightOptions): Promise<
     return report;
   });
 
-  const crossResults: CrossCheckResult[] = [...identityChecks(reports), ...clockCheck(reports)];
+  const crossResults: CrossCheckResult[] = [...identityChecks(reports), ...clockCheck(reports), ...mtuCheck(plan, reports)];
   const probedNames = new Set(reports.filter((r) => r.facts).map((r) => r.name));
   for (const r of reports) {
     const list = (wanted.get(r.name) ?? []).filter((t) => t.to === 'registry' || probedNames.has(t.to));

@@ -60,6 +60,8 @@ export interface Facts {
   cpus?: number;
   memoryKb?: number;
   disk?: { rootFreeKb?: number; varFreeKb?: number };
+  /** Synced small writes where etcd will keep its data (etcd hosts only): the mean latency of `writes`. */
+  fsync?: { path: string; writes: number; avgMs: number };
   swapKb?: number;
   hostname?: string;
   productUuid?: string;

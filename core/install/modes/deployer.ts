@@ -55,11 +55,11 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
   const nodes = clusterNodes(plan);
 
   // The tree's identity: the archive's checksum for a bundle, URL and ref for git.
-  let packed: ReturnType<typeof packTree> | undefined;
-  const sourceId = (ctx: StepContext): string => {
+  let packed: Awaited<ReturnType<typeof packTree>> | undefined;
+  const sourceId = async (ctx: StepContext): Promise<string> => {
     const src = treeSource(ctx);
     if (src.kind === 'git') return `git ${src.url} ${src.ref} ${src.subdir}`;
-    packed ??= packTree(src.root);
+    packed ??= await packTree(src.root);
     return `bundle sha256:${packed.sha256}`;
   };
 
@@ -71,11 +71,11 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
     retry: { attempts: 2, delayMs: 2000 },
     async isDone(ctx) {
       const r = await ctx.exec(d, `cat ${shq(marker)} && test -f ${shq(`${ks}/cluster.yml`)}`, { check: false, quiet: true });
-      return r.code === 0 && r.stdout.trim() === sourceId(ctx);
+      return r.code === 0 && r.stdout.trim() === (await sourceId(ctx));
     },
     async run(ctx) {
       const src = treeSource(ctx);
-      const id = sourceId(ctx);
+      const id = await sourceId(ctx);
       await ctx.exec(d, shellJoin(['mkdir', '-p', ws]));
       if (src.kind === 'bundle' && packed) {
         const tar = `${ws}/kubespray.tar`;
@@ -144,7 +144,7 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
         const wheelsLocal = bundle ? join(bundle, 'wheels') : undefined;
         const pipArgs: string[] = [];
         if (wheelsLocal && existsSync(wheelsLocal)) {
-          const wheels = packTree(wheelsLocal);
+          const wheels = await packTree(wheelsLocal);
           await ctx.upload(d, wheels.tar, `${ws}/wheels.tar`, { mode: 0o600, describe: `pip wheels: ${wheels.files} files` });
           await ctx.exec(d, [shellJoin(['mkdir', '-p', `${ws}/wheels`]), shellJoin(['tar', '-xf', `${ws}/wheels.tar`, '-C', `${ws}/wheels`])].join(' && '));
           pipArgs.push('--no-index', '--find-links', `${ws}/wheels`);

@@ -34,6 +34,21 @@ export function memoryCheck(ctx: CheckContext): CheckResult {
   return verdict('memory', 'pass', { mb });
 }
 
+// etcd's guidance: the 99th percentile of WAL fdatasync under 10 ms. The probe measures a mean of 50
+// synced writes; a mean near the limit means the tail is past it.
+export const FSYNC_WARN_MS = 5;
+export const FSYNC_FAIL_MS = 10;
+
+/** Synced-write latency where etcd will keep its data (etcd hosts only; measured with --fsync). */
+export function fsyncCheck(ctx: CheckContext): CheckResult {
+  const f = ctx.facts.fsync;
+  if (!f) return unknown('fsync', ctx.facts, 'fsync');
+  const params = { avgMs: f.avgMs.toFixed(2), path: f.path, writes: f.writes, warn: FSYNC_WARN_MS, fail: FSYNC_FAIL_MS };
+  if (f.avgMs >= FSYNC_FAIL_MS) return verdict('fsync', 'fail', params);
+  if (f.avgMs >= FSYNC_WARN_MS) return verdict('fsync', 'warn', params);
+  return verdict('fsync', 'pass', params);
+}
+
 /** Images and container layers land under /var: that is the free space that matters. */
 export function diskCheck(ctx: CheckContext): CheckResult {
   const free = ctx.facts.disk?.varFreeKb ?? ctx.facts.disk?.rootFreeKb;

@@ -126,6 +126,14 @@ describe.skipIf(!can.ok)('preflight on test hosts', () => {
     // every test host shares this machine's /etc/machine-id: the check must say so
     expect(cross.get('cross.machineId')?.status).toBe('fail');
     expect(cross.get('cross.clock')?.status).toBe('pass');
+    // each host holds its own address; one MTU on the bridge
+    expect(cross.get('cross.address')?.status).toBe('pass');
+    expect(cross.get('cross.mtu')?.status).toBe('pass');
+    // etcd's disk is measured on the control plane only (it runs etcd), under sudo
+    const cp = hostOf(report, 'n0');
+    expect(cp.facts?.fsync).toMatchObject({ writes: 50 });
+    expect(cp.checks.find((c) => c.id === 'fsync')?.status).toMatch(/pass|warn|fail/);
+    expect(hostOf(report, 'n1').facts?.fsync).toBeUndefined();
     // workers → control plane on 6443; control plane → workers on 10250: refused (nothing listens) = reachable
     for (const w of ['n1', 'n2', 'n4']) {
       expect(cross.get(`cross.reach.${w}.n0`)?.status).toBe('pass');
@@ -223,10 +231,10 @@ describe.skipIf(!can.ok)('preflight on test hosts', () => {
         ...hosts.map((i, n) => `  - {name: c${i}, address: ${th.hosts[i]!.address}, auth: pw, roles: [${n === 0 ? 'control-plane' : 'worker'}]}`),
         '',
       ].join('\n');
-    const cli = (env: Record<string, string>) =>
+    const cli = (env: Record<string, string>, extra: string[] = []) =>
       spawnSync(
         process.execPath,
-        ['--import', 'tsx', '--input-type=module', '-e', CLI_DRIVER, file, '--json', '--known-hosts', th.knownHostsFile],
+        ['--import', 'tsx', '--input-type=module', '-e', CLI_DRIVER, file, '--json', '--known-hosts', th.knownHostsFile, ...extra],
         { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 90_000, stdio: ['ignore', 'pipe', 'pipe'] },
       );
     writeFileSync(file, yaml([1, 2]));
@@ -247,6 +255,13 @@ describe.skipIf(!can.ok)('preflight on test hosts', () => {
     const none = cli({ CP_SSH_PASSWORD_PW: '', CP_SSH_PASSWORD: '' });
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/CP_SSH_PASSWORD_PW or CP_SSH_PASSWORD/);
+
+    // --fix shows each fix with its commands, but without a terminal to ask y/N on, runs none unless --yes.
+    const shown = cli({ CP_SSH_PASSWORD_PW: th.password }, ['--fix']);
+    expect(shown.status).toBe(1);
+    expect(shown.stderr).toMatch(/Fixes on offer \(run with sudo\):\n {2}c\d: .+\n {6}\$ /);
+    expect(shown.stderr).toContain('No fix was run: without a terminal to ask on, approve them with --yes.');
+    expect(JSON.parse(shown.stdout).hosts).toHaveLength(2);
   });
 
   it('edge preflight: cloudcore ports reachable from edge hosts, a runtime, no kubelet', async () => {

@@ -196,33 +196,6 @@ describe('InstallRun', () => {
     expect(listRuns(workdir)[0]?.status).toBe('interrupted');
   });
 
-  it('takes the exit status from the marked last line when the SSH exit status was lost', async () => {
-    const seen: Array<{ code: number | null; stdout: string; lines: string[] }> = [];
-    const sessions = new FakeSessions([
-      [/./, (command) => {
-        const marker = /printf '%s%s\\n' (\S+) "\$__cpi_rc"/.exec(command)?.[1] ?? '';
-        const rc = command.includes('false') ? 3 : 0;
-        return { code: null, stdout: `out\n${marker}${rc}\n` };
-      }],
-    ]);
-    const steps = [
-      step('x', [], {
-        run: async (ctx) => {
-          for (const c of ['true', 'false']) {
-            const lines: string[] = [];
-            const r = await ctx.exec('master-1', c, { check: false, onStdout: (l) => lines.push(l) });
-            seen.push({ code: r.code, stdout: r.stdout, lines });
-          }
-        },
-      }),
-    ];
-    await new InstallRun({ ...base(steps), sessions }).start();
-    expect(seen).toEqual([
-      { code: 0, stdout: 'out\n', lines: ['out'] },
-      { code: 3, stdout: 'out\n', lines: ['out'] },
-    ]);
-  });
-
   it('logs command output redacted, and a dry run records instead of connecting', async () => {
     const steps = [
       step('cmd', [], {

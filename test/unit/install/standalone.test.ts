@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,7 +75,7 @@ describe('standalone mode', () => {
         [/cat \.ssh\/id_cp_installer\.pub/, { stdout: '/home/ubuntu\nssh-ed25519 AAAAC3Nz test@deployer\n' }],
         [/get nodes/, { stdout: JSON.stringify({ items: ['master-1', 'worker-1', 'worker-2'].map((n) => ({ metadata: { name: n }, status: { conditions: [{ type: 'Ready', status: 'True' }] } })) }) }],
         [/get pods/, { stdout: JSON.stringify({ items: [{ metadata: { name: 'coredns' }, status: { phase: 'Running' } }] }) }],
-        [/^\(\ncat .*kubespray\.(source|done)|^\(\ngrep -qxF|helm status|get svc/, { code: 1 }],
+        [/^cat .*kubespray\.(source|done)|^grep -qxF|helm status|get svc/, { code: 1 }],
       ]);
       sessions.files.set('master-1:/etc/kubernetes/admin.conf', Buffer.from('apiVersion: v1\nclusters:\n- name: cluster.local\n  cluster:\n    server: https://127.0.0.1:6443\nusers:\n- name: kubernetes-admin\n  user: {}\ncontexts:\n- name: kubernetes-admin@cluster.local\n  context: { cluster: cluster.local, user: kubernetes-admin }\ncurrent-context: kubernetes-admin@cluster.local\n'));
       const run = new InstallRun({
@@ -107,7 +107,7 @@ describe('pieces', () => {
   let dir: string | undefined;
   afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-  it('packs a tree the system tar reads, keeping modes, deterministically', () => {
+  it('packs a tree the system tar reads, keeping modes and symlinks, deterministically', async () => {
     dir = mkdtempSync(join(tmpdir(), 'pack-'));
     mkdirSync(join(dir, 'roles', 'a', 'files'), { recursive: true });
     writeFileSync(join(dir, 'cluster.yml'), '- hosts: all\n');
@@ -115,8 +115,9 @@ describe('pieces', () => {
     mkdirSync(deep);
     writeFileSync(join(deep, 'step'), '#!/bin/sh\necho hi\n');
     chmodSync(join(deep, 'step'), 0o755);
-    const a = packTree(dir);
-    const b = packTree(dir);
+    symlinkSync('step', join(deep, 'step-link'));
+    const a = await packTree(dir);
+    const b = await packTree(dir);
     expect(a.sha256).toBe(b.sha256);
     expect(a.files).toBe(2);
     const tarFile = join(dir, '..', `${Date.now()}-t.tar`);
@@ -125,6 +126,7 @@ describe('pieces', () => {
     rmSync(tarFile);
     expect(listing).toContain('cluster.yml');
     expect(listing).toMatch(/-rwxr-xr-x .*x{90}\/step/);
+    expect(listing).toMatch(/lrwxrwxrwx .*x{90}\/step-link -> step/);
   });
 
   it('reads the Ansible version a tree declares and what ansible-playbook reports', () => {

@@ -90,6 +90,10 @@ const cases: Case[] = [
   { name: 'edge: running kube-proxy fails', plan: edgePlan, host: 'edge1', facts: { processes: { 'kube-proxy': true } }, id: 'edge.kubelet', status: 'fail', both: 'kube-proxy' },
   { name: 'edge: installed but stopped kubelet warns', plan: edgePlan, host: 'edge1', facts: { kubelet: { installed: true, running: false, version: '1.30.0' } }, id: 'edge.kubelet', status: 'warn', both: '1.30.0' },
   { name: 'edge: edgecore already running fails', plan: edgePlan, host: 'edge1', facts: { processes: { edgecore: true } }, id: 'edge.edgecore', status: 'fail' },
+  { name: 'etcd disk: 0.8 ms synced writes pass', facts: {}, id: 'fsync', status: 'pass', both: '0.80' },
+  { name: 'etcd disk: 6 ms synced writes warn', facts: { fsync: { path: '/var/lib', writes: 50, avgMs: 6 } }, id: 'fsync', status: 'warn', both: '6.00' },
+  { name: 'etcd disk: 12 ms synced writes fail (a network disk)', facts: { fsync: { path: '/var/lib/etcd', writes: 50, avgMs: 12.5 } }, id: 'fsync', status: 'fail', both: '/var/lib/etcd' },
+  { name: 'etcd disk not measured (no root) warns with the reason', facts: { fsync: undefined, errors: { fsync: 'dd: Permission denied' } }, id: 'fsync', status: 'warn', both: 'Permission denied' },
   { name: 'kubeadm tools missing on the edge CP warn', plan: edgePlan, facts: { binaries: { ip: true, iptables: false, mount: true, nsenter: true } }, id: 'binaries', status: 'warn', both: 'iptables' },
 ];
 
@@ -111,6 +115,13 @@ describe('host checks, verdict by verdict, in both languages', () => {
     if (c.ko) expect(ko).toMatch(c.ko);
     if (r.status === 'pass') expect(r.remedy).toBeUndefined();
     else expect(r.remedy).toBeDefined();
+  });
+
+  it("measures etcd's disk only on the hosts that run etcd", () => {
+    const p = plan();
+    const ids = (name: string) => evaluate(healthy(), p.hosts.find((h) => h.name === name)!, p, K162).map((r) => r.id);
+    expect(ids('master1')).toContain('fsync');
+    expect(ids('worker1')).not.toContain('fsync');
   });
 
   it('a healthy control plane passes every check', () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   clockCheck,
   identityChecks,
+  mtuCheck,
+  ownAddresses,
   parseReach,
   reachChecks,
   probeCommand,
@@ -14,7 +16,14 @@ import { healthy, plan, text } from './helpers.js';
 const host = (name: string, over: Parameters<typeof healthy>[0] = {}, clock?: HostReport['clock']): HostReport => ({
   name,
   address: name,
-  facts: healthy({ hostname: name, productUuid: `uuid-${name}`, machineId: `mid-${name}`, macs: [`mac-${name}`], ...over }),
+  facts: healthy({
+    hostname: name,
+    productUuid: `uuid-${name}`,
+    machineId: `mid-${name}`,
+    macs: [`mac-${name}`],
+    interfaces: [{ name: 'eth0', addresses: [`10.9.${name.charCodeAt(0)}.${name.length}/24`] }],
+    ...over,
+  }),
   checks: [],
   ...(clock ? { clock } : {}),
 });
@@ -29,7 +38,7 @@ function bothLanguages(r: CrossCheckResult[]): void {
 describe('identity checks', () => {
   it('passes when every host differs', () => {
     const r = identityChecks([host('a'), host('b'), host('c')]);
-    expect(r.map((c) => c.status)).toEqual(['pass', 'pass', 'pass', 'pass']);
+    expect(r.map((c) => c.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
     bothLanguages(r);
   });
 
@@ -50,8 +59,61 @@ describe('identity checks', () => {
     expect(text(failed[0]!, 'en')).toContain('"node"');
   });
 
+  it('names the hosts that hold the same address; loopback, link-local and container bridges do not count', () => {
+    const nics = (own: string) => [
+      { name: 'lo', addresses: ['127.0.0.1/8', '::1/128'] },
+      { name: 'eth0', addresses: [`${own}/24`, 'fe80::1/64'] },
+      { name: 'docker0', addresses: ['172.17.0.1/16'] },
+      { name: 'virbr0', addresses: ['192.168.122.1/24'] },
+    ];
+    const ok = identityChecks([host('a', { interfaces: nics('10.0.0.1') }), host('b', { interfaces: nics('10.0.0.2') })]);
+    expect(ok.find((c) => c.id === 'cross.address')?.status).toBe('pass');
+    const clash = identityChecks([host('a', { interfaces: nics('10.0.0.1') }), host('b', { interfaces: nics('10.0.0.1') })]);
+    const bad = clash.find((c) => c.id === 'cross.address')!;
+    expect([bad.status, bad.hosts]).toEqual(['fail', ['a', 'b']]);
+    expect(text(bad, 'en')).toContain('10.0.0.1');
+    expect(text(bad, 'ko')).toContain('10.0.0.1');
+    expect(ownAddresses(host('a', { interfaces: nics('10.0.0.1') }))).toEqual(['10.0.0.1']);
+  });
+
   it('ignores hosts without facts', () => {
     expect(identityChecks([host('a'), { name: 'b', address: 'b', checks: [] }])).toEqual([]);
+  });
+});
+
+describe('probe command', () => {
+  it('puts --fsync before the targets on etcd hosts', () => {
+    expect(probeCommand([], { fsync: true })).toBe('exec sh -s -- --fsync');
+    expect(probeCommand([{ to: 'w1', address: '10.0.0.21', port: 10250 }], { fsync: true })).toBe('exec sh -s -- --fsync 10.0.0.21:10250');
+  });
+});
+
+describe('MTU of the cluster network', () => {
+  const p = plan({
+    hosts: [
+      { name: 'master1', address: '192.168.0.11', privateAddress: '10.0.0.11', roles: ['control-plane', 'deployer'] },
+      { name: 'worker1', address: '10.0.0.21', roles: ['worker'] },
+    ],
+  });
+  const withMtu = (name: string, address: string, mtu: number, other = 9000) =>
+    host(name, { interfaces: [{ name: 'eth0', addresses: [`${address}/24`], mtu }, { name: 'eth1', addresses: ['192.168.0.11/24'], mtu: other }] });
+
+  it('passes when the interfaces holding the cluster addresses agree (the private address when given)', () => {
+    const r = mtuCheck(p, [withMtu('master1', '10.0.0.11', 1500), withMtu('worker1', '10.0.0.21', 1500)]);
+    expect(r.map((c) => c.status)).toEqual(['pass']);
+    expect(text(r[0]!, 'en')).toContain("Every host's cluster interface has MTU 1500.");
+  });
+
+  it('warns when one differs, naming the smaller and every value', () => {
+    const r = mtuCheck(p, [withMtu('master1', '10.0.0.11', 1500), withMtu('worker1', '10.0.0.21', 1450)]);
+    expect(r[0]!.status).toBe('warn');
+    expect(r[0]!.hosts).toEqual(['worker1']);
+    expect(text(r[0]!, 'en')).toContain('master1 1500, worker1 1450');
+    expect(r[0]!.remedy && text({ ...r[0]!, message: r[0]!.remedy }, 'ko')).toContain('1450');
+  });
+
+  it('says nothing when fewer than two hosts report an MTU', () => {
+    expect(mtuCheck(p, [withMtu('master1', '10.0.0.11', 1500), host('worker1')])).toEqual([]);
   });
 });
 
@@ -117,14 +179,14 @@ describe('reachability matrix', () => {
   });
 
   it('passes the targets to the probe as its arguments, dropping what the probe could not carry back', () => {
-    expect(probeCommand([])).toBe('sh -s');
+    expect(probeCommand([])).toBe('exec sh -s');
     expect(
       probeCommand([
         { to: 'x', address: '10.0.0.1', port: 6443 },
         { to: 'y', address: 'fd00::1', port: 10250 },
         { to: 'z', address: 'a"b$(id)', port: 1 },
       ]),
-    ).toBe("sh -s -- 10.0.0.1:6443 '[fd00::1]:10250'");
+    ).toBe("exec sh -s -- 10.0.0.1:6443 '[fd00::1]:10250'");
   });
 
   it('refused counts as reachable, timeout and no route as filtered', () => {

@@ -58,13 +58,16 @@ describe('probe.sh on this machine', { timeout: 30_000 }, () => {
     expect(first).toMatch(/^\{"probeVersion":1,"clock":\{"epochMs":\d{13},"ntpSynchronized":(true|false|null)\}$/);
   });
 
-  it('still prints a valid document when commands fail (uname and df broken)', () => {
-    const bin = fakeBin({ uname: 'echo "uname: exploded" >&2; exit 3', df: 'exit 1' });
+  it('still prints a valid document when commands fail (df and ip broken); arch and kernel come from /proc', () => {
+    const bin = fakeBin({ df: 'echo "df: exploded" >&2; exit 3', ip: 'exit 1', uname: 'echo "uname: must not be needed" >&2; exit 3' });
     const { ok, facts } = parseFacts(runProbe('dash', { ...process.env, PATH: `${bin}:${process.env.PATH}` }));
     expect(ok).toBe(true);
-    expect(facts.errors?.arch).toMatch(/uname: exploded/);
-    expect(facts.errors?.disk).toBeDefined();
-    expect(facts.arch).toBeUndefined();
+    expect(facts.errors?.disk).toMatch(/df: exploded/);
+    expect(facts.errors?.['interfaces.addresses']).toBe('!exit 1');
+    expect(facts.disk).toBeUndefined();
+    // kernel/arch is read from /proc where the kernel has it (5.19+), so a broken uname does not matter
+    expect(['amd64', 'arm64']).toContain(facts.arch);
+    expect(facts.kernel).toBe(spawnSync('cat', ['/proc/sys/kernel/osrelease'], { encoding: 'utf8' }).stdout.trim());
     expect(facts.memoryKb).toBeGreaterThan(0);
   });
 
@@ -81,7 +84,7 @@ describe('probe.sh on this machine', { timeout: 30_000 }, () => {
     const hostile = 'h"o\\s\tt\n$(touch /tmp/pwned)\u0001`id`';
     // The hostname comes from /proc; the escaper is the same for every string, so drive it via the
     // environment awk reads, by running the awk program with a rigged P_HOSTNAME.
-    const script = probeScript().replace(/^read -r P_HOSTNAME .*$/m, 'P_HOSTNAME="$HOSTILE"');
+    const script = probeScript().replace(/^( *)read -r P_HOSTNAME .*$/m, '$1P_HOSTNAME="$HOSTILE"');
     expect(script).toContain('P_HOSTNAME="$HOSTILE"');
     const r = spawnSync('dash', ['-s'], { input: script, env: { ...process.env, HOSTILE: hostile }, encoding: 'utf8' });
     const { facts } = parseFacts(r.stdout);
@@ -89,19 +92,72 @@ describe('probe.sh on this machine', { timeout: 30_000 }, () => {
   });
 });
 
+describe('probe.sh --fsync (etcd hosts)', { timeout: 30_000 }, () => {
+  it('times 50 synced writes where etcd will live, or says why it could not', () => {
+    const r = spawnSync('dash', ['-s', '--', '--fsync', '127.0.0.1:1'], { input: probeScript(), encoding: 'utf8' });
+    const { ok, facts } = parseFacts(r.stdout);
+    expect(ok).toBe(true);
+    expect(facts.reach).toEqual(['127.0.0.1:1 refused']);
+    if (process.getuid?.() === 0) {
+      expect(facts.fsync).toMatchObject({ path: expect.stringMatching(/^\/var\/lib(\/etcd)?$/), writes: 50 });
+      expect(facts.fsync!.avgMs).toBeGreaterThanOrEqual(0);
+      expect(spawnSync('sh', ['-c', 'ls -a /var/lib /var/lib/etcd 2>/dev/null | grep -c cp-installer-fsync'], { encoding: 'utf8' }).stdout.trim()).toBe('0');
+    } else {
+      expect(facts.errors?.fsync).toMatch(/Permission denied/);
+    }
+  });
+});
+
 describe('probe.sh reachability', { timeout: 30_000 }, () => {
-  it('tests the targets it is given and carries the results back; odd lines are dropped', async () => {
+  const reach = (targets: string[], env: NodeJS.ProcessEnv = {}) => {
+    const r = spawnSync('dash', ['-s', '--', ...targets], { input: probeScript(), env: { ...process.env, ...env }, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const { ok, facts } = parseFacts(r.stdout);
+    expect(ok).toBe(true);
+    return facts.reach ?? [];
+  };
+  const withServer = async (fn: (port: number) => void) => {
     const { createServer } = await import('node:net');
     const server = createServer().listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
-    const port = (server.address() as { port: number }).port;
     try {
-      const r = spawnSync('dash', ['-s', '--', `127.0.0.1:${port}`, '127.0.0.1:1', `x"y:1`], { input: probeScript(), encoding: 'utf8' });
-      const { facts } = parseFacts(r.stdout);
-      expect(facts.reach).toEqual(expect.arrayContaining([`127.0.0.1:${port} open`, '127.0.0.1:1 refused']));
-      expect(facts.reach?.some((l) => l.includes('"'))).toBe(false);
+      fn((server.address() as { port: number }).port);
     } finally {
       server.close();
+    }
+  };
+
+  // perl first (builtins only), python3 where there is no perl, `untested` where there is neither.
+  for (const tool of ['perl', 'python3'] as const) {
+    it(`${tool}: open, refused, IPv6, names and junk each get their word; odd lines are dropped`, async () => {
+      await withServer((port) => {
+        const got = reach([`127.0.0.1:${port}`, '127.0.0.1:1', '[::1]:1', 'localhost:1', 'no-such-host.invalid:1', `x"y:1`], { CP_REACH_TOOL: tool });
+        expect(got).toEqual([`127.0.0.1:${port} open`, '127.0.0.1:1 refused', '[::1]:1 refused', 'localhost:1 refused', 'no-such-host.invalid:1 error']);
+      });
+    });
+  }
+
+  it('without perl or python3 every target is untested (still one document)', () => {
+    expect(reach(['127.0.0.1:1', '10.0.0.1:6443'], { CP_REACH_TOOL: 'none' })).toEqual(['127.0.0.1:1 untested', '10.0.0.1:6443 untested']);
+  });
+
+  it('a target that never answers is a timeout after CP_REACH_TIMEOUT, not a hang (perl and python3)', async () => {
+    // A listener whose accept queue is full drops further SYNs: the connect neither succeeds nor fails.
+    const { spawn } = await import('node:child_process');
+    const { connect } = await import('node:net');
+    const listener = spawn('python3', ['-c', 'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)']);
+    const port = await new Promise<number>((r) => listener.stdout.once('data', (d: Buffer) => r(Number(String(d).trim()))));
+    const fillers = [0, 1, 2].map(() => connect(port, '127.0.0.1').on('error', () => undefined));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      for (const tool of ['perl', 'python3']) {
+        const started = Date.now();
+        expect(reach([`127.0.0.1:${port}`], { CP_REACH_TOOL: tool, CP_REACH_TIMEOUT: '1' })).toEqual([`127.0.0.1:${port} timeout`]);
+        expect(Date.now() - started).toBeLessThan(15_000);
+      }
+    } finally {
+      fillers.forEach((f) => f.destroy());
+      listener.kill();
     }
   });
 });
