@@ -180,14 +180,22 @@ export function probeCommand(targets: ReachTarget[], opts: { fsync?: boolean } =
   return shellJoin(['exec', 'sh', '-s', ...(args.length ? ['--', ...args] : [])]);
 }
 
-/** `ADDRESS:PORT RESULT` lines (the probe's `reach` member) → result per target (missing ones: `error`). */
-export function parseReach(lines: string | string[], targets: ReachTarget[]): Map<ReachTarget, string> {
-  const seen = new Map<string, string>();
+/** What the probe saw for one target: its word, and the connect's round trip when the target answered. */
+export interface ReachOutcome {
+  result: string;
+  rttMs?: number;
+}
+
+/** `ADDRESS:PORT RESULT [MS]` lines (the probe's `reach` member) → outcome per target (missing ones: `error`). */
+export function parseReach(lines: string | string[], targets: ReachTarget[]): Map<ReachTarget, ReachOutcome> {
+  const seen = new Map<string, ReachOutcome>();
   for (const line of typeof lines === 'string' ? lines.split('\n') : lines) {
-    const [target, result] = line.trim().split(/\s+/);
-    if (target && result) seen.set(target, result);
+    const [target, result, ms] = line.trim().split(/\s+/);
+    if (!target || !result) continue;
+    const rtt = ms !== undefined && /^\d+(\.\d+)?$/.test(ms) ? Number(ms) : undefined;
+    seen.set(target, rtt === undefined ? { result } : { result, rttMs: rtt });
   }
-  return new Map(targets.map((t) => [t, seen.get(hostPort(t)) ?? 'error']));
+  return new Map(targets.map((t) => [t, seen.get(hostPort(t)) ?? { result: 'error' }]));
 }
 
 const REACHABLE = new Set(['open', 'refused']);
@@ -197,9 +205,9 @@ const FILTERED = new Set(['timeout', 'unreachable']);
  * One result per (from, to) pair: pass when every port answered (open or refused), fail when any timed
  * out or had no route, warn when the host could not test (no python3 or bash, or an error).
  */
-export function reachChecks(from: string, results: Map<ReachTarget, string>): CrossCheckResult[] {
+export function reachChecks(from: string, outcomes: Map<ReachTarget, ReachOutcome>): CrossCheckResult[] {
   const byTo = new Map<string, Array<[ReachTarget, string]>>();
-  for (const [t, r] of results) byTo.set(t.to, [...(byTo.get(t.to) ?? []), [t, r]]);
+  for (const [t, o] of outcomes) byTo.set(t.to, [...(byTo.get(t.to) ?? []), [t, o.result]]);
   const out: CrossCheckResult[] = [];
   for (const [to, rows] of byTo) {
     const address = rows[0]![0].address;
@@ -215,4 +223,30 @@ export function reachChecks(from: string, results: Map<ReachTarget, string>): Cr
     out.push({ ...r, id: `cross.reach.${from}.${to}` });
   }
   return out;
+}
+
+// Round trips between cluster nodes: etcd members miss heartbeats (100 ms by default) on a slower link, so
+// etcd ports are held to 100 ms; other node-to-node traffic to 1 s (the Assisted Installer's limits). Edge
+// hosts reach cloudcore over a WAN by design, and a registry's distance is not the cluster's: not judged.
+export const RTT_ETCD_MS = 100;
+export const RTT_NODE_MS = 1000;
+
+function rttLimit(t: ReachTarget): number | undefined {
+  if (t.to === 'registry' || CLOUDCORE_PORTS.includes(t.port)) return undefined;
+  return t.port === 2379 || t.port === 2380 ? RTT_ETCD_MS : RTT_NODE_MS;
+}
+
+/** A warning per (from, to) pair whose slowest answered connect is over its limit; nothing when all are fast. */
+export function latencyChecks(from: string, outcomes: Map<ReachTarget, ReachOutcome>): CrossCheckResult[] {
+  const worst = new Map<string, { rtt: number; limit: number; address: string }>();
+  for (const [t, o] of outcomes) {
+    const limit = rttLimit(t);
+    if (limit === undefined || o.rttMs === undefined || o.rttMs <= limit) continue;
+    const seen = worst.get(t.to);
+    if (!seen || o.rttMs / limit > seen.rtt / seen.limit) worst.set(t.to, { rtt: o.rttMs, limit, address: t.address });
+  }
+  return [...worst].map(([to, w]) => ({
+    ...cross('latency', 'warn', [from, to], { from, to, address: w.address, rttMs: Math.round(w.rtt), limitMs: w.limit }),
+    id: `cross.latency.${from}.${to}`,
+  }));
 }

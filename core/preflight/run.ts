@@ -10,7 +10,7 @@ import { authFor, etcdHosts, type Host, type Plan } from '../plan/schema.js';
 import { sshErrorMessage } from '../ssh/messages.js';
 import { SshError, type Connector, type SshSession, type SshTarget } from '../ssh/types.js';
 import { evaluate } from './checks/index.js';
-import { clockCheck, identityChecks, mtuCheck, parseReach, probeCommand, reachChecks, reachPlan, type ReachTarget } from './cross.js';
+import { clockCheck, identityChecks, latencyChecks, mtuCheck, parseReach, probeCommand, reachChecks, reachPlan, type ReachTarget } from './cross.js';
 import { parseFacts, probeScript } from './facts.js';
 import type { CheckResult, CrossCheckResult, Fix, HostReport, PreflightReport } from './types.js';
 
@@ -141,7 +141,8 @@ export async function runPreflight(plan: Plan, opts: PreflightOptions): Promise<
   for (const r of reports) {
     const list = (wanted.get(r.name) ?? []).filter((t) => t.to === 'registry' || probedNames.has(t.to));
     if (!r.facts || !list.length) continue;
-    crossResults.push(...reachChecks(r.name, parseReach(r.facts.reach ?? [], list)));
+    const outcomes = parseReach(r.facts.reach ?? [], list);
+    crossResults.push(...reachChecks(r.name, outcomes), ...latencyChecks(r.name, outcomes));
   }
 
   const failed = (c: CheckResult) => c.status === 'fail';

@@ -10,7 +10,8 @@
 #
 # Arguments, when given, are ADDRESS:PORT targets for the reachability matrix: they are TCP-connected from
 # this host while the facts are gathered (a pipe carries the results back), and come back as the "reach"
-# member ("ADDRESS:PORT RESULT", RESULT = open | refused | timeout | unreachable | error | untested).
+# member ("ADDRESS:PORT RESULT [MS]", RESULT = open | refused | timeout | unreachable | error | untested;
+# MS, the connect's round trip in milliseconds, when the target answered).
 # Before an install nothing listens, so `refused` means the packet got there and back; `timeout` /
 # `unreachable` mean filtered. One process connects to every target at once, without blocking: perl when
 # present (perl-base is part of every Debian/Ubuntu; with builtins only it starts in a quarter of
@@ -83,23 +84,27 @@ sub ip6 {
   return pack "n8", map { hex } @h, ("0") x $fill, @t;
 }
 my ($left, @targets) = @ARGV;
-my (%result, %pending);
+my $limit = $left;
+my (%result, %ms, %pending, @dial);
 my $want = "";
+# Names are resolved first, so that the connects all leave together and each round trip counts from
+# the start of the wait below.
 for my $t (@targets) {
   my ($host, $port) = $t =~ /^\[?([^\]]*)\]?:(\d+)$/ or next;
-  my ($family, $sa);
   if ($host =~ /:/) {
     my $a = ip6($host) // next;
-    ($family, $sa) = (10, pack("S n N a16 N", 10, $port, 0, $a, 0));
+    push @dial, [$t, 10, pack("S n N a16 N", 10, $port, 0, $a, 0)];
   } else {
     my $a = $host =~ /^\d+\.\d+\.\d+\.\d+$/ ? pack("C4", split /\./, $host) : (gethostbyname $host)[4];
-    next unless defined $a;
-    ($family, $sa) = (2, pack("S n a4 x8", 2, $port, $a));
+    push @dial, [$t, 2, pack("S n a4 x8", 2, $port, $a)] if defined $a;
   }
+}
+for my $d (@dial) {
+  my ($t, $family, $sa) = @$d;
   socket(my $fh, $family, 1, 0) or next;
   fcntl($fh, $F_SETFL, fcntl($fh, $F_GETFL, 0) | $O_NONBLOCK);
-  if (connect($fh, $sa)) { $result{$t} = "open"; next }
-  if ($! + 0 != $EINPROGRESS) { $result{$t} = verdict($! + 0); next }
+  if (connect($fh, $sa)) { ($result{$t}, $ms{$t}) = ("open", 0); next }
+  if ($! + 0 != $EINPROGRESS) { ($result{$t}, $ms{$t}) = (verdict($! + 0), 0); next }
   $pending{fileno $fh} = [$fh, $t];
   vec($want, fileno $fh, 1) = 1;
 }
@@ -111,17 +116,23 @@ while (%pending and $left > 0) {
     my ($fh, $t) = @{ delete $pending{$fd} };
     vec($want, $fd, 1) = 0;
     $result{$t} = verdict(unpack "i", getsockopt($fh, $SOL_SOCKET, $SO_ERROR));
+    # select leaves the time still to wait in $left (Linux): the time taken so far needs no module.
+    $ms{$t} = ($limit - $left) * 1000;
   }
 }
 $result{$_->[1]} = "timeout" for values %pending;
-print "$_ ", ($result{$_} // "error"), "\n" for @targets;
+for my $t (@targets) {
+  my $r = $result{$t} // "error";
+  my $rtt = ($r eq "open" or $r eq "refused") && defined $ms{$t} ? sprintf(" %.1f", $ms{$t}) : "";
+  print "$t $r$rtt\n";
+}
 ' "$REACH_T" "$@"
     ;;
   python3)
     python3 -I -S -c '
 import _socket, errno, select, sys, time
 targets = sys.argv[2:]
-result, pending, poll = {}, {}, select.poll()
+result, ms, sent, pending, poll = {}, {}, {}, {}, select.poll()
 def verdict(e):
     if e == 0: return "open"
     if e == errno.ECONNREFUSED: return "refused"
@@ -133,11 +144,12 @@ for t in targets:
         fam, typ, proto, _, addr = _socket.getaddrinfo(host.strip("[]"), int(port), 0, _socket.SOCK_STREAM)[0]
         s = _socket.socket(fam, typ, proto)
         s.setblocking(False)
+        sent[t] = time.monotonic()
         e = s.connect_ex(addr)
     except Exception:
         continue
     if e != errno.EINPROGRESS:
-        result[t] = verdict(e)
+        result[t], ms[t] = verdict(e), 0.0
         continue
     pending[s.fileno()] = (s, t)
     poll.register(s.fileno(), select.POLLOUT)
@@ -147,10 +159,12 @@ while pending and time.monotonic() < deadline:
         s, t = pending.pop(fd)
         poll.unregister(fd)
         result[t] = verdict(s.getsockopt(_socket.SOL_SOCKET, _socket.SO_ERROR))
+        ms[t] = (time.monotonic() - sent[t]) * 1000
 for s, t in pending.values():
     result[t] = "timeout"
 for t in targets:
-    print(t, result.get(t, "error"))
+    r = result.get(t, "error")
+    print(t, r, "%.1f" % ms[t]) if r in ("open", "refused") and t in ms else print(t, r)
 ' "$REACH_T" "$@"
     ;;
   *)

@@ -139,6 +139,9 @@ describe.skipIf(!can.ok)('preflight on test hosts', () => {
       expect(cross.get(`cross.reach.${w}.n0`)?.status).toBe('pass');
       expect(cross.get(`cross.reach.n0.${w}`)?.status).toBe('pass');
     }
+    // each answer carries its round trip; on one bridge none is slow
+    expect(hostOf(report, 'n1').facts?.reach).toEqual([expect.stringMatching(/^10\.213\.\d+\.\d+:6443 refused \d+\.\d$/)]);
+    expect(report.cross.filter((c) => c.id.startsWith('cross.latency.'))).toEqual([]);
     const json = reportJson(report, 'ko') as { hosts: Array<{ name: string; facts: unknown; checks: Array<{ message: string }> }> };
     expect(json.hosts[0]!.facts).toBeDefined();
     expect(json.hosts[1]!.checks.some((c) => /메모리/.test(c.message))).toBe(true);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   clockCheck,
   identityChecks,
+  latencyChecks,
   mtuCheck,
   ownAddresses,
   parseReach,
@@ -199,6 +200,35 @@ describe('reachability matrix', () => {
     ]);
     expect(text(r[1]!, 'en')).toContain('6443 timeout');
     bothLanguages(r);
+  });
+
+  it('reads the round trip that follows an answer, and judges it per port: etcd 100 ms, other node ports 1 s', () => {
+    const targets = [
+      { to: 'cp1', address: '10.0.0.1', port: 2379 },
+      { to: 'cp1', address: '10.0.0.1', port: 6443 },
+      { to: 'w2', address: '10.0.0.3', port: 10250 },
+      { to: 'cc', address: '203.0.113.9', port: 10000 },
+      { to: 'registry', address: 'harbor.local', port: 443, mustListen: true },
+    ];
+    const out = ['10.0.0.1:2379 refused 150.2', '10.0.0.1:6443 refused 0.4', '10.0.0.3:10250 refused 1200.0', '203.0.113.9:10000 refused 900.5', 'harbor.local:443 open 3000.0', 'junk x y'].join('\n');
+    const outcomes = parseReach(out, targets);
+    expect([...outcomes.values()]).toEqual([
+      { result: 'refused', rttMs: 150.2 },
+      { result: 'refused', rttMs: 0.4 },
+      { result: 'refused', rttMs: 1200 },
+      { result: 'refused', rttMs: 900.5 },
+      { result: 'open', rttMs: 3000 },
+    ]);
+    const slow = latencyChecks('w1', outcomes);
+    expect(slow.map((c) => [c.id, c.status])).toEqual([
+      ['cross.latency.w1.cp1', 'warn'],
+      ['cross.latency.w1.w2', 'warn'],
+    ]);
+    expect(text(slow[0]!, 'en')).toContain('took 150 ms; cluster nodes need under 100 ms');
+    expect(text(slow[1]!, 'ko')).toContain('1200 ms');
+    bothLanguages(slow);
+    // the old probe's lines (no round trip) still read, and judge nothing
+    expect(latencyChecks('w1', parseReach('10.0.0.1:2379 refused\n', targets.slice(0, 1)))).toEqual([]);
   });
 
   it('warns when the host could not test (no python3 or bash)', () => {
