@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { render, type Lang, type Message } from '../common/messages.js';
-import { Secret } from '../common/secret.js';
 import { systemLang, type InstallPart } from './engine.js';
 import { coreMessages } from './messages.js';
 import { formatDryRun, type DryRunRecord } from '../install/dryrun.js';
@@ -41,30 +40,6 @@ export function loadPlanFile(path: string): { plan?: Plan; issues: PlanIssue[] }
   const loaded = loadPlanText(readFileSync(path, 'utf8'));
   const errors = loaded.issues.filter((i) => i.severity === 'error');
   return { plan: errors.length === 0 ? loaded.plan : undefined, issues: loaded.issues };
-}
-
-/** Which secrets the plan's auth profiles need, so a shell asks only for those. */
-export function secretsNeeded(plan: Plan): { password: string[]; passphrase: string[]; sudoPassword: string[] } {
-  const used = new Set(plan.hosts.map((h) => h.auth));
-  const profiles = plan.auth.filter((a) => used.has(a.name));
-  return {
-    password: profiles.filter((a) => a.method === 'password').map((a) => a.name),
-    passphrase: profiles.filter((a) => a.method === 'key' && a.passphrase).map((a) => a.name),
-    sudoPassword: profiles.filter((a) => a.sudo === 'password').map((a) => a.name),
-  };
-}
-
-/** One value per kind for every profile that needs it (the terminal asks once); sudo falls back to the SSH password. */
-export function secretBagFor(plan: Plan, input: { password?: string; passphrase?: string; sudoPassword?: string }): SecretBag {
-  const need = secretsNeeded(plan);
-  const bag: Required<SecretBag> = { password: {}, passphrase: {}, sudoPassword: {} };
-  for (const p of need.password) if (input.password) bag.password[p] = Secret.of(input.password, `password:${p}`);
-  for (const p of need.passphrase) if (input.passphrase) bag.passphrase[p] = Secret.of(input.passphrase, `passphrase:${p}`);
-  for (const p of need.sudoPassword) {
-    const v = input.sudoPassword ?? input.password;
-    if (v) bag.sudoPassword[p] = Secret.of(v, `sudo:${p}`);
-  }
-  return bag;
 }
 
 export interface InstallDeps {

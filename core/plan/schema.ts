@@ -187,6 +187,10 @@ export function etcdHosts(plan: Plan): Host[] {
   return plan.cluster.etcdType === 'external' || named.length ? named : hostsWithRole(plan, 'control-plane');
 }
 
+export function runsEtcd(plan: Plan, host: Host): boolean {
+  return etcdHosts(plan).some((h) => h.name === host.name);
+}
+
 /** The address nodes use between them. */
 export function innerAddress(host: Host): string {
   return host.privateAddress ?? host.address;

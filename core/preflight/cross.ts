@@ -1,10 +1,12 @@
 // Checks across hosts: identities that must differ (hostname, product_uuid, MAC, machine-id, addresses),
-// clocks and the cluster network's MTU that must agree, and the reachability matrix measured on the hosts themselves (the probe connects to the
-// targets it is given, in the same round trip). All pure; run.ts gathers the inputs.
+// clocks and the cluster network's MTU that must agree, and the reachability matrix with its round trips,
+// measured on the hosts themselves (the probe connects to the targets it is given, in the same round
+// trip). All pure; run.ts gathers the inputs.
 import { msg } from '../common/messages.js';
 import { shellJoin } from '../common/quote.js';
 import { etcdHosts, hostsWithRole, innerAddress, type Plan } from '../plan/schema.js';
 import { CLOUDCORE_PORTS } from './checks/ports.js';
+import { bareAddresses } from './facts.js';
 import type { CrossCheckResult, HostReport, Verdict } from './types.js';
 
 export const CLOCK_WARN_MS = 1000;
@@ -58,7 +60,7 @@ const SHARED_BY_DESIGN = /^(lo|docker\d*|br-[0-9a-f]+|podman\d*|cni\d*|virbr\d*|
 export function ownAddresses(r: HostReport): string[] {
   return (r.facts?.interfaces ?? [])
     .filter((i) => !SHARED_BY_DESIGN.test(i.name))
-    .flatMap((i) => i.addresses.map((a) => a.split('/')[0]!.toLowerCase()))
+    .flatMap((i) => bareAddresses(i).map((a) => a.toLowerCase()))
     .filter((a) => !/^(127\.|169\.254\.|::1$|fe80:)/.test(a));
 }
 
@@ -73,7 +75,7 @@ export function mtuCheck(plan: Plan, reports: HostReport[]): CrossCheckResult[] 
     const host = byName.get(r.name);
     if (!host || !r.facts?.interfaces) continue;
     const address = innerAddress(host).toLowerCase();
-    const nic = r.facts.interfaces.find((i) => i.addresses.some((a) => a.split('/')[0]!.toLowerCase() === address));
+    const nic = r.facts.interfaces.find((i) => bareAddresses(i).some((a) => a.toLowerCase() === address));
     if (nic?.mtu) mtus.set(r.name, nic.mtu);
   }
   if (mtus.size < 2) return [];
@@ -203,7 +205,7 @@ const FILTERED = new Set(['timeout', 'unreachable']);
 
 /**
  * One result per (from, to) pair: pass when every port answered (open or refused), fail when any timed
- * out or had no route, warn when the host could not test (no python3 or bash, or an error).
+ * out or had no route, warn when the host could not test (no perl or python3, or an error).
  */
 export function reachChecks(from: string, outcomes: Map<ReachTarget, ReachOutcome>): CrossCheckResult[] {
   const byTo = new Map<string, Array<[ReachTarget, string]>>();

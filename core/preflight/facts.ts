@@ -90,6 +90,11 @@ function parseLenient(text: string): Record<string, unknown> | undefined {
   return undefined;
 }
 
+/** An interface's addresses without their prefix length (`10.0.0.5/24` → `10.0.0.5`). */
+export function bareAddresses(iface: { addresses: string[] }): string[] {
+  return iface.addresses.map((a) => a.split('/')[0]!);
+}
+
 export interface ParsedFacts {
   facts: Facts;
   /** False when nothing usable came back (then `facts.errors.probe` says why). */

@@ -6,7 +6,7 @@
 import { msg } from '../common/messages.js';
 import type { Release } from '../plan/catalog.js';
 import { findRelease } from '../plan/catalog.js';
-import { authFor, etcdHosts, type Host, type Plan } from '../plan/schema.js';
+import { authFor, runsEtcd, type Host, type Plan } from '../plan/schema.js';
 import { sshErrorMessage } from '../ssh/messages.js';
 import { SshError, type Connector, type SshSession, type SshTarget } from '../ssh/types.js';
 import { evaluate } from './checks/index.js';
@@ -61,10 +61,10 @@ async function probeHost(
   plan: Plan,
   opts: PreflightOptions,
   reach: ReachTarget[],
+  script: string,
   release?: Release,
 ): Promise<HostReport> {
-  const script = probeScript();
-  const command = probeCommand(reach, { fsync: etcdHosts(plan).some((h) => h.name === host.name) });
+  const command = probeCommand(reach, { fsync: runsEtcd(plan, host) });
   const wantSudo = (authFor(plan, host)?.sudo ?? 'nopasswd') !== 'none';
   const once = async (sudo: boolean) => {
     const sent = Date.now();
@@ -118,6 +118,7 @@ export async function runPreflight(plan: Plan, opts: PreflightOptions): Promise<
   // Targets are planned up front so the probe can test them in the same round trip; results for a
   // target host that itself could not be probed are dropped below.
   const wanted = opts.skipReach ? new Map<string, ReachTarget[]>() : reachPlan(plan, new Set(plan.hosts.map((h) => h.name)));
+  const script = probeScript();
 
   const reports = await mapLimited(plan.hosts, limit, async (host): Promise<HostReport> => {
     const target = targets.get(host.name);
@@ -126,7 +127,7 @@ export async function runPreflight(plan: Plan, opts: PreflightOptions): Promise<
     try {
       if (!target) throw new Error(`no SSH target for ${host.name}`);
       session = await opts.connector.connect(target, opts.signal);
-      report = await probeHost(session, host, plan, opts, wanted.get(host.name) ?? [], release);
+      report = await probeHost(session, host, plan, opts, wanted.get(host.name) ?? [], script, release);
     } catch (e) {
       report = errorReport(host, e, opts.knownHostsFile);
     } finally {

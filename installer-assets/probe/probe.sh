@@ -48,6 +48,7 @@ printf '{"probeVersion":1,"clock":{"epochMs":%s,"ntpSynchronized":%s}\n' "$NOW" 
 
 # `--fsync` first (etcd hosts): measure the disk's synced-write latency where etcd will keep its data.
 FSYNC=''
+FS_WRITES=50
 if [ "${1:-}" = --fsync ]; then
   FSYNC=1
   shift
@@ -164,7 +165,10 @@ for s, t in pending.values():
     result[t] = "timeout"
 for t in targets:
     r = result.get(t, "error")
-    print(t, r, "%.1f" % ms[t]) if r in ("open", "refused") and t in ms else print(t, r)
+    if r in ("open", "refused") and t in ms:
+        print(t, r, "%.1f" % ms[t])
+    else:
+        print(t, r)
 ' "$REACH_T" "$@"
     ;;
   *)
@@ -198,14 +202,14 @@ facts() {
   read -r K_ARCH </proc/sys/kernel/arch 2>/dev/null
   if [ -n "$K_REL" ] && [ -n "$K_ARCH" ]; then P_UNAME="$K_REL $K_ARCH"; else P_UNAME=$(uname -m -r 2>&1) || P_UNAME="!${P_UNAME:-exit $?}"; fi
   P_DF=$(df -Pk / /var 2>&1) || P_DF="!${P_DF:-exit $?}"
-  # etcd's disk: 50 synced writes of 2300 bytes (the WAL entry size of etcd's own disk guidance, as in
+  # etcd's disk: FS_WRITES synced writes of 2300 bytes (the WAL entry size of etcd's own disk guidance, as in
   # `fio --fdatasync=1 --bs=2300`); dd reports how long they took. Needs root (/var/lib).
   P_FSYNC=''
   if [ -n "$FSYNC" ]; then
     FS_DIR=/var/lib/etcd
     [ -d "$FS_DIR" ] || FS_DIR=/var/lib
     FS_FILE="$FS_DIR/.cp-installer-fsync.$$"
-    P_FSYNC=$(dd if=/dev/zero of="$FS_FILE" bs=2300 count=50 oflag=dsync 2>&1) || P_FSYNC="!${P_FSYNC:-exit $?}"
+    P_FSYNC=$(dd if=/dev/zero of="$FS_FILE" bs=2300 count="$FS_WRITES" oflag=dsync 2>&1) || P_FSYNC="!${P_FSYNC:-exit $?}"
     rm -f "$FS_FILE"
     P_FSYNC="$FS_DIR
 $P_FSYNC"
@@ -255,7 +259,7 @@ $P_FSYNC"
     have "$b" && P_BIN="$P_BIN $b"
   done
 
-  export P_FSYNC P_UNAME P_DF P_IP P_PY P_CONTAINERD P_CRIO P_DOCKER P_KUBELET P_HOSTNAME P_DNS P_SUDO P_BIN NOW NTP
+  export FS_WRITES P_FSYNC P_UNAME P_DF P_IP P_PY P_CONTAINERD P_CRIO P_DOCKER P_KUBELET P_HOSTNAME P_DNS P_SUDO P_BIN NOW NTP
 
   # Files awk reads: shell globs expand them without a fork (an unmatched glob stays literal and simply
   # fails to open; `name[x]` globs are existence tests). The markers `@x@` separate the groups.
@@ -431,7 +435,7 @@ function p_fsync(    v, n, l, i, secs, why) {
     fail("fsync", why == "" ? "dd printed nothing" : why)
     return
   }
-  emit("fsync", "{\"path\":" js(l[1]) ",\"writes\":50,\"avgMs\":" sprintf("%.3f", secs * 1000 / 50) "}")
+  emit("fsync", "{\"path\":" js(l[1]) ",\"writes\":" ENVIRON["FS_WRITES"] ",\"avgMs\":" sprintf("%.3f", secs * 1000 / ENVIRON["FS_WRITES"]) "}")
 }
 
 # Default route from /proc/net/route (IPv4): destination 0, gateway as little-endian hex.

@@ -1,6 +1,6 @@
 // Which checks apply to a host, by its roles, the plan's mode and the release. Pure: facts + plan → verdicts.
 import type { Release } from '../../plan/catalog.js';
-import { deployerHost, etcdHosts, type Host, type Plan } from '../../plan/schema.js';
+import { deployerHost, runsEtcd, type Host, type Plan } from '../../plan/schema.js';
 import type { CheckResult, Facts } from '../types.js';
 import { edgeCoreCheck, edgeKubeletCheck, edgeRuntimeCheck, leftoversCheck } from './cluster.js';
 import {
@@ -64,7 +64,7 @@ export function evaluateHost(ctx: CheckContext): CheckResult[] {
       leftoversCheck(ctx),
     );
     if (kubeadmDriven(ctx) && !isEdge(ctx)) out.push(binariesCheck(ctx));
-    if (etcdHosts(ctx.plan).some((h) => h.name === ctx.host.name)) out.push(fsyncCheck(ctx));
+    if (runsEtcd(ctx.plan, ctx.host)) out.push(fsyncCheck(ctx));
   } else if (ctx.roles.has('deployer') || ctx.roles.has('nfs')) {
     out.push(osCheck(ctx), diskCheck(ctx), ntpCheck(ctx));
   }

@@ -1,7 +1,7 @@
 // Operating system, kernel settings, time, names and access: what kubeadm's preflight and the platform's
 // guide ask of every host, with the version-dependent rules of TOOLS.md §1.1.
 import { innerAddress } from '../../plan/schema.js';
-import { osKey } from '../facts.js';
+import { bareAddresses, osKey } from '../facts.js';
 import { modulesFix, REQUIRED_MODULES, swapFix, sysctlFix } from '../fixes.js';
 import type { CheckResult } from '../types.js';
 import {
@@ -171,7 +171,7 @@ export function addressCheck(ctx: CheckContext): CheckResult {
   const ifaces = ctx.facts.interfaces;
   if (!ifaces) return unknown('address', ctx.facts, 'interfaces');
   const want = innerAddress(ctx.host);
-  const mine = ifaces.flatMap((i) => i.addresses.map((a) => a.split('/')[0]));
+  const mine = ifaces.flatMap(bareAddresses);
   if (mine.includes(want)) return verdict('address', 'pass', { address: want });
   // A name, not an address: cannot compare here, the reachability matrix covers it.
   if (!/^[0-9.]+$|:/.test(want)) return verdict('address', 'pass', { address: want });

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { secretBagFor, startRun, resumeRun, runSummaries, loadPlanFile } from '../../../core/api/install.js';
+import { startRun, resumeRun, runSummaries, loadPlanFile } from '../../../core/api/install.js';
+import { gatherSecrets } from '../../../cli/terminal.js';
 import { readJournal, runDir, JOURNAL_FILE, type JournalRecord } from '../../../core/install/journal.js';
 import type { RunEvent } from '../../../core/install/types.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
@@ -115,7 +116,7 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
 
   const secrets = () => {
     const { plan } = loadPlanFile(writePlan('secrets-probe'));
-    return secretBagFor(plan!, { password: hosts.password });
+    return gatherSecrets(plan!, { lang: 'en', env: { CP_SSH_PASSWORD: hosts.password }, interactive: false });
   };
 
   // Test hosts share this machine's OS (not Ubuntu), cgroup setup and machine-id: those preflight checks fail
@@ -130,7 +131,7 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
     expect(plan).toBeDefined();
     setMarker(1, 'fail', 'kubeadm');
     const events: RunEvent[] = [];
-    const first = await startRun(deps(workdir), plan!, secrets(), { overrides: OVERRIDES, onEvent: (e) => events.push(e) });
+    const first = await startRun(deps(workdir), plan!, await secrets(), { overrides: OVERRIDES, onEvent: (e) => events.push(e) });
     const r1 = await first.done;
     expect(r1.status).toBe('failed');
     expect(r1.failedStep, JSON.stringify(r1.failure)).toBe('kubespray');
@@ -167,7 +168,7 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
     const workdir = join(scratch, 'wd-cancel');
     const { plan } = loadPlanFile(writePlan('itcancel'));
     setMarker(0, 'hang', 'download 600');
-    const started = await startRun(deps(workdir), plan!, secrets(), { overrides: OVERRIDES });
+    const started = await startRun(deps(workdir), plan!, await secrets(), { overrides: OVERRIDES });
     // The bracket keeps pgrep from matching the shell that runs pgrep itself.
     const pattern = "'inventory/itcancel/hosts[.]yaml'";
     const deadline = Date.now() + 90_000;

@@ -231,7 +231,7 @@ describe('reachability matrix', () => {
     expect(latencyChecks('w1', parseReach('10.0.0.1:2379 refused\n', targets.slice(0, 1)))).toEqual([]);
   });
 
-  it('warns when the host could not test (no python3 or bash)', () => {
+  it('warns when the host could not test (no perl or python3)', () => {
     const targets = [{ to: 'cp1', address: '10.0.0.1', port: 6443 }];
     const r = reachChecks('w1', parseReach('10.0.0.1:6443 untested\n', targets));
     expect(r[0]!.status).toBe('warn');
