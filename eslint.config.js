@@ -4,9 +4,47 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const shells = ['**/cli/**', '**/electron/**', '**/renderer/**'];
+const shellsAndUi = [...shells, 'electron', 'react', 'react-dom', 'zustand', 'react-i18next'];
 const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
 });
+
+/** Import paths that reach a core folder from any file one or two levels inside core. */
+const coreFolders = (names) => names.flatMap((n) => [`**/core/${n}/**`, `../${n}/**`, `../../${n}/**`]);
+/** core/modes except the plan-level profiles. */
+const exceptProfiles = ['modes', '!modes/profile.js', '!modes/profiles.js', '!modes/*/profile.js'];
+
+function coreLayers(layers) {
+  const paths = (names) =>
+    names.flatMap((n) => (n.startsWith('!') ? [`!**/core/${n.slice(1)}`, `!../${n.slice(1)}`, `!../../${n.slice(1)}`] : coreFolders([n])));
+  return [
+    {
+      files: ['core/**/*.ts'],
+      rules: {
+        '@typescript-eslint/no-restricted-imports': [
+          'error',
+          { patterns: [{ group: shellsAndUi, message: 'core/ is plain Node: it never imports a shell (cli, electron, renderer) or a UI library.' }] },
+        ],
+      },
+    },
+    ...Object.entries(layers).map(([folder, { forbid, typesOnly = [] }]) => ({
+      files: [`core/${folder}/**/*.ts`],
+      rules: {
+        '@typescript-eslint/no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              { group: [...shellsAndUi, ...paths(forbid)], message: `core/${folder} may not import that layer (ARCHITECTURE.md: imports point down the table).` },
+              ...(typesOnly.length
+                ? [{ group: paths(typesOnly), allowTypeImports: true, message: `core/${folder} may import only types from ${typesOnly.join(', ')}.` }]
+                : []),
+            ],
+          },
+        ],
+      },
+    })),
+  ];
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-renderer/**', 'node_modules/**', 'test-results/**', 'release/**'] },
@@ -18,31 +56,40 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // core/: each folder may import only the folders below it (ARCHITECTURE.md). Listed as what each may NOT
+  // import, so a new folder is caught by the first line below until it gets its own entry.
+  ...coreLayers({
+    common: { forbid: ['plan', 'ssh', 'preflight', 'tools', 'install', 'outputs', 'modes', 'api'] },
+    // The one way up: the modes' plan-level profiles (plain data; see the profile entry below).
+    plan: { forbid: ['ssh', 'preflight', 'tools', 'install', 'outputs', 'api', ...exceptProfiles] },
+    ssh: { forbid: ['preflight', 'tools', 'install', 'outputs', 'modes', 'api'] },
+    tools: { forbid: ['ssh', 'preflight', 'install', 'outputs', 'modes', 'api'] },
+    preflight: { forbid: ['tools', 'install', 'outputs', 'api', ...exceptProfiles] },
+    outputs: { forbid: ['preflight', 'tools', 'install', 'modes', 'api'] },
+    // install gets preflight's report type for its gate; the run itself is handed in by core/api.
+    install: { forbid: ['modes', 'api'], typesOnly: ['preflight'] },
+    modes: { forbid: ['api'] },
+  }),
   {
-    files: ['core/**/*.ts'],
-    rules: restrict(
-      [...shells, 'electron', 'react', 'react-dom', 'zustand', 'react-i18next'],
-      'core/ is plain Node: it never imports a shell (cli, electron, renderer) or a UI library.',
-    ),
-  },
-  {
-    files: ['core/plan/**/*.ts'],
-    rules: restrict(
-      [...shells, '**/core/ssh/**', '**/core/preflight/**', '**/core/install/**', '**/core/tools/**', '**/core/outputs/**', '**/core/api/**', '../ssh/**', '../preflight/**', '../install/**', '../tools/**', '../outputs/**', '../api/**', 'electron', 'react'],
-      'core/plan imports nothing else of core.',
-    ),
-  },
-  {
-    files: ['core/ssh/**/*.ts', 'core/tools/**/*.ts'],
-    rules: restrict(
-      [...shells, '**/core/install/**', '**/core/api/**', '**/core/preflight/**', '**/install/**', '**/api/**', 'electron', 'react'],
-      'core/ssh and core/tools may import only core/plan (and tools: nothing of ssh).',
-    ),
+    // A mode's profile is read by core/plan and core/preflight, so it sits below them: core/common, and
+    // only types of core/plan — never its own mode's steps.
+    files: ['core/modes/profile.ts', 'core/modes/profiles.ts', 'core/modes/*/profile.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: [...shellsAndUi, ...coreFolders(['ssh', 'preflight', 'tools', 'install', 'outputs', 'api']), './index.js', '../index.js', '**/descriptor.js'], message: 'A mode profile imports only core/common and types of core/plan.' },
+            { group: coreFolders(['plan']), allowTypeImports: true, message: 'A mode profile imports only types of core/plan (core/plan reads profiles).' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['cli/**/*.ts', 'electron/**/*.ts'],
     rules: restrict(
-      ['**/core/plan/**', '**/core/ssh/**', '**/core/preflight/**', '**/core/install/**', '**/core/tools/**', '**/core/outputs/**', '**/renderer/**'],
+      ['**/core/plan/**', '**/core/ssh/**', '**/core/preflight/**', '**/core/install/**', '**/core/tools/**', '**/core/outputs/**', '**/core/modes/**', '**/renderer/**'],
       'A shell reaches core only through core/api.',
     ),
   },

@@ -8,8 +8,8 @@
 //   npx tsx bench/edge-join.bench.ts           BENCH_EDGES=20 npx tsx bench/edge-join.bench.ts
 import { rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EDGE_JOIN_CONCURRENCY, JOIN_MARKER } from '../core/install/modes/edge.js';
-import { expandEdgeMode } from '../core/install/modes/expand-edge.js';
+import { EDGE_JOIN_CONCURRENCY, JOIN_MARKER } from '../core/modes/edge/state.js';
+import { expandEdgeMode } from '../core/modes/expand-edge/index.js';
 import type { InstallMode, Step } from '../core/install/step.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../test/hosts/harness.js';
 import { readCluster, seedExistingCluster, setPullSeconds, stopCloudcore } from '../test/fakes/install.js';

@@ -1,220 +1,264 @@
-// Preflight of N real OpenSSH test hosts against Ansible's fact gathering (`ansible all -m setup`) on the
-// same hosts in the same run. Both sides run as their own process under /usr/bin/time (wall clock, peak
-// RSS, CPU of the side's own process tree); the preflight side also reports its own time from opening SSH
-// to the finished report (what the user waits for, without Node/tsx start-up). Ansible gets as many forks
-// as there are hosts, so both are fully parallel. Target: ≥ 10× faster than Ansible at 50 hosts.
+// Preflight as a user times it: the whole `cp-installer preflight plan.yaml --json` process (node start-up,
+// module loading, plan load, SSH, probe, report) at the product's defaults, against two Ansible peers on
+// the same real OpenSSH test hosts (test/hosts/harness.ts), whole processes too:
+//   - `ansible all -m setup -f N`: Ansible's fact gathering, what people use to look at hosts;
+//   - `ansible all -m raw -b -f N` running the product's own probe (the same script and arguments, under
+//     sudo): the same facts and reachability matrix gathered through Ansible, so the peer does comparable work.
+// Ansible gets as many forks as there are hosts (fully parallel); the installer runs with its default pool.
+// The three take turns, each going first equally often, after one unmeasured warm-up each (Node's compile
+// cache, the page cache). Medians with min–max; ratios are of medians, with the range of the per-round ratios.
+// CPU: the controller's whole process tree and the test hosts' sshd trees (sessions, sudo, probe), each in
+// its own cpuacct cgroup, so other work on the machine is not counted. One extra preflight run with
+// bench/lib/phases.cjs preloaded shows where the installer's time goes. Target: ≥ 10× `-m setup` at 50 hosts.
 //
-// The sides take turns (preflight, ansible, preflight, ansible, …) and each side's best run counts, so a
-// noisy neighbour on a shared machine hurts neither side more than the other. Besides wall time it prints
-// CPU per host: the controller's own (the installer's Node process vs Ansible's Python and ssh clients)
-// and the whole machine's (the test hosts' sshd, sudo and probe share this machine's cores, which is why
-// time grows with the host count here; on real hosts that part runs on each host's own CPU).
-//
-// Run: npx tsx bench/preflight.bench.ts [N ...] [--runs R]   (default 10 50, R = 2; needs root)
-import { spawn } from 'node:child_process';
+// Run: npx tsx bench/preflight.bench.ts [N ...] [--runs R]   (default 10 50, R = 3; needs root)
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runPlanPreflight } from '../core/api/preflight.js';
-import { canRunTestHosts, startTestHosts } from '../test/hosts/harness.js';
+import { stringify } from 'yaml';
+import { shellJoin } from '../core/common/quote.js';
+import { probeScript } from '../core/preflight/facts.js';
+import { reachPlan } from '../core/preflight/cross.js';
+import { Plan, runsEtcd } from '../core/plan/schema.js';
+import { canRunTestHosts, startTestHosts, type TestHosts } from '../test/hosts/harness.js';
+import { cliBin, ROOT } from './lib/cli-build.js';
+import { CpuGroup, loadNote, median, spreadS, timedProcess, turnOrder, type Timed } from './lib/measure.js';
 
-export interface SideFigures {
-  /** Wall clock of the whole process. */
-  wallMs: number;
-  /** Peak RSS of the largest process of that side (GNU time %M). */
-  peakRssKb: number;
-  /** CPU (user + system) of the side's own process tree: the controller's cost. */
-  cpuMs: number;
-  /** Busy CPU of the whole machine while it ran (the test hosts' part included). */
-  machineCpuMs: number;
+type Side = 'preflight' | 'setup' | 'raw';
+const SIDES: Side[] = ['preflight', 'setup', 'raw'];
+
+interface Run extends Timed {
   hostsOk: number;
+  hostCpuMs: number;
 }
 
-export interface PreflightBenchRow {
+export interface PreflightRow {
   hosts: number;
-  runs: number;
-  /** The best of `runs` runs of each side (by report time / wall clock). */
-  preflight: SideFigures & { reportMs: number; checks: number };
-  ansible: SideFigures;
-  /** Every run's time, in order: preflight report ms, ansible wall ms. */
-  all: { preflight: number[]; ansible: number[] };
-  /** Ansible's wall clock over the preflight's report time. */
-  ratio: number;
-  /** Ansible's wall clock over the preflight's whole process wall clock. */
-  ratioWall: number;
+  runs: Record<Side, Run[]>;
+  phases?: Phases;
+  note: string;
 }
 
-const SELF = fileURLToPath(import.meta.url);
-
-/** Busy jiffies of all CPUs (user, nice, system, irq, softirq) from /proc/stat, in ms. */
-function machineBusyMs(): number {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]!) * 10;
+interface Phases {
+  boot: number;
+  modules: number;
+  plan: number;
+  handshakeP50: number;
+  handshakesDone: number;
+  execP50: number;
+  lastExec: number;
+  exit: number;
+  cpu: { preload: number; planRead?: number; firstConnect?: number; exit: number };
 }
 
-interface Timed {
-  stdout: string;
-  wallMs: number;
-  peakRssKb: number;
-  cpuMs: number;
-  machineCpuMs: number;
-  code: number | null;
+function planFor(th: TestHosts): Record<string, unknown> {
+  return {
+    apiVersion: 'cp-installer/v1',
+    kind: 'Plan',
+    mode: 'standalone',
+    release: 'k-paas-v1.6.2',
+    auth: [{ name: 'default', method: 'key', user: th.user, keyPath: th.keyPath, sudo: 'nopasswd' }],
+    hosts: th.hosts.map((h, i) => ({ name: `node${i}`, address: h.address, roles: i === 0 ? ['control-plane'] : ['worker'] })),
+    storage: { type: 'nfs', nfs: { server: th.hosts[0]!.address, path: '/home/share/nfs' } },
+    portal: { domain: 'portal.example.com' },
+  };
 }
 
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const busy = machineBusyMs();
-    // GNU time writes its figures last on stderr; the marker keeps them apart from the command's own stderr.
-    const child = spawn('/usr/bin/time', ['-f', 'TIME-FIGURES %M %U %S', cmd, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const m = /TIME-FIGURES (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
-      if (!m) return reject(new Error(`no figures from /usr/bin/time: ${stderr.slice(-500)}`));
-      resolve({
-        stdout,
-        wallMs: Date.now() - started,
-        peakRssKb: Number(m[1]),
-        cpuMs: Math.round((Number(m[2]) + Number(m[3])) * 1000),
-        machineCpuMs: machineBusyMs() - busy,
-        code,
-      });
-    });
+/** Per host, the probe's arguments exactly as the installer passes them (fsync on etcd hosts, reach targets). */
+function probeArgs(planInput: Record<string, unknown>): Map<string, string[]> {
+  const plan = Plan.parse(planInput);
+  const wanted = reachPlan(plan, new Set(plan.hosts.map((h) => h.name)));
+  const out = new Map<string, string[]>();
+  for (const h of plan.hosts) {
+    const targets = (wanted.get(h.name) ?? []).map((t) => (t.address.includes(':') ? `[${t.address}]:${t.port}` : `${t.address}:${t.port}`));
+    out.set(h.name, [...(runsEtcd(plan, h) ? ['--fsync'] : []), ...targets]);
+  }
+  return out;
+}
+
+/**
+ * The Ansible inventory. Each host carries its probe command line for the raw peer (`sh -c SCRIPT probe
+ * ARGS…`, run under sudo like the installer's probe) as an `!unsafe` value, so Jinja leaves the script's
+ * braces alone; the ad-hoc argument is then just `{{ probe_cmd }}`. JSON strings are valid YAML scalars.
+ */
+function inventory(th: TestHosts, args: Map<string, string[]>, script: string): string {
+  const q = JSON.stringify;
+  const lines = [
+    'all:',
+    '  vars:',
+    `    ansible_user: ${q(th.user)}`,
+    `    ansible_ssh_private_key_file: ${q(th.keyPath)}`,
+    '    ansible_python_interpreter: /usr/bin/python3',
+    // The same known_hosts the installer checks against: host keys are verified on both sides.
+    `    ansible_ssh_common_args: ${q(`-o UserKnownHostsFile=${th.knownHostsFile}`)}`,
+    '  hosts:',
+  ];
+  th.hosts.forEach((h, i) => {
+    lines.push(`    node${i}:`, `      ansible_host: ${q(h.address)}`);
+    lines.push(`      probe_cmd: !unsafe ${q(shellJoin(['sh', '-c', script, 'probe', ...(args.get(`node${i}`) ?? [])]))}`);
   });
+  return `${lines.join('\n')}\n`;
 }
 
-/** The worker side: one preflight of the plan in `planFile`, figures as JSON on stdout. */
-async function worker(planFile: string, knownHosts: string): Promise<void> {
-  const { readFileSync } = await import('node:fs');
-  const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Parameters<typeof runPlanPreflight>[0];
-  const t0 = performance.now();
-  const report = await runPlanPreflight(plan, { secrets: {}, knownHostsFile: knownHosts, useSshConfig: false, globalLimit: 64 });
-  const reportMs = performance.now() - t0;
-  const hostsOk = report.hosts.filter((h) => h.facts).length;
-  const checks = report.hosts.reduce((n, h) => n + h.checks.length, 0) + report.cross.length;
-  const errors = report.hosts.filter((h) => h.error).map((h) => `${h.name}: ${h.error!.kind}`);
-  process.stdout.write(`${JSON.stringify({ reportMs, hostsOk, checks, errors })}\n`);
+async function once(side: Side, n: number, ctx: { dir: string; planFile: string; inv: string; th: TestHosts; hostsCpu?: CpuGroup; rawArg: string }): Promise<Run> {
+  const before = ctx.hostsCpu?.usageMs() ?? NaN;
+  let t: Timed;
+  let hostsOk: number;
+  if (side === 'preflight') {
+    t = await timedProcess(process.execPath, [cliBin(), 'preflight', ctx.planFile, '--json', '--known-hosts', ctx.th.knownHostsFile], { name: 'preflight' });
+    try {
+      const report = JSON.parse(t.stdout) as { hosts: Array<{ facts?: unknown; error?: unknown }> };
+      hostsOk = report.hosts.filter((h) => h.facts && !h.error).length;
+    } catch {
+      hostsOk = 0;
+      process.stdout.write(`preflight printed no report (exit ${t.code}): ${t.stderr.slice(0, 400)}\n`);
+    }
+  } else {
+    // A fresh ControlPersist folder per run: no run reuses an earlier run's ssh masters (ended afterwards).
+    const cp = mkdtempSync(join(ctx.dir, 'cp-'));
+    const env = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_INVENTORY_UNPARSED_FAILED: 'True', ANSIBLE_SSH_CONTROL_PATH_DIR: cp };
+    const args =
+      side === 'setup'
+        ? ['all', '-i', ctx.inv, '-m', 'setup', '-o', '-f', String(n)]
+        : ['all', '-i', ctx.inv, '-m', 'raw', '-b', '-a', ctx.rawArg, '-o', '-f', String(n)];
+    t = await timedProcess('ansible', args, { name: side, env });
+    hostsOk =
+      side === 'setup'
+        ? t.stdout.split('\n').filter((l) => / \| SUCCESS => /.test(l)).length
+        : t.stdout.split('\n').filter((l) => / \| CHANGED \| rc=0 /.test(l) && l.includes('probeVersion')).length;
+    if (hostsOk < n) process.stdout.write(`${side}: ${hostsOk}/${n} hosts ok; ${(t.stdout + t.stderr).split('\n').filter((l) => /UNREACHABLE|FAILED/.test(l)).slice(0, 2).join(' | ').slice(0, 400)}\n`);
+    rmSync(cp, { recursive: true, force: true });
+  }
+  return { ...t, hostsOk, hostCpuMs: (ctx.hostsCpu?.usageMs() ?? NaN) - before };
 }
 
-export async function runOnce(n: number, runs = 2): Promise<PreflightBenchRow> {
+async function phasesRun(planFile: string, knownHosts: string, dir: string): Promise<Phases | undefined> {
+  const out = join(dir, 'phases.json');
+  await timedProcess(process.execPath, ['--require', join(ROOT, 'bench', 'lib', 'phases.cjs'), cliBin(), 'preflight', planFile, '--json', '--known-hosts', knownHosts], {
+    name: 'phases',
+    env: { ...process.env, CP_BENCH_PHASES: out, CP_BENCH_PLAN: planFile },
+  });
+  try {
+    const t = JSON.parse(readFileSync(out, 'utf8')) as {
+      preload: number;
+      planRead: number;
+      connects: Array<{ start: number; ready: number }>;
+      execs: Array<{ start: number; end: number }>;
+      exit: number;
+      cpu: Phases['cpu'];
+    };
+    const first = Math.min(...t.connects.map((c) => c.start));
+    return {
+      boot: t.preload,
+      modules: t.planRead - t.preload,
+      plan: first - t.planRead,
+      handshakeP50: median(t.connects.map((c) => c.ready - c.start)),
+      handshakesDone: Math.max(...t.connects.map((c) => c.ready)),
+      execP50: median(t.execs.map((e) => e.end - e.start)),
+      lastExec: Math.max(...t.execs.map((e) => e.end)),
+      exit: t.exit,
+      cpu: t.cpu,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runSize(n: number, rounds: number): Promise<PreflightRow> {
   const th = await startTestHosts({ count: n });
   const dir = mkdtempSync(join(tmpdir(), 'preflight-bench-'));
+  // The hosts' side: every sshd listener (and so every session, sudo and probe it starts) in one group.
+  const hostsCpu = CpuGroup.create(`hosts${n}`);
   try {
-    const plan = {
-      apiVersion: 'cp-installer/v1',
-      kind: 'Plan',
-      mode: 'standalone',
-      release: 'k-paas-v1.6.2',
-      auth: [{ name: 'default', method: 'key', user: th.user, keyPath: th.keyPath, sudo: 'nopasswd' }],
-      hosts: th.hosts.map((h, i) => ({ name: `node${i}`, address: h.address, roles: i === 0 ? ['control-plane'] : ['worker'] })),
-    };
-    const planFile = join(dir, 'plan.json');
-    writeFileSync(planFile, JSON.stringify(plan));
-    const inventory = join(dir, 'hosts.ini');
-    writeFileSync(
-      inventory,
-      [
-        '[all]',
-        ...th.hosts.map((h, i) => `node${i} ansible_host=${h.address}`),
-        '[all:vars]',
-        `ansible_user=${th.user}`,
-        `ansible_ssh_private_key_file=${th.keyPath}`,
-        'ansible_python_interpreter=/usr/bin/python3',
-        '',
-      ].join('\n'),
-    );
-    const env = { ...process.env, ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_INVENTORY_UNPARSED_FAILED: 'True', ANSIBLE_NOCOLOR: '1' };
-
-    type Pf = PreflightBenchRow['preflight'];
-    const pfRuns: Pf[] = [];
-    const anRuns: SideFigures[] = [];
-    for (let r = 0; r < runs; r++) {
-      const pf = await timed(process.execPath, ['--import', 'tsx', SELF, '--worker', planFile, th.knownHostsFile]);
-      const figures = JSON.parse(pf.stdout.trim().split('\n').pop() ?? '{}') as { reportMs: number; hostsOk: number; checks: number; errors: string[] };
-      if (figures.errors?.length) process.stderr.write(`preflight errors: ${figures.errors.join(', ')}\n`);
-      pfRuns.push({ ...pick(pf), hostsOk: figures.hostsOk, reportMs: figures.reportMs, checks: figures.checks });
-
-      const an = await timed('ansible', ['all', '-i', inventory, '-m', 'setup', '-o', '-f', String(n)], env);
-      anRuns.push({ ...pick(an), hostsOk: an.stdout.split('\n').filter((l) => / \| SUCCESS/.test(l)).length });
+    for (const h of th.hosts) hostsCpu?.add(h.sshdPid);
+    const planInput = planFor(th);
+    const planFile = join(dir, 'plan.yaml');
+    writeFileSync(planFile, stringify(planInput));
+    const inv = join(dir, 'inventory.yaml');
+    writeFileSync(inv, inventory(th, probeArgs(planInput), probeScript()));
+    const ctx = { dir, planFile, inv, th, hostsCpu, rawArg: '{{ probe_cmd }}' };
+    const runs: Record<Side, Run[]> = { preflight: [], setup: [], raw: [] };
+    for (const side of SIDES) await once(side, n, ctx); // warm-up, not counted
+    for (let r = 0; r < rounds; r++) {
+      for (const side of turnOrder(SIDES, r)) runs[side].push(await once(side, n, ctx));
     }
-    const preflight = pfRuns.reduce((a, b) => (b.reportMs < a.reportMs ? b : a));
-    const ansible = anRuns.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
-    return {
-      hosts: n,
-      runs,
-      preflight,
-      ansible,
-      all: { preflight: pfRuns.map((r) => Math.round(r.reportMs)), ansible: anRuns.map((r) => r.wallMs) },
-      ratio: ansible.wallMs / preflight.reportMs,
-      ratioWall: ansible.wallMs / preflight.wallMs,
-    };
+    const phases = await phasesRun(planFile, th.knownHostsFile, dir);
+    return { hosts: n, runs, ...(phases ? { phases } : {}), note: loadNote() };
   } finally {
+    await hostsCpu?.remove().catch(() => undefined);
     await th.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function pick(t: Timed): Omit<SideFigures, 'hostsOk'> {
-  return { wallMs: t.wallMs, peakRssKb: t.peakRssKb, cpuMs: t.cpuMs, machineCpuMs: t.machineCpuMs };
-}
-
-export function format(rows: PreflightBenchRow[]): string {
-  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+export function format(rows: PreflightRow[]): string {
+  const out: string[] = [];
   const per = (ms: number, n: number) => `${Math.round(ms / n)} ms`;
-  const out = [
-    'hosts  preflight: report / process, peak RSS, hosts ok      ansible -m setup: wall, peak RSS, hosts ok',
-  ];
   for (const r of rows) {
-    out.push(
-      `${String(r.hosts).padStart(5)}  ${s(r.preflight.reportMs)} / ${s(r.preflight.wallMs)}, ${mb(r.preflight.peakRssKb)}, ${r.preflight.hostsOk}/${r.hosts} (${r.preflight.checks} checks)` +
-        `      ${s(r.ansible.wallMs)}, ${mb(r.ansible.peakRssKb)}, ${r.ansible.hostsOk}/${r.hosts}`,
-    );
-  }
-  out.push("CPU per host (the controller's own process tree | the whole machine, test hosts included):");
-  for (const r of rows) {
-    out.push(
-      `${String(r.hosts).padStart(5)}  preflight ${per(r.preflight.cpuMs, r.hosts)} | ${per(r.preflight.machineCpuMs, r.hosts)}` +
-        `      ansible ${per(r.ansible.cpuMs, r.hosts)} | ${per(r.ansible.machineCpuMs, r.hosts)}` +
-        `      (best of ${r.runs}; runs: preflight ${r.all.preflight.map((x) => s(x)).join(', ')}; ansible ${r.all.ansible.map((x) => s(x)).join(', ')})`,
-    );
-  }
-  for (const r of rows) {
-    out.push(`ratio at ${r.hosts} hosts: ansible / preflight = ${r.ratio.toFixed(1)}× (whole process incl. Node start: ${r.ratioWall.toFixed(1)}×)`);
+    const n = r.hosts;
+    out.push(`--- ${n} hosts, ${r.runs.preflight.length} rounds (${r.note} at the end) ---`);
+    for (const side of SIDES) {
+      const runs = r.runs[side];
+      const label = { preflight: 'cp-installer preflight --json', setup: `ansible -m setup -f ${n}`, raw: `ansible -m raw -b -f ${n} (same probe)` }[side];
+      out.push(
+        `${label.padEnd(36)} wall ${spreadS(runs.map((x) => x.wallMs))}; hosts ok ${runs.map((x) => x.hostsOk).join('/')} of ${n}; ` +
+          `peak RSS ${Math.round(median(runs.map((x) => x.peakRssKb)) / 1024)} MB; ` +
+          `CPU per host: controller ${per(median(runs.map((x) => x.cpuMs)), n)}, test hosts ${per(median(runs.map((x) => x.hostCpuMs)), n)}`,
+      );
+    }
+    const pf = r.runs.preflight.map((x) => x.wallMs);
+    for (const peer of ['setup', 'raw'] as const) {
+      const pw = r.runs[peer].map((x) => x.wallMs);
+      const perRound = pw.map((w, i) => w / pf[i]!);
+      out.push(
+        `ratio at ${n} hosts: ansible -m ${peer} / cp-installer preflight = ${(median(pw) / median(pf)).toFixed(1)}× (per round ${Math.min(...perRound).toFixed(1)}–${Math.max(...perRound).toFixed(1)}×)` +
+          (peer === 'setup' ? `  [target ≥ 10× at 50 hosts]` : ''),
+      );
+    }
+    const p = r.phases;
+    if (p) {
+      const ms = (x: number) => `${Math.round(x)} ms`;
+      out.push(
+        `where the installer's time goes (one extra run, ms from process start): node boot ${ms(p.boot)}, module loading ${ms(p.modules)}, ` +
+          `plan load ${ms(p.plan)}, SSH handshakes p50 ${ms(p.handshakeP50)} (all done at ${ms(p.handshakesDone)}), ` +
+          `probe exec p50 ${ms(p.execP50)} (last done at ${ms(p.lastExec)}), report + exit ${ms(p.exit - p.lastExec)}; total ${ms(p.exit)}`,
+      );
+      if (p.cpu.planRead !== undefined && p.cpu.firstConnect !== undefined) {
+        out.push(
+          `  its CPU: start-up (boot + modules) ${ms(p.cpu.planRead)}, plan load ${ms(p.cpu.firstConnect - p.cpu.planRead)}, ` +
+            `SSH + probe + report ${ms(p.cpu.exit - p.cpu.firstConnect)} = ${per(p.cpu.exit - p.cpu.firstConnect, n)} per host`,
+        );
+      }
+    }
   }
   if (rows.length >= 2) {
     const [a, b] = [rows[0]!, rows[rows.length - 1]!];
+    const cpuPerHost = (r: PreflightRow) => median(r.runs.preflight.map((x) => x.cpuMs)) / r.hosts;
+    const sshCpu = (r: PreflightRow) => (r.phases?.cpu.firstConnect !== undefined ? (r.phases.cpu.exit - r.phases.cpu.firstConnect) / r.hosts : NaN);
     out.push(
-      `growth ${a.hosts}→${b.hosts} hosts (×${(b.hosts / a.hosts).toFixed(1)}): preflight ×${(b.preflight.reportMs / a.preflight.reportMs).toFixed(2)}, ansible ×${(b.ansible.wallMs / a.ansible.wallMs).toFixed(2)}` +
-        ` (CPU-bound here: all hosts share this machine's ${cpus().length} cores)`,
-    );
-    out.push(
-      `controller's own CPU ${a.hosts}→${b.hosts} hosts: preflight ×${(b.preflight.cpuMs / a.preflight.cpuMs).toFixed(2)}, ansible ×${(b.ansible.cpuMs / a.ansible.cpuMs).toFixed(2)}`,
+      `installer's own CPU per host ${a.hosts}→${b.hosts} hosts: whole process ${Math.round(cpuPerHost(a))} → ${Math.round(cpuPerHost(b))} ms ` +
+        `(start-up spread over more hosts), its SSH part ${Math.round(sshCpu(a))} → ${Math.round(sshCpu(b))} ms`,
     );
   }
   return out.join('\n');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (process.argv[2] === '--worker') {
-    await worker(process.argv[3]!, process.argv[4]!);
+  const can = canRunTestHosts();
+  if (!can.ok) {
+    console.log(`preflight bench skipped: ${can.reason}`);
   } else {
-    const can = canRunTestHosts();
-    if (!can.ok) {
-      console.log(`preflight bench skipped: ${can.reason}`);
-    } else {
-      const args = process.argv.slice(2);
-      const at = args.indexOf('--runs');
-      const runs = at >= 0 ? Math.max(1, Number(args.splice(at, 2)[1]) || 1) : 2;
-      const sizes = args.map(Number).filter((x) => x > 0);
-      const rows: PreflightBenchRow[] = [];
-      for (const n of sizes.length ? sizes : [10, 50]) rows.push(await runOnce(n, runs));
-      console.log(format(rows));
+    const args = process.argv.slice(2);
+    const at = args.indexOf('--runs');
+    const rounds = at >= 0 ? Math.max(1, Number(args.splice(at, 2)[1]) || 1) : 3;
+    const sizes = args.map(Number).filter((x) => x > 0);
+    console.log(`node ${process.version}; CLI: ${cliBin()}; CPU accounting: ${CpuGroup.available() ? 'cpuacct cgroups' : 'rusage (no cgroup)'}`);
+    const rows: PreflightRow[] = [];
+    for (const n of sizes.length ? sizes : [10, 50]) {
+      rows.push(await runSize(n, rounds));
+      console.log(format([rows[rows.length - 1]!]));
     }
+    if (rows.length > 1) console.log(`\nsummary\n${format(rows)}`);
   }
 }

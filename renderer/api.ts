@@ -20,8 +20,8 @@ export function call<C extends CommandName>(command: C, args: ArgsOf<C>): Promis
 /** Any rejection as a translatable message: ApiErrors keep their key, anything else shows its text. */
 export function errorMessage(e: unknown): Message {
   if (typeof e === 'object' && e !== null && typeof (e as ApiError).key === 'string') {
-    const { key, params, message } = e as ApiError;
-    return { key, params: { message: message ?? '', ...(params ?? {}) } };
+    const { key, params, message, nested } = e as ApiError;
+    return { key, params: { message: message ?? '', ...(params ?? {}) }, ...(nested ? { nested } : {}) };
   }
   return { key: 'ui.error.unexpected', params: { message: e instanceof Error ? e.message : String(e) } };
 }

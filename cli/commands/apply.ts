@@ -5,8 +5,10 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import {
   defaultWorkdir,
+  DryRunIncomplete,
   dryRunPlan,
   loadPlanFile,
+  notInstallable,
   renderMessage,
   startRun,
   type InstallPlan,
@@ -71,6 +73,7 @@ export function progressPrinter(io: TerminalIo = stdio()): (e: RunEvent) => void
         if (e.failure) {
           const where = [e.failure.task && `task "${e.failure.task}"`, e.failure.host && `host ${e.failure.host}`].filter(Boolean).join(', ');
           io.err.write(`  ${where ? `${where}: ` : ''}${e.failure.message}\n`);
+          if (e.failure.cause) io.err.write(`  → ${renderMessage(e.failure.cause)}\n`);
         }
         break;
       case 'run-finished':
@@ -92,6 +95,7 @@ export function printResult(result: RunResult, io: TerminalIo = stdio()): number
   }
   io.err.write(`\nRun ${result.runId} ${result.status}${result.failedStep ? ` at step ${result.failedStep}` : ''}.\n`);
   io.err.write(`Fix the cause, then continue with: cp-installer resume ${result.runId}\n`);
+  io.err.write(`${renderMessage({ key: 'cli.handover', params: { runId: result.runId } })}\n`);
   return result.status === 'cancelled' ? 130 : 1;
 }
 
@@ -135,14 +139,37 @@ export async function apply(planPath: string, opts: ApplyOptions, io: TerminalIo
       io.err.write(`${planPath}:${i.line ?? 1}:${i.column ?? 1}: ${i.path ? `${i.path}: ` : ''}${renderMessage({ key: i.key, params: i.params })}\n`);
     return 2;
   }
+  // A mode this version cannot install yet (caas) ends here, before any host is touched.
+  const notYet = notInstallable(plan);
+  if (notYet) {
+    io.err.write(`${renderMessage(notYet)}\n`);
+    return 2;
+  }
   const workdir = opts.workdir ?? defaultWorkdir();
   if (opts.dryRun) {
-    const { text } = await dryRunPlan(plan, { workdir, overrides: opts.override });
+    let text: string;
+    try {
+      ({ text } = await dryRunPlan(plan, { workdir, overrides: opts.override }));
+    } catch (e) {
+      // A listing cut short is not shown as if it were all of the run (security #8).
+      if (!(e instanceof DryRunIncomplete)) throw e;
+      io.err.write(`${renderMessage({ key: 'install.dryrun-stopped', params: { step: e.step, shown: e.records.length }, nested: { reason: e.reason } })}\n`);
+      return 1;
+    }
     io.out.write(text);
     return 0;
   }
   const secrets = await collectSecrets(plan);
-  const started = await startRun({ workdir, sshOptions: sshOptionsOf(opts) }, plan, secrets, { overrides: opts.override ?? [], planPath, onEvent: progressPrinter(io) });
+  let started;
+  try {
+    started = await startRun({ workdir, sshOptions: sshOptionsOf(opts) }, plan, secrets, { overrides: opts.override ?? [], planPath, onEvent: progressPrinter(io) });
+  } catch (e) {
+    // Stopped before any host was reached (a ProxyJump loop in ~/.ssh/config…): said in words, exit 2.
+    const m = (e as { toMessage?: () => { key: string; params: Record<string, string> } }).toMessage?.();
+    if (!m) throw e;
+    io.err.write(`${renderMessage(m)}\n`);
+    return 2;
+  }
   const release = cancelOnSigint(() => started.cancel());
   try {
     return printResult(await started.done, io);

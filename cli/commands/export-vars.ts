@@ -1,9 +1,10 @@
 // `cp-installer export-vars PLAN [-d DIR]`: the plan as the official scripts' variable files
 // (cp-cluster-vars.sh, and cp-edge-vars.sh when the plan has edge nodes), to go back to the scripts.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { renderMessage as renderCoreMessage } from '../../core/api/install.js';
 import { exportVars, load, renderMessage } from '../../core/api/plan.js';
 import { EXIT_ERRORS, EXIT_UNREADABLE, formatIssue, langOption, pickLang } from './validate.js';
 
@@ -32,6 +33,11 @@ export async function exportCommand(file: string, opts: ExportOptions): Promise<
     process.stderr.write(`${renderMessage({ key: 'cli.plan.exportRefused', params: { file } }, lang)}\n`);
     return EXIT_ERRORS;
   }
+  // A folder that is not there is a typo to point out, not a stack trace.
+  if (!existsSync(opts.dir) || !statSync(opts.dir).isDirectory()) {
+    process.stderr.write(`${renderCoreMessage({ key: 'cli.dir-missing', params: { dir: opts.dir } }, lang)}\n`);
+    return EXIT_UNREADABLE;
+  }
   const { clusterVars, edgeVars } = exportVars(loaded.plan);
   const files: Array<[string, string]> = [[join(opts.dir, 'cp-cluster-vars.sh'), clusterVars]];
   if (edgeVars !== undefined) files.push([join(opts.dir, 'cp-edge-vars.sh'), edgeVars]);
@@ -41,7 +47,13 @@ export async function exportCommand(file: string, opts: ExportOptions): Promise<
     return EXIT_ERRORS;
   }
   for (const [path, text] of files) {
-    await writeFile(path, text, 'utf8');
+    try {
+      await writeFile(path, text, 'utf8');
+    } catch (e) {
+      const reason = (e as NodeJS.ErrnoException).code ?? String(e);
+      process.stderr.write(`${renderCoreMessage({ key: 'cli.write-failed', params: { path, reason } }, lang)}\n`);
+      return EXIT_UNREADABLE;
+    }
     process.stderr.write(`${renderMessage({ key: 'cli.plan.written', params: { path } }, lang)}\n`);
   }
   return 0;

@@ -1,8 +1,9 @@
 // `cp-installer import VARS [EDGE_VARS] [-o plan.yaml]`: the official scripts' variable files
 // (cp-cluster-vars.sh, cp-edge-vars.sh) as a plan. The files are parsed, never executed.
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { InputFileError, readInputFile, VARS_LIMITS } from '../../core/api/input-files.js';
 import { importVars, renderMessage, validate, type ImportOptions } from '../../core/api/plan.js';
 import { EXIT_ERRORS, EXIT_UNREADABLE, formatIssue, langOption, pickLang } from './validate.js';
 
@@ -26,12 +27,11 @@ export async function importCommand(
   for (const path of [varsFile, edgeFile]) {
     if (path === undefined) continue;
     try {
-      texts.push(await readFile(path, 'utf8'));
+      // At most VARS_LIMITS.maxBytes, a regular file, UTF-8: a huge file or /dev/zero is refused, not read (security #9).
+      texts.push(await readInputFile(path, VARS_LIMITS.maxBytes));
     } catch (e) {
-      const reason = (e as NodeJS.ErrnoException).code ?? String(e);
-      process.stderr.write(
-        `${renderMessage({ key: 'plan.file.unreadable', params: { path, reason } }, lang)}\n`,
-      );
+      if (!(e instanceof InputFileError)) throw e;
+      process.stderr.write(`${renderMessage({ key: e.key, params: e.params }, lang)}\n`);
       return EXIT_UNREADABLE;
     }
   }

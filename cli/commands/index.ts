@@ -9,6 +9,8 @@ import * as preflight from './preflight.js';
 import * as apply from './apply.js';
 import * as resume from './resume.js';
 import * as runs from './runs.js';
+import * as report from './report.js';
+import * as supportBundle from './support-bundle.js';
 import * as serve from './serve.js';
 
 export interface CommandModule {
@@ -24,5 +26,7 @@ export const commands: readonly CommandModule[] = [
   apply,
   resume,
   runs,
+  report,
+  supportBundle,
   serve,
 ];

@@ -2,7 +2,7 @@
 // host of the plan over SSH and prints a per-host table (or JSON). Secrets come from the environment
 // (CP_SSH_PASSWORD[_<PROFILE>], CP_SSH_PASSPHRASE[_<PROFILE>], CP_SUDO_PASSWORD[_<PROFILE>]) or are asked
 // on the terminal without echo. Exit 0 when nothing failed, 1 when a check failed or a host could not be
-// checked, 2 when the plan cannot be used.
+// checked, 2 when the plan has errors (then no host is connected to) or cannot be used.
 import type { Command } from 'commander';
 import { load, renderMessage as renderPlanMessage } from '../../core/api/plan.js';
 import {
@@ -44,12 +44,16 @@ export async function preflightCommand(file: string, opts: PreflightCliOptions):
     process.stderr.write(`${err.key ? renderPlanMessage({ key: err.key, params: err.params ?? {} }, lang) : String(e)}\n`);
     return EXIT_UNUSABLE;
   }
-  // Preflight needs only hosts and auth: a plan still missing install settings (NFS, portal…) is checked
-  // anyway, with its errors named, so hosts can be prepared while the plan is being completed.
+  // Nothing connects for a plan with errors: a misread address (`10.250.0.014`) would reach another
+  // machine, and a login is already an action on the host. The core refuses such a plan too (no target).
   const errors = loaded.issues.filter((x) => x.severity === 'error');
   for (const i of errors) process.stderr.write(`${file}: ${i.path ? `${i.path}: ` : ''}${renderPlanMessage(i, lang)}\n`);
-  if (!loaded.plan) {
-    process.stderr.write(lang === 'ko' ? '플랜을 읽을 수 없습니다: cp-installer validate로 확인하세요.\n' : 'The plan cannot be used: see cp-installer validate.\n');
+  if (!loaded.plan || errors.length > 0) {
+    process.stderr.write(
+      lang === 'ko'
+        ? '플랜에 오류가 있어 어떤 호스트에도 연결하지 않았습니다. 위 항목을 고친 뒤 다시 실행하세요(cp-installer validate로 확인).\n'
+        : 'No host was contacted: the plan has errors. Correct the fields named above (see cp-installer validate) and run preflight again.\n',
+    );
     return EXIT_UNUSABLE;
   }
   const plan = toPlan(loaded.plan);
@@ -113,6 +117,13 @@ export async function preflightCommand(file: string, opts: PreflightCliOptions):
     if (opts.json) process.stdout.write(`${JSON.stringify(reportJson(report, lang), null, 2)}\n`);
     else process.stdout.write(`${reportTable(report, lang, { all: !!opts.all })}\n`);
     return report.ok ? EXIT_OK : EXIT_FAILED;
+  } catch (e) {
+    // What stops every host before any connection (a ProxyJump loop in ~/.ssh/config, a plan the core
+    // refused) is said in words, not as a stack trace.
+    const m = (e as { toMessage?: () => { key: string; params: Record<string, string> } }).toMessage?.();
+    if (!m) throw e;
+    process.stderr.write(`${renderPlanMessage(m, lang)}\n`);
+    return EXIT_UNUSABLE;
   } finally {
     process.off('SIGINT', onSigint);
   }

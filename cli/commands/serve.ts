@@ -21,6 +21,8 @@ export interface ServeCommandOptions {
   workdir: string;
   open: boolean;
   knownHosts?: string;
+  /** Folders besides the work folder the page may name paths in (load and save plans, kubeconfigs). */
+  allowDirs?: string[];
 }
 
 export async function serve(opts: ServeCommandOptions): Promise<void> {
@@ -35,6 +37,7 @@ export async function serve(opts: ServeCommandOptions): Promise<void> {
   const service = createInstallerService({
     workdir: opts.workdir,
     shell: 'browser',
+    allowDirs: opts.allowDirs ?? [],
     ...(opts.knownHosts ? { knownHostsFile: opts.knownHosts } : {}),
   });
   let server;
@@ -54,13 +57,13 @@ export async function serve(opts: ServeCommandOptions): Promise<void> {
   process.stdout.write(
     [
       'cp-installer is serving the wizard on 127.0.0.1 only.',
-      `Open this address in a browser on this machine (the token in it is the only key):`,
+      `Open this address in a browser on this machine. It works once, in one tab (reloading that tab is fine):`,
       '',
       `  ${server.url}`,
       '',
       `From another machine: ssh -L ${server.port}:127.0.0.1:${server.port} <this host>, then open the same address.`,
-      `Work folder: ${opts.workdir}`,
-      'Press Ctrl+C to stop.',
+      `Files are read and written only in: ${[opts.workdir, ...(opts.allowDirs ?? [])].join(', ')} (add folders with --allow-dir).`,
+      process.stdin.isTTY ? 'Press Enter for a new address (another tab or browser), Ctrl+C to stop.' : 'Press Ctrl+C to stop.',
       '',
     ].join('\n'),
   );
@@ -70,7 +73,16 @@ export async function serve(opts: ServeCommandOptions): Promise<void> {
     process.stderr.write(`cp-installer: background task failed: ${e instanceof Error ? e.message : String(e)}\n`);
   });
   const cleanupOpen = opts.open && canOpenBrowser() ? openBrowser(server.url) : undefined;
+  // A new one-time address on request: the printed one is used up by the first tab that opened it.
+  const onLine = () => process.stdout.write(`New address (works once):\n\n  ${server.newLoginUrl()}\n\n`);
+  if (process.stdin.isTTY) {
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => {
+      for (const ch of chunk) if (ch === '\n' || ch === '\r') onLine();
+    });
+  }
   const stop = async () => {
+    process.stdin.pause();
     cleanupOpen?.();
     await server.close();
     await service.dispose();
@@ -83,12 +95,19 @@ export async function serve(opts: ServeCommandOptions): Promise<void> {
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('Serve the wizard to a browser on 127.0.0.1, with a one-time token (browser mode)')
+    .description('Serve the wizard to a browser on 127.0.0.1, with a one-time address (browser mode)')
     .option('-p, --port <port>', 'port on 127.0.0.1 (0: any free port)', parsePort, DEFAULT_PORT)
     .option('-w, --workdir <dir>', 'where runs, logs and outputs are kept', join(homedir(), '.cp-installer'))
     .option('--known-hosts <file>', 'known_hosts to check host keys against and add accepted ones to (default ~/.ssh/known_hosts)')
     .option('--no-open', 'do not open a browser')
-    .action(async (o: { port: number; workdir: string; open: boolean; knownHosts?: string }) => {
-      await serve({ port: o.port, workdir: resolve(o.workdir), open: o.open, ...(o.knownHosts ? { knownHosts: resolve(o.knownHosts) } : {}) });
+    .option('--allow-dir <dir>', 'a folder besides the work folder where the page may load and save files (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .action(async (o: { port: number; workdir: string; open: boolean; knownHosts?: string; allowDir: string[] }) => {
+      await serve({
+        port: o.port,
+        workdir: resolve(o.workdir),
+        open: o.open,
+        allowDirs: o.allowDir.map((d) => resolve(d)),
+        ...(o.knownHosts ? { knownHosts: resolve(o.knownHosts) } : {}),
+      });
     });
 }

@@ -14,6 +14,7 @@ export function langOption(): Option {
   ]);
 }
 
+/** --lang when given, else the one language detector (LC_ALL, LC_MESSAGES, LANG). */
 export function pickLang(lang: string | undefined): Lang {
   return lang === 'en' || lang === 'ko' ? lang : langFromEnv(process.env);
 }
@@ -49,7 +50,8 @@ export async function validateCommand(file: string, opts: ValidateOptions): Prom
     const loaded = await load(file);
     issues = loaded.issues;
     // YAML that does not parse gives no plan to check: that is "unreadable", like a missing file.
-    readable = issues.every((i) => i.key !== 'plan.yaml.syntax' && i.key !== 'plan.yaml.empty');
+    // So is text refused before parsing (too big, too deep, an alias bomb, not UTF-8): every plan.yaml.* key.
+    readable = issues.every((i) => !i.key.startsWith('plan.yaml.'));
   } catch (e) {
     const err = e as { key?: string; params?: Record<string, string | number> };
     if (!err.key) throw e;

@@ -1,6 +1,7 @@
-// Browser mode: the built renderer and the API over one WebSocket, on 127.0.0.1 only. Every request must
-// carry the token printed on the terminal (in the URL once, then as an HttpOnly cookie); anything else gets
-// a bare 401/403, static files included.
+// Browser mode: the built renderer and the API over one WebSocket, on 127.0.0.1 only. The page's files hold
+// no secret and are served to any request naming this server (Host checked); the API answers only a
+// WebSocket from this server's own origin that presents the one-time ticket of the printed address or the
+// session key the page got for it (auth.ts says why there is no cookie).
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +20,19 @@ import {
   type InstallerApi,
   type WsServerFrame,
 } from '../../core/api/index.js';
-import { allowedHosts, authorize, newToken, originAllowed, securityHeaders, tokenCookie } from './auth.js';
+import {
+  CLOSE_NO_CREDENTIAL,
+  CLOSE_REFUSED,
+  Credentials,
+  WS_PROTOCOL,
+  handshakeAllowed,
+  hostAllowed,
+  loginUrl,
+  newToken,
+  offeredProtocols,
+  securityHeaders,
+  type Presented,
+} from './auth.js';
 import { contentType, resolveStatic } from './static.js';
 
 export interface ServeOptions {
@@ -28,15 +41,19 @@ export interface ServeOptions {
   rendererDir: string;
   /** 0 picks a free port. */
   port?: number;
+  /** The first one-time ticket (random unless given). */
   token?: string;
   version?: string;
 }
 
 export interface RunningServer {
   port: number;
+  /** The first ticket (in `url`). */
   token: string;
-  /** The URL to open, with the token. */
+  /** The address to open, with the one-time ticket in its fragment. */
   url: string;
+  /** A new one-time address; the previous one stops working if it was not used yet. */
+  newLoginUrl(): string;
   close(): Promise<void>;
 }
 
@@ -45,6 +62,7 @@ const SLOW_CLIENT_BYTES = 16 * 1024 * 1024;
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const token = options.token ?? newToken();
+  const credentials = new Credentials(token);
   let port = 0;
 
   const plain = (res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}) => {
@@ -53,9 +71,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    const verdict = authorize(token, { url: req.url ?? '/', cookie: req.headers.cookie, host: req.headers.host }, allowedHosts(port));
-    if (!verdict.ok) {
-      plain(res, verdict.status, verdict.status === 401 ? 'Unauthorized\n' : 'Forbidden\n');
+    if (!hostAllowed(req.headers.host, port)) {
+      plain(res, 403, 'Forbidden\n');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -63,17 +80,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return;
     }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (verdict.via === 'query') {
-      // The cookie carries the token from now on; the address bar, history and a shoulder-surfer lose it.
-      url.searchParams.delete('token');
-      res.writeHead(303, {
-        ...securityHeaders(port),
-        'Set-Cookie': tokenCookie(token),
-        Location: url.pathname + url.search,
-      });
-      res.end();
-      return;
-    }
     const file = resolveStatic(options.rendererDir, url.pathname);
     if (!file && url.pathname === '/favicon.ico') {
       // Browsers ask for it on their own; an error in the console for it would only be noise.
@@ -94,7 +100,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 
   const server = createServer(onRequest);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    // The page offers ours plus its credential; only ours is ever echoed back.
+    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  });
   const sockets = new Set<WebSocket>();
 
   const refuse = (socket: Duplex, status: 401 | 403 | 404) => {
@@ -107,14 +118,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== WS_PATH) return refuse(socket, 404);
     // Browsers always send Origin on a WebSocket; a page of another site must not drive the installer
-    // even if it learnt the port.
-    if (!originAllowed(req.headers.origin, port)) return refuse(socket, 403);
-    const verdict = authorize(token, { url: req.url ?? '/', cookie: req.headers.cookie, host: req.headers.host }, allowedHosts(port));
-    if (!verdict.ok) return refuse(socket, verdict.status);
-    wss.handleUpgrade(req, socket, head, (ws) => connection(ws));
+    // even if it learnt the port. (A client outside a browser can forge both: the credential stops it.)
+    if (!handshakeAllowed({ host: req.headers.host, origin: req.headers.origin }, port)) return refuse(socket, 403);
+    const { credential } = offeredProtocols(req.headers['sec-websocket-protocol']);
+    const presented = credential === undefined ? undefined : credentials.present(credential);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Refused after the upgrade, with a close code the page can read (a failed handshake shows it none);
+      // nothing is sent or read before.
+      if (!presented) return ws.close(CLOSE_NO_CREDENTIAL, 'no credential');
+      if (!presented.ok) return ws.close(CLOSE_REFUSED, 'credential refused');
+      connection(ws, presented);
+    });
   });
 
-  const connection = (ws: WebSocket) => {
+  const connection = (ws: WebSocket, presented: Exclude<Presented, { ok: false }>) => {
     sockets.add(ws);
     const send = (frame: WsServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
@@ -131,7 +148,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (queued.length === 0) setImmediate(flush);
       queued.push(event);
     });
-    send({ t: 'hello', version: options.version ?? '' });
+    // A ticket used now: the page keeps this key (sessionStorage) for reloads and reconnects.
+    send({ t: 'hello', version: options.version ?? '', ...(presented.fresh ? { key: presented.key } : {}) });
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         ws.close(WS_CLOSE.badFrame, 'text frames only');
@@ -167,7 +185,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return {
     port,
     token,
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: loginUrl(port, token),
+    newLoginUrl: () => loginUrl(port, credentials.issue()),
     async close() {
       for (const ws of sockets) ws.terminate();
       wss.close();

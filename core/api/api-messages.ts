@@ -12,11 +12,13 @@ export const apiMessages: Catalogs = {
     'api.timeout': '{{command}} took too long to answer.',
     'api.noSuchHost': 'The plan has no host named {{host}}.',
     'api.noSuchFix': 'There is no fix named {{fixId}}.',
-    'api.planInvalid': 'The plan is not valid (first problem at {{field}}). Fix the fields marked in red and try again.',
+    'api.planInvalid': 'The plan is not valid, so nothing was run and no host was contacted. {{field}}: {{problem}}',
     'api.runNotHere': 'Run {{runId}} is not running in this installer, so it cannot be cancelled from here.',
     'api.noKubeconfig': 'Run {{runId}} has no kubeconfig (it did not get that far).',
     'api.noReport': 'Run {{runId}} has no report yet.',
     'api.forbidden': 'This request did not come from the installer window and was refused.',
+    'api.notSignedIn':
+      'This page is not signed in to the installer. Open the address `cp-installer serve` printed (it works once, in one tab; reloading that tab keeps working), or press Enter in the terminal where serve runs for a new address.',
     'keychain.unavailable': 'Secrets cannot be remembered here: {{why}}',
     'keychain.basicText':
       'this system has no keyring (Electron reports "basic_text"), so a remembered password would be stored as plain text. Install and unlock a keyring (GNOME Keyring or KWallet) to remember secrets.',
@@ -34,11 +36,13 @@ export const apiMessages: Catalogs = {
     'api.timeout': '{{command}} 응답이 너무 오래 걸립니다.',
     'api.noSuchHost': '계획에 {{host}} 호스트가 없습니다.',
     'api.noSuchFix': '{{fixId}}라는 이름의 조치가 없습니다.',
-    'api.planInvalid': '계획이 올바르지 않습니다(첫 문제: {{field}}). 빨간색으로 표시된 항목을 고친 뒤 다시 시도하십시오.',
+    'api.planInvalid': '계획이 올바르지 않아 아무것도 실행하지 않았고 어떤 호스트에도 접속하지 않았습니다. {{field}}: {{problem}}',
     'api.runNotHere': '실행 {{runId}}은(는) 이 설치 프로그램에서 실행 중이 아니므로 여기서 취소할 수 없습니다.',
     'api.noKubeconfig': '실행 {{runId}}에는 kubeconfig가 없습니다(그 단계까지 진행되지 않았습니다).',
     'api.noReport': '실행 {{runId}}에는 아직 보고서가 없습니다.',
     'api.forbidden': '설치 프로그램 창에서 온 요청이 아니므로 거부했습니다.',
+    'api.notSignedIn':
+      '이 페이지는 설치 프로그램에 로그인되어 있지 않습니다. `cp-installer serve`가 출력한 주소를 여십시오(한 번, 한 탭에서만 쓸 수 있으며 그 탭을 새로 고치는 것은 괜찮습니다). 또는 serve를 실행 중인 터미널에서 Enter를 눌러 새 주소를 받으십시오.',
     'keychain.unavailable': '여기서는 비밀 정보를 기억할 수 없습니다: {{why}}',
     'keychain.basicText':
       '이 시스템에는 키링이 없어(Electron이 "basic_text"로 보고) 기억한 비밀번호가 평문으로 저장됩니다. 비밀 정보를 기억하려면 키링(GNOME Keyring 또는 KWallet)을 설치하고 잠금을 해제하십시오.',

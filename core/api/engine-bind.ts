@@ -2,7 +2,7 @@
 // install.ts, core/outputs) to the shape the service needs (engine.ts). A facade that has not landed
 // leaves its part absent, and its commands answer `api.notAvailable`.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,14 +16,14 @@ import { sshErrorMessage } from '../ssh/messages.js';
 import { SshError, type SshTarget } from '../ssh/types.js';
 import type { Engine, InstallPart, OutputsPart, PlanPart, PreflightPart, SessionSecrets, SshPart } from './engine.js';
 import { createInstallPart, runState } from './install.js';
-import { loadJournal, runDir } from '../install/journal.js';
-import { writeSupportBundle } from '../outputs/bundle.js';
+import { NoSuchRunError, runReport, runSupportBundle } from './run-files.js';
 import { kubeconfigSummary, mergeKubeconfig, writeKubeconfig } from '../outputs/kubeconfig.js';
 import { planFacade } from './plan.js';
 import { runPlanPreflight, runFixes } from './preflight.js';
 import { modulesFix, swapFix, sysctlFix } from '../preflight/fixes.js';
 import type { Fix } from '../preflight/types.js';
 import { ApiFailure } from './service-errors.js';
+import { checkedPlan } from './plan-gate.js';
 import type { ConnectionResult, Message } from './types.js';
 
 function packageVersion(): string {
@@ -45,14 +45,12 @@ export interface EngineOptions {
   knownHostsFile?: string;
 }
 
-/** A plan the engine can act on; the UI validated it already, so a failure here is a plain "invalid". */
+/**
+ * A plan the engine can act on: checked again here, not trusted from the shell (the service checks too; an
+ * engine part reached some other way must not connect for a plan validation rejects).
+ */
 function soundPlan(input: PlanInput): Plan {
-  const parsed = Plan.safeParse(input);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new ApiFailure('api.planInvalid', { field: first ? first.path.join('.') : '' }, 'The plan is not valid');
-  }
-  return parsed.data;
+  return checkedPlan(input);
 }
 
 function planPart(): PlanPart {
@@ -70,8 +68,10 @@ function planPart(): PlanPart {
     },
     save: planFacade.save,
     importVars: (clusterVars, edgeVars) => {
-      const { plan, yaml } = planFacade.importVars(clusterVars, edgeVars);
-      return { plan, yaml };
+      // The vars file's own issues (a variable that is not a value: `$(…)`, an unterminated quote, a count
+      // out of bounds) name the variable; without them a refused value would only be missing from the plan.
+      const { plan, yaml, issues } = planFacade.importVars(clusterVars, edgeVars);
+      return { plan, yaml, issues };
     },
   };
 }
@@ -192,23 +192,15 @@ function outputsPart(workdir: string): OutputsPart {
       return { path, context };
     },
     async report(runId) {
-      const path = outputsOf(runId).reportPath;
-      if (!path || !existsSync(path)) throw new ApiFailure('api.noReport', { runId }, `Run ${runId} has no report`);
-      return { path };
+      try {
+        return { path: runReport(workdir, runId) };
+      } catch (e) {
+        if (e instanceof NoSuchRunError) throw new ApiFailure('api.noReport', { runId }, `Run ${runId} has no report`);
+        throw e;
+      }
     },
     async supportBundle(runId) {
-      const state = loadJournal(workdir, runId);
-      const parsed = Plan.safeParse(state.start.plan);
-      // Beside the runs, not inside the run folder the bundle packs.
-      const outPath = join(workdir, 'support', `cp-installer-${runId}.tar.gz`);
-      await mkdir(dirname(outPath), { recursive: true, mode: 0o700 });
-      await writeSupportBundle({
-        outPath,
-        name: `cp-installer-${runId}`,
-        runDir: runDir(workdir, runId),
-        ...(parsed.success ? { plan: parsed.data } : {}),
-      });
-      return { path: outPath };
+      return { path: await runSupportBundle(workdir, runId) };
     },
   };
 }

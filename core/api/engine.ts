@@ -1,11 +1,13 @@
 // What the service needs from the engine, one part per concern. The parts are bound to the real facades in
 // engine-bind.ts; tests hand in their own. A part that is absent makes its commands answer
 // `api.notAvailable` instead of pretending to work.
-import type { Lang } from '../common/messages.js';
+import { detectLang, type Lang, type Message } from '../common/messages.js';
 import type { Secret } from '../common/secret.js';
 import type {
   ConnectionResult,
   DryRunAction,
+  EgressEntry,
+  PlanChange,
   HostReport,
   LogLine,
   Mode,
@@ -33,7 +35,7 @@ export interface PlanPart {
   toYaml(plan: PlanInput, previousYaml?: string): string;
   load(path: string): Promise<{ yaml: string; plan?: PlanInput; issues: PlanIssue[] }>;
   save(path: string, plan: PlanInput, previousYaml?: string): Promise<{ path: string; yaml: string }>;
-  importVars(clusterVars: string, edgeVars?: string): { plan: PlanInput; yaml: string };
+  importVars(clusterVars: string, edgeVars?: string): { plan: PlanInput; yaml: string; issues?: PlanIssue[] };
 }
 
 export interface SshPart {
@@ -67,6 +69,10 @@ export interface InstallPart {
   list(): Promise<RunSummary[]>;
   state(runId: string): Promise<RunState>;
   logsSince(runId: string, seq: number, limit?: number): Promise<{ lines: LogLine[]; lastSeq: number }>;
+  /** Addresses outside the site the plan's run reaches. */
+  egress?(plan: PlanInput): { entries: EgressEntry[]; bundleProblem?: Message };
+  /** How `plan` differs from the plan the run started with, and that run's preflight overrides. */
+  planChanges?(runId: string, plan: PlanInput): { changes: PlanChange[]; overrides: string[] };
 }
 
 export interface OutputsPart {
@@ -105,8 +111,7 @@ export interface Dialogs {
   save(o: { title?: string; defaultPath?: string }): Promise<{ canceled: boolean; path?: string }>;
 }
 
+/** The person's language (core/common/messages.ts detectLang: the one detector). */
 export function systemLang(): Lang {
-  const env = process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '';
-  const locale = env || Intl.DateTimeFormat().resolvedOptions().locale;
-  return locale.toLowerCase().startsWith('ko') ? 'ko' : 'en';
+  return detectLang(process.env);
 }

@@ -1,16 +1,23 @@
 // The install facade shells use (the CLI directly; the service through InstallPart): load a plan, run it
 // for real or dry, resume a run, list runs and their state. It wires the SSH pool, preflight and the modes
 // together so core/install itself stays free of those choices.
-import { readFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { render, type Lang, type Message } from '../common/messages.js';
+import type { Lang, Message } from '../common/messages.js';
 import { systemLang, type InstallPart } from './engine.js';
-import { coreMessages } from './messages.js';
-import { formatDryRun, type DryRunRecord } from '../install/dryrun.js';
+import { ApiFailure } from './service-errors.js';
+import { coreMessages, renderCoreMessage } from './messages.js';
+import { checkedPlan } from './plan-gate.js';
+import { PLAN_LIMITS, readInputFileSync } from './input-files.js';
+import { completeDryRun, DryRunIncomplete, formatDryRun, type DryRunRecord } from '../install/dryrun.js';
+import { bundleProblem, formatEgress, planEgress, type EgressEntry } from '../install/egress.js';
+import { planChanges, type PlanChange } from '../install/plan-diff.js';
+import { writeRunReport } from '../install/run-report.js';
 import { listRuns, loadJournal, newRunId, readJournal, runDir, JOURNAL_FILE, summarize } from '../install/journal.js';
 import type { LogEvent } from '../install/logs.js';
-import { modeFor, modeNames } from '../install/modes/index.js';
+import { descriptorOf, modeNames } from '../modes/index.js';
+import type { PreflightRunner } from '../install/gate.js';
 import { InstallRun, runOutputs, stepInfos, type RunResult } from '../install/runner.js';
 import type { RunOptions } from '../install/step.js';
 import type { RunEvent, RunSummary } from '../install/types.js';
@@ -23,12 +30,14 @@ import type { SecretBag } from '../ssh/types.js';
 import { openSsh, type SshProvider, type SshProviderOptions } from '../install/ssh-provider.js';
 import type { DryRunAction, LogLine, Mode, RunState } from './types.js';
 
-export type { DryRunRecord, RunResult, RunEvent, SecretBag };
+export type { DryRunRecord, EgressEntry, PlanChange, RunResult, RunEvent, SecretBag };
+export { DryRunIncomplete };
+export { formatPlanChanges } from '../install/plan-diff.js';
 export type InstallPlan = Plan;
 
 /** A message in the person's language (LANG / LC_*), from every core catalog. */
 export function renderMessage(m: Message, lang: Lang = systemLang()): string {
-  return render(coreMessages, lang, m);
+  return renderCoreMessage(m, lang);
 }
 
 export function defaultWorkdir(): string {
@@ -37,7 +46,7 @@ export function defaultWorkdir(): string {
 
 /** Loads and validates a plan file; the plan is returned only when it has no error. */
 export function loadPlanFile(path: string): { plan?: Plan; issues: PlanIssue[] } {
-  const loaded = loadPlanText(readFileSync(path, 'utf8'));
+  const loaded = loadPlanText(readInputFileSync(path, PLAN_LIMITS.maxBytes));
   const errors = loaded.issues.filter((i) => i.severity === 'error');
   return { plan: errors.length === 0 ? loaded.plan : undefined, issues: loaded.issues };
 }
@@ -54,17 +63,33 @@ export interface InstallDeps {
   options?: Partial<RunOptions>;
 }
 
-export class UnknownModeError extends Error {}
+/** The plan's mode cannot be installed by this version yet (its descriptor says why): nothing was touched. */
+export class ModeNotInstallable extends ApiFailure {
+  constructor(readonly error: Message) {
+    super(error.key, error.params);
+    this.name = 'ModeNotInstallable';
+  }
+}
 
-function modeOf(plan: Plan, provider?: SshProvider, skipPreflight = false) {
-  const mode = modeFor(plan.mode, {
-    preflight:
-      provider && !skipPreflight
-        ? (ctx) => runPreflight(ctx.plan, { connector: provider.connector, targets: provider.targets, signal: ctx.signal, release: ctx.release })
-        : undefined,
-  });
-  if (!mode) throw new UnknownModeError(`No install mode ${plan.mode} (known: ${modeNames().join(', ')})`);
-  return mode;
+function modeOf(plan: Plan) {
+  return descriptorOf(plan.mode);
+}
+
+/** Why this version cannot install the plan's mode yet, and what to do instead; undefined when it can. */
+export function notInstallable(plan: Plan): Message | undefined {
+  return modeOf(plan).profile.notYet?.apply;
+}
+
+/** Refuses a mode the engine cannot install yet, before any host is touched. */
+function refuseNotYet(plan: Plan): void {
+  const why = notInstallable(plan);
+  if (why) throw new ModeNotInstallable(why);
+}
+
+/** The gate's preflight: the real checks over the run's SSH side, unless a test skips them. */
+function preflightOf(provider: SshProvider, skip = false): PreflightRunner | undefined {
+  if (skip) return undefined;
+  return (ctx) => runPreflight(ctx.plan, { connector: provider.connector, targets: provider.targets, signal: ctx.signal, release: ctx.release });
 }
 
 function releaseOf(plan: Plan) {
@@ -75,10 +100,11 @@ function releaseOf(plan: Plan) {
 
 /** A dry run: every file the run would write and every command it would run, in order, secrets masked. */
 export async function dryRunPlan(plan: Plan, options: { workdir?: string; secrets?: SecretBag; overrides?: string[] } = {}): Promise<{ records: DryRunRecord[]; text: string }> {
+  refuseNotYet(plan);
   const run = new InstallRun({
     runId: 'dry-run',
     workdir: options.workdir ?? defaultWorkdir(),
-    mode: modeOf(plan, undefined, true),
+    mode: modeOf(plan),
     plan,
     release: releaseOf(plan),
     options: { overrides: options.overrides ?? [] },
@@ -86,8 +112,30 @@ export async function dryRunPlan(plan: Plan, options: { workdir?: string; secret
     dryRun: true,
   });
   const result = await run.start();
-  const records = result.dryRun ?? [];
-  return { records, text: formatDryRun(records) };
+  // A step that threw stops the listing: fail naming it rather than show part of the run as all of it.
+  const records = completeDryRun(result);
+  const egress = formatEgress(egressOf(plan), (m) => renderMessage(m));
+  const head = egress ? `# ${renderMessage({ key: 'egress.title' })}\n${egress}\n\n` : '';
+  return { records, text: head + formatDryRun(records) };
+}
+
+/** Every address outside the site the plan's run reaches (core/install/egress.ts), for Review and the dry run. */
+export function egressOf(plan: Plan): EgressEntry[] {
+  const release = releaseOf(plan);
+  const infos = stepInfos(modeOf(plan), plan, release, { overrides: [] });
+  const titles = new Map(infos.map((s) => [s.id, s.title]));
+  return planEgress(plan, release, infos.map((s) => s.id), { exists: existsSync }).map((e) => {
+    const title = titles.get(e.step);
+    return title ? { ...e, stepTitle: title } : e;
+  });
+}
+
+/** How `plan` differs from the plan run `runId` started with, and the preflight overrides that run had. */
+export function planChangesSince(workdir: string, runId: string, plan: unknown): { changes: PlanChange[]; overrides: string[] } {
+  const state = loadJournal(workdir, runId);
+  const now = Plan.safeParse(plan);
+  const changes = planChanges(Plan.parse(state.start.plan), now.success ? now.data : plan);
+  return { changes, overrides: state.start.options.overrides ?? [] };
 }
 
 export function toDryRunActions(records: DryRunRecord[]): DryRunAction[] {
@@ -118,12 +166,14 @@ async function launch(
   onEvent?: (e: RunEvent) => void,
   signal?: AbortSignal,
 ): Promise<StartedRun> {
+  refuseNotYet(init.plan);
   const provider = await (deps.ssh ?? ((plan, secrets) => openSsh(plan, secrets, deps.sshOptions)))(init.plan, init.secrets);
   const extra: string[] = [];
   const run = new InstallRun({
     runId: init.runId,
     workdir: deps.workdir,
-    mode: modeOf(init.plan, provider, deps.skipPreflight),
+    mode: modeOf(init.plan),
+    preflight: preflightOf(provider, deps.skipPreflight),
     plan: init.plan,
     release: releaseOf(init.plan),
     options: init.options,
@@ -135,7 +185,20 @@ async function launch(
     extraSecrets: extra,
   });
   if (onEvent) run.subscribe(onEvent);
-  const done = run.start().finally(() => provider.close());
+  const done = run
+    .start()
+    .then((result) => {
+      // A run that did not succeed still leaves a report to hand over (a succeeded run's report step wrote one).
+      if (result.status !== 'succeeded') {
+        try {
+          writeRunReport(deps.workdir, init.runId, coreMessages);
+        } catch {
+          // The report is a courtesy: failing to write it must not hide the run's own result.
+        }
+      }
+      return result;
+    })
+    .finally(() => provider.close());
   return { runId: init.runId, run, done, cancel: () => run.cancel() };
 }
 
@@ -172,7 +235,8 @@ export async function resumeRun(
   const summary = summarize(runId, state);
   if (summary.status === 'succeeded') throw new NotResumableError(`Run ${runId} already succeeded; there is nothing to resume`);
   if (summary.status === 'running') throw new NotResumableError(`Run ${runId} is still running (process ${state.pid})`);
-  const plan = Plan.parse(state.start.plan);
+  // The journal's plan is checked like a new one: a run started before a rule existed must not act on it.
+  const plan = checkedPlan(state.start.plan);
   return launch(
     deps,
     { runId, plan, planPath: state.start.planPath, options: { ...state.start.options, ...deps.options, overrides: state.start.options.overrides }, secrets: await secretsFor(plan), resume: state },
@@ -192,7 +256,7 @@ export function runState(workdir: string, runId: string, live?: InstallRun): Run
   const start = state.start;
   const plan = Plan.parse(start.plan);
   const release = findRelease(start.release);
-  const infos = live?.stepInfos ?? (release ? stepInfos(modeOf(plan, undefined, true), plan, release, start.options) : []);
+  const infos = live?.stepInfos ?? (release ? stepInfos(modeOf(plan), plan, release, start.options) : []);
   const status = new Map<string, { status: RunState['steps'][number]['status']; durationMs?: number }>();
   let failure: RunState['failure'];
   for (const r of records) {
@@ -216,8 +280,9 @@ export function toLogLines(events: LogEvent[]): LogLine[] {
   return events.map((e) => ({ seq: e.seq, stepId: e.stepId, ...(e.host ? { host: e.host } : {}), stream: e.stream, line: e.line }));
 }
 
+/** The modes this engine can install (a mode whose descriptor says "not yet" is shown, not offered). */
 export function installModes(): Mode[] {
-  return modeNames().filter((m): m is Mode => ['standalone', 'edge', 'expand-edge', 'caas'].includes(m));
+  return modeNames().filter((m) => !descriptorOf(m).profile.notYet);
 }
 
 /** The install part of the service (core/api/engine.ts): runs live in this process, journals on disk. */
@@ -230,8 +295,14 @@ export function createInstallPart(deps: InstallDeps): InstallPart {
   return {
     modes: installModes,
     async dryRun(input) {
-      const { records } = await dryRunPlan(Plan.parse(input), { workdir: deps.workdir });
-      return toDryRunActions(records);
+      const plan = Plan.parse(input);
+      const { records } = await dryRunPlan(plan, { workdir: deps.workdir });
+      // Each action carries its step's title, parameters filled (the renderer holds no step list of its own).
+      const titles = new Map(stepInfos(modeOf(plan), plan, releaseOf(plan), { overrides: [] }).map((s) => [s.id, s.title]));
+      return toDryRunActions(records).map((a) => {
+        const title = titles.get(a.step);
+        return title ? { ...a, stepTitle: title } : a;
+      });
     },
     async start(input, secrets, overrides, onEvent) {
       return keep(await startRun(deps, Plan.parse(input), secrets, { overrides, onEvent }));
@@ -247,6 +318,14 @@ export function createInstallPart(deps: InstallDeps): InstallPart {
     },
     async state(runId) {
       return runState(deps.workdir, runId, live.get(runId)?.run);
+    },
+    egress(input) {
+      const plan = Plan.parse(input);
+      const problem = plan.bundle?.path ? bundleProblem(plan.bundle.path, (p) => existsSync(p) && statSync(p).isDirectory(), existsSync) : undefined;
+      return { entries: egressOf(plan), ...(problem ? { bundleProblem: problem } : {}) };
+    },
+    planChanges(runId, input) {
+      return planChangesSince(deps.workdir, runId, input);
     },
     async logsSince(runId, seq, limit) {
       const run = live.get(runId)?.run;

@@ -1,9 +1,13 @@
 // The plan facade: what shells may do with plans (new, validate, parse, render, load, save, import and
 // export the official scripts' variable files). Shells reach core/plan only through here.
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { render, type Lang, type Message } from '../common/messages.js';
-import { planMessages } from '../plan/messages.js';
+import { detectLang, type Lang, type Message } from '../common/messages.js';
+import { renderCoreMessage } from './messages.js';
+import { InputFileError, PLAN_LIMITS, readInputFile } from './input-files.js';
 import type { PlanIssue, ValidationResult } from '../plan/issues.js';
 import { scanSecrets } from '../plan/secrets.js';
 import { Plan, MODES, type Mode, type PlanInput } from '../plan/schema.js';
@@ -24,7 +28,7 @@ export class PlanError extends Error {
     readonly key: string,
     readonly params: Record<string, string | number> = {},
   ) {
-    super(render(planMessages, 'en', { key, params }));
+    super(renderCoreMessage({ key, params }, 'en'));
     this.name = 'PlanError';
   }
 }
@@ -62,12 +66,11 @@ export function toYaml(plan: PlanInput, previousYaml?: string): string {
 
 async function readText(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    // Bounded, regular files only, UTF-8 or refused (security #11).
+    return await readInputFile(path, PLAN_LIMITS.maxBytes);
   } catch (e) {
-    throw new PlanError('plan.file.unreadable', {
-      path,
-      reason: (e as NodeJS.ErrnoException).code ?? String(e),
-    });
+    if (e instanceof InputFileError) throw new PlanError(e.key, e.params);
+    throw e;
   }
 }
 
@@ -110,13 +113,85 @@ export function exportVars(plan: unknown): { clusterVars: string; edgeVars?: str
 
 /** The text of one message in a language (for shells that print, like the CLI). */
 export function renderMessage(message: Message, lang: Lang): string {
-  return render(planMessages, lang, message);
+  return renderCoreMessage(message, lang);
 }
 
 /** The person's language from the environment: Korean when LC_ALL / LC_MESSAGES / LANG start with `ko`. */
 export function langFromEnv(env: Record<string, string | undefined>): Lang {
-  const value = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
-  return value.toLowerCase().startsWith('ko') ? 'ko' : 'en';
+  return detectLang(env);
+}
+
+/**
+ * Where a shell may read and write files by path. Browser mode has no native dialog, so a path arrives as
+ * text from the page: only paths under these roots are used (the work folder first, then the folders given
+ * with `serve --allow-dir`), plus the one fixed merge target ~/.kube/config. A relative path is taken inside
+ * the work folder; `~/` is the user's home. Symbolic links are followed before the check and never written
+ * through, so a link inside a root cannot reach outside it.
+ */
+export interface PathPolicy {
+  roots: string[];
+  home: string;
+}
+
+export type PathUse = 'read' | 'write' | 'merge';
+
+export function browserPathPolicy(workdir: string, allowDirs: readonly string[] = [], home = homedir()): PathPolicy {
+  return { roots: [resolve(workdir), ...allowDirs.map((d) => resolve(d))], home };
+}
+
+/** `~` and `~/x` as the user's home; anything else unchanged. */
+export function expandHome(path: string, home = homedir()): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return join(home, path.slice(2));
+  return path;
+}
+
+/** The real path of `p`, or of its deepest existing ancestor with the rest appended (for a file to create). */
+function realish(p: string): string {
+  const rest: string[] = [];
+  let at = p;
+  while (!existsSync(at)) {
+    const up = dirname(at);
+    if (up === at) break;
+    rest.unshift(at.slice(up.length).replace(/^\/+/, ''));
+    at = up;
+  }
+  let real: string;
+  try {
+    real = realpathSync(at);
+  } catch {
+    real = at;
+  }
+  return rest.length ? join(real, ...rest) : real;
+}
+
+function inside(root: string, p: string): boolean {
+  const rel = relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** The absolute path to use for `path`, or a PlanError('plan.path.notAllowed') naming the allowed roots. */
+export function allowedPath(policy: PathPolicy, path: string, use: PathUse): string {
+  const refuse = () => new PlanError('plan.path.notAllowed', { path: path.slice(0, 300), roots: policy.roots.join(', ') });
+  // eslint-disable-next-line no-control-regex
+  if (path.trim() === '' || /[\u0000-\u001f\u007f]/.test(path)) throw refuse();
+  const [workdir] = policy.roots;
+  const expanded = expandHome(path, policy.home);
+  const absolute = resolve(workdir ?? policy.home, expanded);
+  const real = realish(absolute);
+  const mergeTarget = join(policy.home, '.kube', 'config');
+  const ok =
+    policy.roots.some((r) => inside(realish(r), real)) || (use === 'merge' && (absolute === mergeTarget || real === realish(mergeTarget)));
+  if (!ok) throw refuse();
+  // A link at the target itself would be followed by a write: refused, whatever it points to.
+  if (use !== 'read') {
+    try {
+      if (lstatSync(absolute).isSymbolicLink()) throw refuse();
+    } catch (e) {
+      if (e instanceof PlanError) throw e;
+    }
+  }
+  return use === 'read' ? real : absolute;
 }
 
 /** The object the API service binds (engine.ts PlanPart). */

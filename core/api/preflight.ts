@@ -2,17 +2,17 @@
 // plan, run the preflight, offer and apply fixes, and render the report as a table or JSON.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { mergeCatalogs, render, type Lang, type Message } from '../common/messages.js';
+import type { Lang, Message } from '../common/messages.js';
+import { renderCoreMessage } from './messages.js';
+import { checkedPlan } from './plan-gate.js';
 import { Secret } from '../common/secret.js';
 import { findRelease } from '../plan/catalog.js';
 import { Plan, type PlanInput } from '../plan/schema.js';
 import { modulesFix, swapFix, sysctlFix } from '../preflight/fixes.js';
-import { preflightMessages } from '../preflight/messages.js';
 import { applyFixes, fixesFor, runPreflight, type FixOutcome } from '../preflight/run.js';
 import type { CheckResult, Fix, HostReport, PreflightReport } from '../preflight/types.js';
 import { Ssh2Connector } from '../ssh/connector.js';
 import { KnownHosts } from '../ssh/known-hosts.js';
-import { sshMessages } from '../ssh/messages.js';
 import { SshPool } from '../ssh/pool.js';
 import { SshConfigFile } from '../ssh/ssh-config.js';
 import { targetsFromPlan } from '../ssh/targets.js';
@@ -20,10 +20,8 @@ import type { Connector, SecretBag, SshTarget } from '../ssh/types.js';
 
 export type { CheckResult, Fix, FixOutcome, HostReport, Lang, PreflightReport };
 
-export const preflightCatalogs = mergeCatalogs(preflightMessages, sshMessages);
-
 export function renderPreflightMessage(m: Message, lang: Lang): string {
-  return render(preflightCatalogs, lang, m);
+  return renderCoreMessage(m, lang);
 }
 
 export function defaultKnownHostsFile(): string {
@@ -123,7 +121,8 @@ export function toPlan(plan: Plan | PlanInput): Plan {
 }
 
 export async function runPlanPreflight(input: Plan | PlanInput, opts: PreflightRunOptions): Promise<PreflightReport> {
-  const plan = toPlan(input);
+  // Every shell's floor: no login for a plan validation rejects (security #3, #5).
+  const plan = checkedPlan(input);
   const ssh = await openSsh(plan, opts);
   try {
     return await runPreflight(plan, {
@@ -151,7 +150,7 @@ export async function runFixes(
   fixes: Map<string, Fix[]>,
   opts: PreflightRunOptions & { onOutcome?: (o: FixOutcome) => void },
 ): Promise<FixOutcome[]> {
-  const plan = toPlan(input);
+  const plan = checkedPlan(input);
   const ssh = await openSsh(plan, opts);
   try {
     return await applyFixes(fixes, {

@@ -30,6 +30,8 @@ export const ARG_SCHEMAS = {
   'preflight.run': z.object({ plan }).strict(),
   'preflight.fix': z.object({ plan, host: name, fixId: z.string().min(1).max(128) }).strict(),
   'run.dryRun': z.object({ plan }).strict(),
+  'plan.egress': z.object({ plan }).strict(),
+  'run.planChanges': z.object({ runId, plan }).strict(),
   'run.start': z.object({ plan, overrides: z.array(z.string().max(128)).optional() }).strict(),
   'run.cancel': z.object({ runId }).strict(),
   'run.resume': z.object({ runId }).strict(),

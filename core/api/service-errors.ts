@@ -1,4 +1,5 @@
 // Failures with a message key, and how any thrown value crosses a transport (as an ApiError).
+import type { Message } from '../common/messages.js';
 import type { ApiError } from './types.js';
 
 /** A failure with a message key; crosses every transport as an ApiError. */
@@ -7,6 +8,8 @@ export class ApiFailure extends Error {
     readonly key: string,
     readonly params: Record<string, string | number> = {},
     message = key,
+    /** Placeholders filled by another message in the reader's language (core/common/messages.ts). */
+    readonly nested?: Record<string, Message>,
   ) {
     super(message);
     this.name = 'ApiFailure';
@@ -16,7 +19,7 @@ export class ApiFailure extends Error {
 /** Any thrown value as an ApiError. Errors that carry a message key (ApiFailure, SshError) keep it. */
 export function toApiError(e: unknown): ApiError {
   if (e instanceof Error) {
-    const keyed = e as Error & { key?: unknown; params?: unknown; host?: unknown; details?: { fingerprint?: string } };
+    const keyed = e as Error & { key?: unknown; params?: unknown; nested?: unknown; host?: unknown; details?: { fingerprint?: string } };
     if (typeof keyed.key === 'string') {
       const params: Record<string, string | number> = {};
       if (keyed.params && typeof keyed.params === 'object') {
@@ -31,10 +34,23 @@ export function toApiError(e: unknown): ApiError {
         const prefix = typeof keyed.host === 'string' ? `${keyed.host}: ` : '';
         params.detail = prefix && e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
       }
-      return { key: keyed.key, params, message: e.message };
+      const nested = nestedOf(keyed.nested);
+      return { key: keyed.key, params, message: e.message, ...(nested ? { nested } : {}) };
     }
     return { key: 'api.internal', params: { detail: e.message }, message: e.message };
   }
   return { key: 'api.internal', params: { detail: String(e) }, message: String(e) };
 }
 
+/** Nested messages that survive a transport: plain {key, params} objects only. */
+function nestedOf(value: unknown): Record<string, Message> | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const out: Record<string, Message> = {};
+  for (const [name, m] of Object.entries(value)) {
+    if (m && typeof m === 'object' && typeof (m as Message).key === 'string') {
+      const params = (m as Message).params;
+      out[name] = { key: (m as Message).key, ...(params && typeof params === 'object' ? { params } : {}) };
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
+}

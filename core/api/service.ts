@@ -3,7 +3,9 @@
 // memory as Secrets, turns engine callbacks into events, and batches log lines.
 import { Secret } from '../common/secret.js';
 import { LogBatcher } from './log-batcher.js';
+import { modeInfos } from './modes.js';
 import { ApiFailure, toApiError } from './service-errors.js';
+import { checkedPlan } from './plan-gate.js';
 import { ARG_SCHEMAS } from './service-args.js';
 import {
   COMMAND_NAMES,
@@ -16,6 +18,7 @@ import {
   type SecretsInput,
 } from './types.js';
 import { bindEngine } from './engine-bind.js';
+import { allowedPath, browserPathPolicy, expandHome, type PathUse } from './plan.js';
 import { systemLang, type Dialogs, type Engine, type Keychain, type SessionSecrets } from './engine.js';
 
 // Compile-time: COMMAND_NAMES lists every command of the contract (the `satisfies` in types.ts checks the
@@ -37,6 +40,8 @@ export interface ServiceOptions {
   dialogs?: Dialogs;
   logBatchMs?: number;
   logBatchBytes?: number;
+  /** Browser mode: folders besides the work folder that paths from the page may name (`serve --allow-dir`). */
+  allowDirs?: string[];
 }
 
 export type InstallerService = InstallerApi & {
@@ -44,6 +49,12 @@ export type InstallerService = InstallerApi & {
   /** This session's secrets, for an in-process shell (the CLI) that asked for them itself. */
   readonly secrets: SessionSecrets;
 };
+
+/**
+ * Commands that act on hosts or write a run's files with the plan they are given (core/api/plan-gate.ts).
+ * plan.save is not here: it writes the person's own draft, errors and all.
+ */
+const PLAN_GATED: ReadonlySet<CommandName> = new Set<CommandName>(['ssh.test', 'ssh.acceptHostKey', 'preflight.run', 'preflight.fix', 'run.dryRun', 'run.start']);
 
 type Handlers = { [C in CommandName]: (args: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C> };
 
@@ -62,6 +73,11 @@ function toSecrets(input: Record<string, string> | undefined, label: string): Re
 
 export function createInstallerService(options: ServiceOptions): InstallerService {
   const { keychain, dialogs, shell } = options;
+  // Browser mode gets paths as text from a page, not from a native dialog: only the work folder and the
+  // folders given on serve's command line (core/api/plan.ts allowedPath). The desktop shell's paths come
+  // from its dialogs; `~/` is expanded for both.
+  const policy = shell === 'browser' ? browserPathPolicy(options.workdir, options.allowDirs ?? []) : undefined;
+  const pathFor = (path: string, use: PathUse) => (policy ? allowedPath(policy, path, use) : expandHome(path));
   const engine = options.engine ?? bindEngine({ workdir: options.workdir, ...(options.knownHostsFile ? { knownHostsFile: options.knownHostsFile } : {}) });
   const listeners = new Set<(e: ApiEvent) => void>();
   const secrets: SessionSecrets = { password: {}, passphrase: {}, sudoPassword: {} };
@@ -114,6 +130,7 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
         releases: engine.catalog.releases(),
         defaultRelease: engine.catalog.defaultRelease,
         modesAvailable: engine.install ? engine.install.modes() : [],
+        modes: modeInfos(engine.install ? engine.install.modes() : []),
         lang: systemLang(),
         shell,
         canRememberSecrets: status.ok,
@@ -124,8 +141,8 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
     'plan.validate': ({ plan }) => need(engine.plan, 'plan.validate').validate(plan),
     'plan.parse': ({ yaml }) => need(engine.plan, 'plan.parse').parse(yaml),
     'plan.toYaml': ({ plan, previousYaml }) => ({ yaml: need(engine.plan, 'plan.toYaml').toYaml(plan, previousYaml) }),
-    'plan.load': ({ path }) => need(engine.plan, 'plan.load').load(path),
-    'plan.save': ({ path, plan, previousYaml }) => need(engine.plan, 'plan.save').save(path, plan, previousYaml),
+    'plan.load': ({ path }) => need(engine.plan, 'plan.load').load(pathFor(path, 'read')),
+    'plan.save': ({ path, plan, previousYaml }) => need(engine.plan, 'plan.save').save(pathFor(path, 'write'), plan, previousYaml),
     'plan.importVars': ({ clusterVars, edgeVars }) => need(engine.plan, 'plan.importVars').importVars(clusterVars, edgeVars),
     'secrets.set': async (input) => {
       Object.assign(secrets.password, toSecrets(input.password, 'password'));
@@ -157,6 +174,8 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
       need(engine.preflight, 'preflight.run').run(plan, secrets, (report) => emit({ type: 'preflight-host', report })),
     'preflight.fix': ({ plan, host, fixId }) => need(engine.preflight, 'preflight.fix').fix(plan, secrets, host, fixId),
     'run.dryRun': async ({ plan }) => ({ actions: await need(engine.install, 'run.dryRun').dryRun(plan) }),
+    'plan.egress': ({ plan }) => need(engine.install?.egress, 'plan.egress').call(engine.install, plan),
+    'run.planChanges': ({ runId, plan }) => need(engine.install?.planChanges, 'run.planChanges').call(engine.install, runId, plan),
     'run.start': async ({ plan, overrides }) => ({
       runId: await need(engine.install, 'run.start').start(plan, secrets, overrides ?? [], onRunEvent),
     }),
@@ -171,7 +190,11 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
     'run.state': ({ runId }) => need(engine.install, 'run.state').state(runId),
     'run.logsSince': ({ runId, seq, limit }) => need(engine.install, 'run.logsSince').logsSince(runId, seq, limit),
     'outputs.kubeconfig': ({ runId, saveAs, mergeInto }) =>
-      need(engine.outputs, 'outputs.kubeconfig').kubeconfig(runId, saveAs, mergeInto),
+      need(engine.outputs, 'outputs.kubeconfig').kubeconfig(
+        runId,
+        saveAs === undefined ? undefined : pathFor(saveAs, 'write'),
+        mergeInto === undefined ? undefined : pathFor(mergeInto, 'merge'),
+      ),
     'outputs.report': ({ runId }) => need(engine.outputs, 'outputs.report').report(runId),
     'outputs.supportBundle': ({ runId }) => need(engine.outputs, 'outputs.supportBundle').supportBundle(runId),
     // Browser mode has no native dialog: the page asks for a path instead.
@@ -194,12 +217,15 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
           throw new ApiFailure('api.badArgs', { command, detail }, `Bad arguments for ${command}: ${detail}`);
         }
         await restored;
+        // Before any part of the engine sees the plan: a command that acts on hosts or a run's files never
+        // gets one validation rejects, whatever shell sent it (security #5).
+        if (PLAN_GATED.has(command)) checkedPlan((parsed.data as { plan?: unknown }).plan);
         const handler = handlers[command] as (a: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C>;
         return await handler(parsed.data as ArgsOf<C>);
       } catch (e) {
         if (e instanceof ApiFailure) throw e;
         const err = toApiError(e);
-        throw new ApiFailure(err.key, err.params, err.message);
+        throw new ApiFailure(err.key, err.params, err.message, err.nested);
       }
     },
     on(listener) {

@@ -2,13 +2,16 @@
 // CLI). Commands are request/response; events flow from the engine to the shell. Type-only imports, so the
 // renderer can import this file without pulling in Node code.
 import type { Lang, Message } from '../common/messages.js';
-import type { Mode, PlanInput } from '../plan/schema.js';
+import type { Mode, PlanInput, Role } from '../plan/schema.js';
+import type { SettingsSection } from '../modes/profile.js';
 import type { PlanIssue, ValidationResult } from '../plan/issues.js';
 import type { HostReport, PreflightReport } from '../preflight/types.js';
 import type { RunEvent, RunOutputs, RunSummary, StepInfo, StepStatus } from '../install/types.js';
+import type { EgressEntry } from '../install/egress.js';
+import type { PlanChange } from '../install/plan-diff.js';
 
-export type { Lang, Message, Mode, PlanInput, PlanIssue, ValidationResult, HostReport, PreflightReport };
-export type { RunEvent, RunOutputs, RunSummary, StepInfo, StepStatus };
+export type { Lang, Message, Mode, PlanInput, PlanIssue, Role, SettingsSection, ValidationResult, HostReport, PreflightReport };
+export type { RunEvent, RunOutputs, RunSummary, StepInfo, StepStatus, EgressEntry, PlanChange };
 
 /** Secrets typed by the person for this session, keyed by auth profile name. Held in memory by the engine. */
 export interface SecretsInput {
@@ -26,6 +29,25 @@ export interface ReleaseSummary {
   kubeedge?: string;
 }
 
+/** A mode as the wizard shows it (core/modes/<mode>/profile.ts). */
+export interface ModeInfo {
+  name: Mode;
+  title: Message;
+  description: Message;
+  icon: string;
+  /** The engine can run it now. */
+  available: boolean;
+  /** Why not yet, and what to do instead. */
+  unavailable?: Message;
+  /** Roles a host may have in this mode. */
+  roles: Role[];
+  /** The Settings sections that apply. */
+  sections: SettingsSection[];
+  /** Said above the Hosts table. */
+  hostsHint?: Message;
+  outputs: string[];
+}
+
 export interface ConnectionResult {
   name: string;
   ok: boolean;
@@ -39,6 +61,8 @@ export interface ConnectionResult {
 
 export interface DryRunAction {
   step: string;
+  /** The step's title (with its parameters, e.g. the storage type). */
+  stepTitle?: Message;
   host?: string;
   kind: 'file' | 'command';
   /** Remote path for files, command line for commands; secrets masked. */
@@ -57,7 +81,8 @@ export interface LogLine {
 export interface RunState {
   summary: RunSummary;
   steps: Array<StepInfo & { status: StepStatus; durationMs?: number; fraction?: number; detail?: string }>;
-  failure?: { stepId: string; task?: string; host?: string; message: string };
+  /** `cause`: what went wrong in words and what to do next, when the output said (core/install/causes.ts). */
+  failure?: { stepId: string; task?: string; host?: string; message: string; cause?: Message };
   outputs?: RunOutputs;
   lastSeq: number;
 }
@@ -72,6 +97,8 @@ export interface ApiCommands {
       defaultRelease: string;
       /** Modes the engine can run now; the others are shown as not available. */
       modesAvailable: Mode[];
+      /** Every mode, in order, with what the wizard shows for it. */
+      modes: ModeInfo[];
       lang: Lang;
       shell: 'electron' | 'browser';
       canRememberSecrets: boolean;
@@ -86,7 +113,7 @@ export interface ApiCommands {
   'plan.toYaml': { args: { plan: PlanInput; previousYaml?: string }; result: { yaml: string } };
   'plan.load': { args: { path: string }; result: { yaml: string; plan?: PlanInput; issues: PlanIssue[] } };
   'plan.save': { args: { path: string; plan: PlanInput; previousYaml?: string }; result: { path: string; yaml: string } };
-  'plan.importVars': { args: { clusterVars: string; edgeVars?: string }; result: { plan: PlanInput; yaml: string } };
+  'plan.importVars': { args: { clusterVars: string; edgeVars?: string }; result: { plan: PlanInput; yaml: string; issues?: PlanIssue[] } };
   'secrets.set': { args: SecretsInput; result: { remembered: boolean } };
   'ssh.test': { args: { plan: PlanInput; hosts?: string[] }; result: { hosts: ConnectionResult[] } };
   'ssh.acceptHostKey': { args: { plan: PlanInput; host: string; fingerprint: string }; result: { ok: true } };
@@ -96,6 +123,10 @@ export interface ApiCommands {
     result: { ok: boolean; output: string };
   };
   'run.dryRun': { args: { plan: PlanInput }; result: { actions: DryRunAction[] } };
+  /** Every address outside the site the plan's run will reach (Review lists them). */
+  'plan.egress': { args: { plan: PlanInput }; result: { entries: EgressEntry[]; bundleProblem?: Message } };
+  /** How `plan` differs from the plan run `runId` started with (resume asks first), and that run's overrides. */
+  'run.planChanges': { args: { runId: string; plan: PlanInput }; result: { changes: PlanChange[]; overrides: string[] } };
   'run.start': { args: { plan: PlanInput; overrides?: string[] }; result: { runId: string } };
   'run.cancel': { args: { runId: string }; result: { ok: true } };
   'run.resume': { args: { runId: string }; result: { runId: string } };
@@ -147,6 +178,8 @@ export const COMMAND_NAMES = [
   'preflight.run',
   'preflight.fix',
   'run.dryRun',
+  'plan.egress',
+  'run.planChanges',
   'run.start',
   'run.cancel',
   'run.resume',
@@ -164,6 +197,8 @@ export const COMMAND_NAMES = [
 export interface ApiError {
   key: string;
   params?: Record<string, string | number>;
+  /** Placeholders filled by another message, rendered in the reader's language. */
+  nested?: Record<string, Message>;
   message: string;
 }
 
@@ -171,9 +206,17 @@ export interface ApiError {
  * may import them (the renderer may import only this file). */
 export type WsClientFrame = { t: 'invoke'; id: number; command: CommandName; args: unknown };
 export type WsServerFrame =
-  | { t: 'hello'; version: string }
+  /** `key`: the session key a page gets when it used the one-time ticket (browser mode keeps it per tab). */
+  | { t: 'hello'; version: string; key?: string }
   | { t: 'result'; id: number; ok: true; result: unknown }
   | { t: 'result'; id: number; ok: false; error: ApiError }
   | { t: 'events'; events: ApiEvent[] };
 /** Path of the WebSocket endpoint in browser mode. */
 export const WS_PATH = '/api';
+/** The subprotocol of browser mode's WebSocket; the page's credential travels as a second one after
+ * this prefix (a browser's WebSocket can set no other header). */
+export const WS_SUBPROTOCOL = 'cp-installer.v1';
+export const WS_CREDENTIAL_PREFIX = 'cpi-key.';
+/** Close codes of a refused WebSocket: no credential, or one that is not (or no longer) valid. */
+export const WS_CLOSE_NO_CREDENTIAL = 4401;
+export const WS_CLOSE_REFUSED = 4403;

@@ -2,6 +2,7 @@
 // listed in order — for an approver on an air-gapped site to read before anything runs. Nothing connects.
 import type { ExecOptions, ExecResult, SshSession, SshTarget, UploadOptions } from '../ssh/types.js';
 import { createHash } from 'node:crypto';
+import type { Message, Params } from '../common/messages.js';
 
 export type DryRunRecord =
   | { kind: 'exec'; step: string; host: string; command: string; sudo: boolean; stdinBytes?: number; describe?: string }
@@ -77,6 +78,48 @@ export class DryRunRecorder {
       async close() {},
     };
   }
+}
+
+/**
+ * A dry run that stopped before the last step. Its key and params are the stopping step's own message (why),
+ * plus `step` and `shown`, so every shell shows the reason in words instead of a listing cut short.
+ */
+export class DryRunIncomplete extends Error {
+  readonly key: string;
+  readonly params: Params;
+  constructor(
+    readonly step: string,
+    readonly reason: Message,
+    readonly records: DryRunRecord[],
+    detail?: string,
+  ) {
+    super(`The dry run stopped at step ${step} after ${records.length} action(s): ${detail ?? reason.key}`);
+    this.name = 'DryRunIncomplete';
+    this.key = reason.key;
+    this.params = { ...reason.params, step, shown: records.length };
+  }
+}
+
+/**
+ * The records of a finished dry run, or DryRunIncomplete when a step threw inside the recording context:
+ * the runner turns such a throw into a failed result like any failed step, and a listing that ignored the
+ * status printed the steps before it as if they were all.
+ */
+export function completeDryRun(result: {
+  status: string;
+  failedStep?: string;
+  error?: Message;
+  failure?: { message: string };
+  dryRun?: DryRunRecord[];
+}): DryRunRecord[] {
+  const records = result.dryRun ?? [];
+  if (result.status === 'succeeded') return records;
+  throw new DryRunIncomplete(
+    result.failedStep ?? '',
+    result.error ?? { key: 'install.cancelled' },
+    records,
+    result.failure?.message,
+  );
 }
 
 /** The listing `apply --dry-run` prints: numbered, commands and files in the order they would happen. */

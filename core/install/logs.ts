@@ -2,7 +2,8 @@
 // (complete), kept in a bounded ring in memory (for a window that opens late), and handed to subscribers
 // in batches (every 50 ms or 64 KB) so a chatty Ansible run does not flood the UI with one event per line.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { asWorkdirError, workdirOf } from './journal.js';
 import type { RunEvent } from './types.js';
 import type { Redactor } from './redact.js';
 import type { LogStream } from './step.js';
@@ -53,32 +54,68 @@ export function safeName(s: string): string {
   return clean === '' || clean === '.' || clean === '..' ? '_' : clean;
 }
 
-/** An append-only file with a write buffer: one syscall per 64 KB, not per line. */
+/**
+ * An append-only file with a write buffer: one syscall per 64 KB, not per line. A write that fails (a full
+ * disk) never throws out of a timer: it is handed to `onError` once, and the file takes no more lines (they
+ * stay in the ring; the runner stops the run and names the workdir).
+ */
 class FileSink {
-  private fd: number;
+  private fd: number | undefined;
   private buffer: string[] = [];
   private bytes = 0;
 
-  constructor(path: string) {
-    this.fd = openSync(path, 'a', 0o600);
+  constructor(
+    path: string,
+    private readonly onError: (e: unknown) => void,
+  ) {
+    try {
+      this.fd = openSync(path, 'a', 0o600);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.fd = undefined;
+    this.buffer = [];
+    this.bytes = 0;
+    this.onError(e);
   }
 
   write(text: string): void {
+    if (this.fd === undefined) return;
     this.buffer.push(text);
     this.bytes += text.length;
     if (this.bytes >= 64 * 1024) this.flush();
   }
 
   flush(): void {
-    if (this.buffer.length === 0) return;
-    writeSync(this.fd, this.buffer.join(''));
+    if (this.fd === undefined || this.buffer.length === 0) return;
+    const data = this.buffer.join('');
     this.buffer = [];
     this.bytes = 0;
+    try {
+      writeSync(this.fd, data);
+    } catch (e) {
+      const fd = this.fd;
+      this.fail(e);
+      try {
+        closeSync(fd);
+      } catch {
+        // Already failing: the first error is the one reported.
+      }
+    }
   }
 
   close(): void {
     this.flush();
-    closeSync(this.fd);
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch (e) {
+      this.onError(e);
+    }
+    this.fd = undefined;
   }
 }
 
@@ -106,6 +143,8 @@ export class LogHub {
   private readonly batchMs: number;
   private readonly maxBatchBytes: number;
   private flushTimer: NodeJS.Timeout | undefined;
+  /** The first failure to write a log file (ENOSPC…), as a WorkdirError; the runner stops the run on it. */
+  diskError: unknown;
 
   constructor(private readonly options: LogHubOptions) {
     this.seq = options.firstSeq ?? 0;
@@ -164,8 +203,15 @@ export class LogHub {
     let s = this.sinks.get(key);
     if (!s) {
       const logsDir = this.options.logsDir as string;
-      mkdirSync(join(logsDir, safeName(stepId)), { recursive: true, mode: 0o700 });
-      s = new FileSink(LogHub.pathFor(logsDir, stepId, host));
+      const onError = (e: unknown) => {
+        this.diskError ??= asWorkdirError(e, workdirOf(dirname(logsDir)));
+      };
+      try {
+        mkdirSync(join(logsDir, safeName(stepId)), { recursive: true, mode: 0o700 });
+      } catch (e) {
+        onError(e);
+      }
+      s = new FileSink(LogHub.pathFor(logsDir, stepId, host), onError);
       this.sinks.set(key, s);
     }
     return s;

@@ -3,12 +3,15 @@
 // resumes after a failure, a cancel or a kill, and emits RunEvents to subscribers.
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { mapLimited, sleep } from '../common/async.js';
 import { msg, type Message } from '../common/messages.js';
 import type { Release } from '../plan/catalog.js';
 import type { Plan } from '../plan/schema.js';
 import { SshError, type SecretBag } from '../ssh/types.js';
 import { makeContext, MemoryOutputs, type SessionSource } from './context.js';
+import { diagnose } from './causes.js';
 import { DryRunRecorder, type DryRunRecord } from './dryrun.js';
+import { gated, type PreflightRunner } from './gate.js';
 import { Journal, partKey, runDir as runDirOf, type JournalState } from './journal.js';
 import { LogHub } from './logs.js';
 import { Redactor } from './redact.js';
@@ -42,27 +45,12 @@ export function orderSteps(steps: Step[]): Step[] {
 /** Runs `work` over items with at most `limit` at once; resolves when all settled, with every error. */
 export async function boundedAll<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<unknown[]> {
   const errors: unknown[] = [];
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-  });
-  await Promise.all(lanes);
+  await mapLimited(items, limit, (item) => work(item).catch((e: unknown) => void errors.push(e)));
   return errors;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
+/** The pseudo-step a plan error is journaled under (a mode's steps() refused the plan). */
+export const PLAN_STEP = 'plan';
 
 export interface RunConfig {
   runId: string;
@@ -83,6 +71,8 @@ export interface RunConfig {
   signal?: AbortSignal;
   /** Extra strings to mask besides the SecretBag's (e.g. tokens known beforehand). */
   extraSecrets?: string[];
+  /** Runs the preflight checks for the gate in front of the mode's steps; without it the gate only connects. */
+  preflight?: PreflightRunner;
 }
 
 export interface RunResult {
@@ -91,7 +81,7 @@ export interface RunResult {
   outputs: Record<string, OutputValue>;
   failedStep?: string;
   error?: Message;
-  failure?: { task?: string; host?: string; message: string };
+  failure?: { task?: string; host?: string; message: string; cause?: Message };
   /** In a dry run: what would be written and run, in order. */
   dryRun?: DryRunRecord[];
 }
@@ -99,10 +89,22 @@ export interface RunResult {
 type Listener = (e: RunEvent) => void;
 
 function errorMessage(e: unknown, redact: (s: string) => string): { error: Message; failure?: RunResult['failure'] } {
-  if (e instanceof StepError) return { error: e.error, failure: e.failure };
-  if (e instanceof SshError) return { error: msg(e.key, { host: e.host }), failure: { host: e.host, message: redact(e.message) } };
+  if (e instanceof StepError) return { error: e.error, failure: withCause(e.failure, e.error) };
+  if (e instanceof SshError) {
+    // The catalog text quotes the cause as {{detail}} (for a timeout: the command and its limit).
+    const detail = redact(e.message.startsWith(`${e.host}: `) ? e.message.slice(e.host.length + 2) : e.message);
+    return { error: msg(e.key, { host: e.host, detail }), failure: { host: e.host, message: redact(e.message) } };
+  }
   const text = redact(e instanceof Error ? e.message : String(e));
-  return { error: msg('install.step-error', { message: text }), failure: { message: text } };
+  return { error: msg('install.step-error', { message: text }), failure: withCause({ message: text }) };
+}
+
+/** The failure with a cause in words and the next action, when its output says one (causes.ts). */
+function withCause(failure: RunResult['failure'], error?: Message): RunResult['failure'] {
+  if (!failure) return failure;
+  const command = error?.params?.command;
+  const cause = diagnose({ host: failure.host, command: command === undefined ? undefined : String(command), output: failure.message });
+  return cause ? { ...failure, cause } : failure;
 }
 
 export class InstallRun {
@@ -116,6 +118,8 @@ export class InstallRun {
   private readonly recorder?: DryRunRecorder;
   private journal?: Journal;
   private readonly steps: Step[];
+  /** The mode refused the plan while building its steps: journaled and shown as the failed step `plan`. */
+  private readonly planError?: unknown;
 
   constructor(private readonly config: RunConfig) {
     this.runId = config.runId;
@@ -137,10 +141,16 @@ export class InstallRun {
       if (config.signal.aborted) this.abort.abort();
       else config.signal.addEventListener('abort', () => this.abort.abort(), { once: true });
     }
-    this.steps = orderSteps(config.mode.steps(config.plan, config.release, config.options));
+    try {
+      this.steps = orderSteps(gated(config.plan, config.mode.steps(config.plan, config.release, config.options), config.preflight));
+    } catch (e) {
+      this.planError = e;
+      this.steps = [];
+    }
   }
 
   get stepInfos(): StepInfo[] {
+    if (this.planError !== undefined) return [planStepInfo(this.config.mode)];
     return this.steps.map((s) => ({ id: s.id, title: s.title, hosts: s.hosts, needs: s.needs }));
   }
 
@@ -171,16 +181,41 @@ export class InstallRun {
     return new Date().toISOString();
   }
 
+  /** The workdir could not be written (journal or logs): the run stops before its next step (security #11). */
+  private workdirFailure: unknown;
+
   private record(r: Parameters<Journal['append']>[0]): void {
-    this.journal?.append(r);
+    if (!this.journal || this.workdirFailure !== undefined) return;
+    try {
+      this.journal.append(r);
+    } catch (e) {
+      // The journal cut itself back to its last whole record; what it says stays true, and resume works
+      // once there is space again.
+      this.workdirFailure = e;
+    }
+  }
+
+  /** The failure that stops the run at `stepId` when the workdir cannot be written, shown like a failed step. */
+  private stopForWorkdir(stepId: string): Partial<RunResult> | undefined {
+    const e = this.workdirFailure ?? this.logs.diskError;
+    if (e === undefined) return undefined;
+    const keyed = e as { key?: unknown; params?: Record<string, string | number>; message?: string };
+    const error: Message = typeof keyed.key === 'string' ? { key: keyed.key, params: keyed.params ?? {} } : msg('install.step-error', { message: String(keyed.message ?? e) });
+    const failure = { message: keyed.message ?? String(e) };
+    this.emit({ type: 'step-failed', runId: this.runId, stepId, error, failure, at: this.now() });
+    return { status: 'failed', failedStep: stepId, error, failure };
   }
 
   async start(): Promise<RunResult> {
     const { config } = this;
     const resumed = !!config.resume;
     if (!config.dryRun) {
-      this.journal = Journal.open(this.runDir);
-      chmodSync(this.runDir, 0o700);
+      try {
+        this.journal = Journal.open(this.runDir);
+        chmodSync(this.runDir, 0o700);
+      } catch (e) {
+        this.workdirFailure = e;
+      }
       if (resumed) this.record({ t: 'resume', at: this.now(), pid: process.pid });
       else
         this.record({
@@ -198,13 +233,19 @@ export class InstallRun {
     this.emit({ type: 'run-started', runId: this.runId, mode: config.mode.name, steps: this.stepInfos, resumed, at: this.now() });
 
     let result: RunResult = { runId: this.runId, status: 'succeeded', outputs: {} };
-    for (const step of this.steps) {
+    if (this.planError !== undefined) result = { ...result, ...this.failPlan(this.planError) };
+    for (const step of this.planError === undefined ? this.steps : []) {
       if (config.resume?.finishedSteps.has(step.id)) {
         this.emit({ type: 'step-finished', runId: this.runId, stepId: step.id, status: 'done', durationMs: 0, at: this.now() });
         continue;
       }
       if (this.cancelled) {
         result = { ...result, status: 'cancelled', failedStep: step.id, error: msg('install.cancelled') };
+        break;
+      }
+      const full = this.stopForWorkdir(step.id);
+      if (full) {
+        result = { ...result, ...full };
         break;
       }
       const r = await this.runStep(step);
@@ -220,6 +261,17 @@ export class InstallRun {
     this.emit({ type: 'run-finished', runId: this.runId, status: result.status, outputs: runOutputs(result.outputs), at: this.now() });
     if (this.recorder) result.dryRun = this.recorder.records;
     return result;
+  }
+
+  /** A plan the mode refused, journaled and shown like a failed step. */
+  private failPlan(e: unknown): Partial<RunResult> {
+    const { error, failure } = errorMessage(e, (s) => this.redactor.redact(s));
+    this.record({ t: 'step-start', step: PLAN_STEP, attempt: 1, at: this.now() });
+    this.emit({ type: 'step-started', runId: this.runId, stepId: PLAN_STEP, at: this.now() });
+    this.emit({ type: 'step-failed', runId: this.runId, stepId: PLAN_STEP, error, failure, at: this.now() });
+    this.record({ t: 'step-end', step: PLAN_STEP, status: 'failed', durationMs: 0, error, failure, at: this.now() });
+    this.emit({ type: 'step-finished', runId: this.runId, stepId: PLAN_STEP, status: 'failed', durationMs: 0, at: this.now() });
+    return { status: 'failed', failedStep: PLAN_STEP, error, failure };
   }
 
   /** Runs one step (all its hosts); resolves undefined on success, or the failure. */
@@ -301,7 +353,6 @@ export class InstallRun {
         ctx.log(`attempt ${n} of ${attempts} failed (${failure?.message ?? ''}); retrying in ${delay} ms`);
         await sleep(delay, this.abort.signal);
         delay *= 2;
-        if (step.reset) await step.reset(ctx);
         this.record({ t: 'step-start', step: step.id, host: ctx.host?.name, attempt: n + 1, at: this.now() });
       }
     }
@@ -341,8 +392,17 @@ export class InstallRun {
   }
 }
 
+/** The steps a run of this plan shows (the gate first), or the failed `plan` step when the mode refuses it. */
 export function stepInfos(mode: InstallMode, plan: Plan, release: Release, options: RunOptions): StepInfo[] {
-  return orderSteps(mode.steps(plan, release, options)).map((s) => ({ id: s.id, title: s.title, hosts: s.hosts, needs: s.needs }));
+  try {
+    return orderSteps(gated(plan, mode.steps(plan, release, options))).map((s) => ({ id: s.id, title: s.title, hosts: s.hosts, needs: s.needs }));
+  } catch {
+    return [planStepInfo(mode)];
+  }
+}
+
+function planStepInfo(mode: InstallMode): StepInfo {
+  return { id: PLAN_STEP, title: mode.title, hosts: [], needs: [] };
 }
 
 /** The outputs shells show at the end, from the well-known output keys. */

@@ -1,7 +1,8 @@
-// The step API every install mode is written against (standalone here; edge and expand-edge, caas elsewhere).
-// A step is data (id, title, hosts, needs) plus run(ctx). The runner owns ordering, fan-out, retries, the
-// journal, logs and redaction; a step only says what to do through its ctx, so the same step runs for real,
-// in a dry run (a recording ctx, no SSH) and on resume (isDone tells the runner to skip it).
+// The step API every mode (core/modes/<mode>/) is written against. A step is data (id, title, hosts, needs)
+// plus run(ctx). The runner owns ordering, fan-out, retries, the preflight gate, the journal, logs and
+// redaction; a step only says what to do through its ctx, so the same step runs for real, in a dry run (a
+// recording ctx, no SSH) and on resume (isDone tells the runner to skip it). There is no undo: a step that
+// may be repeated after a partial attempt cleans up what the earlier one left inside its own run().
 import type { Message } from '../common/messages.js';
 import type { Release } from '../plan/catalog.js';
 import type { Host, Plan } from '../plan/schema.js';
@@ -115,14 +116,13 @@ export interface Step {
    * run. It may set the outputs run() would have set (they are journaled for a skipped step too).
    */
   isDone?(ctx: StepContext): Promise<boolean>;
-  /** Puts things back so run() can start over (called before a retry, and by an explicit reset). */
-  reset?(ctx: StepContext): Promise<void>;
 }
 
-/** A mode turns a plan into its step graph. */
+/** A mode turns a plan into its step graph (the runner puts the preflight gate in front of it). */
 export interface InstallMode {
   name: string;
   title: Message;
+  /** Throws a StepError when the plan cannot be run; the runner journals it as the failed step `plan`. */
   steps(plan: Plan, release: Release, options: RunOptions): Step[];
 }
 

@@ -4,7 +4,7 @@
 // scripts. The archive itself comes from the one tar writer (core/outputs/tar.ts).
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { tarBuffer, type TarEntry } from '../outputs/tar.js';
 
 /** Files of a tree in a stable order (so the same tree always packs to the same bytes and checksum). */
@@ -48,14 +48,5 @@ export function parseAnsibleVersion(output: string): string | undefined {
   return /ansible-playbook \[core ([0-9][0-9.]*)/.exec(output)?.[1] ?? /ansible-playbook ([0-9][0-9.]*)/.exec(output)?.[1];
 }
 
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d) return d;
-  }
-  return 0;
-}
+export { compareVersions } from '../common/version.js';
 
-export const joinRemote = posix.join;

@@ -36,7 +36,7 @@ export type RunEvent =
       host?: string;
       error: Message;
       /** What to show first: the failed task, host and message (already redacted). */
-      failure?: { task?: string; host?: string; message: string };
+      failure?: { task?: string; host?: string; message: string; cause?: Message };
       at: string;
     }
   | { type: 'run-finished'; runId: string; status: 'succeeded' | 'failed' | 'cancelled'; outputs?: RunOutputs; at: string };

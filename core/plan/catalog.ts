@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { assetPath } from '../common/assets.js';
+import { compareMinor } from '../common/version.js';
 
 const Version = z.union([z.string(), z.number()]).transform(String);
 
@@ -20,6 +21,10 @@ export const Release = z.object({
   ingressNginx: Version.optional(),
   helm: Version.optional(),
   istio: Version.optional(),
+  kyverno: Version.optional(),
+  /** Which tree these versions were read from and are checked against (test/unit/kubespray/catalog-tree.test.ts),
+   *  or why they could not be: a release is never given a version its tree does not ship. */
+  source: z.string().optional(),
   storage: z.object({ nfsProvisioner: Version.optional(), rookCeph: Version.optional() }).optional(),
   kubeedge: z
     .object({ version: Version, edgeKubelet: Version.optional(), edgeCrio: Version.optional() })
@@ -63,16 +68,7 @@ export function findRelease(name: string): Release | undefined {
 
 export const DEFAULT_RELEASE = 'k-paas-v1.6.2';
 
-function minor(version: string): [number, number] {
-  const [maj = 0, min = 0] = version.replace(/^v/, '').split('.').map(Number);
-  return [maj, min];
-}
-
-function cmpMinor(a: string, b: string): number {
-  const [a1, a2] = minor(a);
-  const [b1, b2] = minor(b);
-  return a1 - b1 || a2 - b2;
-}
+const cmpMinor = compareMinor;
 
 /** The Kubernetes range KubeEdge's matrix gives for this KubeEdge version, or undefined when it has no row. */
 export function kubeedgeRange(kubeedge: string): [string, string] | undefined {

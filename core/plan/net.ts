@@ -166,11 +166,71 @@ export function looksLikeIPv4(text: string): boolean {
   return /^[0-9.]+$/.test(text) && text.includes('.');
 }
 
+/**
+ * What the C library's inet_aton (and so getaddrinfo, ping, curl, Node's resolver) reads as an IPv4 address
+ * besides the dotted quad: 1–4 parts, each decimal, octal (leading 0) or hex (0x), the last filling the
+ * remaining bytes (`10.1`, `167772172`, `0x0a.250.0.12`, `010.250.0.012`). Such a text reaches a machine
+ * other than the one a person reads in it, so it is never taken as a host name nor as an address.
+ */
+export function inetAtonValue(text: string): bigint | undefined {
+  const parts = text.split('.');
+  if (parts.length < 1 || parts.length > 4) return undefined;
+  const nums: bigint[] = [];
+  for (const part of parts) {
+    let n: bigint;
+    if (/^0[xX][0-9A-Fa-f]*$/.test(part)) n = part.length === 2 ? 0n : BigInt(part);
+    else if (/^0[0-7]*$/.test(part)) n = part.length === 1 ? 0n : BigInt(`0o${part.slice(1)}`);
+    else if (/^[1-9][0-9]*$/.test(part)) n = BigInt(part);
+    else return undefined;
+    nums.push(n);
+  }
+  const last = nums.pop()!;
+  if (nums.some((n) => n > 255n)) return undefined;
+  if (last >= 1n << BigInt(8 * (4 - nums.length))) return undefined;
+  let value = 0n;
+  nums.forEach((n, i) => (value |= n << BigInt(8 * (3 - i))));
+  return value | last;
+}
+
+/** Why a text is not an address the installer uses, for the message that says so; undefined when it is one. */
+export type AddressProblem = 'leadingZero' | 'numericForm' | 'outOfRange' | 'notIp';
+
+export function ipv4Problem(text: string): AddressProblem | undefined {
+  if (isIPv4(text)) return undefined;
+  const parts = text.split('.');
+  if (parts.length === 4 && parts.every((p) => /^[0-9]+$/.test(p))) {
+    if (parts.some((p) => p.length > 1 && p.startsWith('0'))) return 'leadingZero';
+    return 'outOfRange';
+  }
+  if (inetAtonValue(text) !== undefined) return 'numericForm';
+  return looksLikeIPv4(text) || /^[0-9]+$/.test(text) ? 'notIp' : undefined;
+}
+
 /** RFC 1123 host name: dot-separated labels of letters, digits and hyphens, 1–63 each, ≤253 in all. */
 export function isHostname(text: string): boolean {
   if (text.length === 0 || text.length > 253 || looksLikeIPv4(text)) return false;
   const name = text.endsWith('.') ? text.slice(0, -1) : text;
-  return name.split('.').every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
+  const labels = name.split('.');
+  if (!labels.every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label))) return false;
+  // An all-numeric last label (RFC 3696 §2) or a text inet_aton reads as a number is an address in
+  // disguise: `167772172` and `0x0a.250.0.12` both reach 10.0.0.12.
+  if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return false;
+  return inetAtonValue(name) === undefined;
+}
+
+/**
+ * The one spelling of an address the installer connects to and files host keys under: an IPv4 dotted quad,
+ * an IPv6 address in RFC 5952 form (an IPv4-mapped one as its IPv4 address), or a lowercase host name
+ * without a trailing dot. Undefined for anything else, including inet_aton's other forms.
+ */
+export function canonicalAddress(text: string): { kind: 'ip'; family: Family; address: string } | { kind: 'name'; name: string } | undefined {
+  const ip = parseIp(text);
+  if (ip) {
+    if (ip.family === 6 && ip.value >> 32n === 0xffffn) return { kind: 'ip', family: 4, address: formatIp({ family: 4, value: ip.value & 0xffffffffn }) };
+    return { kind: 'ip', family: ip.family, address: formatIp(ip) };
+  }
+  if (isHostname(text)) return { kind: 'name', name: text.toLowerCase().replace(/\.$/, '') };
+  return undefined;
 }
 
 /** An address the installer may connect to: an IP or an RFC 1123 host name. */

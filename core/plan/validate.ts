@@ -10,8 +10,10 @@ import {
   isHostOrIp,
   isHostname,
   isIp,
+  inetAtonValue,
+  ipv4Problem,
   isNodeName,
-  looksLikeIPv4,
+  formatIp,
   parseCidr,
   parseIp,
   parseIpRange,
@@ -21,8 +23,22 @@ import {
   type IpRange,
 } from './net.js';
 import { scanSecrets } from './secrets.js';
+import {
+  describeControl,
+  hasControl,
+  isDnsLabel,
+  isLabelKey,
+  isLabelValue,
+  isPlanName,
+  isPlanPath,
+  isPosixUser,
+  isRemotePath,
+} from './charset.js';
 import type { Params } from '../common/messages.js';
-import { hostsWithRole, innerAddress, Plan, type Mode } from './schema.js';
+import { hostsWithRole, innerAddress, Plan } from './schema.js';
+// The one import from above core/plan: the modes' plan-level profiles, plain data that import nothing but
+// core/common and types of core/plan (eslint.config.js holds them to it).
+import { profileOf } from '../modes/profiles.js';
 
 type Issue = PlanIssue;
 
@@ -33,8 +49,9 @@ const error = (path: string, key: string, params?: Params): Issue => issue('erro
 const warning = (path: string, key: string, params?: Params): Issue => issue('warning', path, key, params);
 
 /** Modes that build a Kubernetes cluster with Kubespray (and so need workers, storage, MetalLB). */
-const KUBESPRAY_MODES: readonly Mode[] = ['standalone', 'caas'];
-const EDGE_MODES: readonly Mode[] = ['edge', 'expand-edge'];
+const kubespray = (plan: Plan): boolean => profileOf(plan.mode).cluster === 'kubespray';
+/** Modes that run KubeEdge (edge hosts, cloudcore, a KubeEdge version in the release). */
+const kubeedge = (plan: Plan): boolean => profileOf(plan.mode).kubeedge;
 
 // ---------------------------------------------------------------------------------------------------------
 // Structure
@@ -111,10 +128,18 @@ function checkHostAddresses(plan: Plan): Issue[] {
 }
 
 function badAddress(path: string, value: string): Issue {
-  // A dotted-decimal string that fails as IPv4 is a mistyped IP, not a host name: say so.
-  return looksLikeIPv4(value)
-    ? error(path, 'plan.ip.invalid', { value })
-    : error(path, 'plan.address.invalid', { value });
+  // A dotted-decimal string that fails as IPv4 is a mistyped IP, not a host name: say so, and say which
+  // machine the resolver would really reach (`10.250.0.014` is 10.250.0.12 to inet_aton).
+  const problem = ipv4Problem(value);
+  if (problem === 'leadingZero' || problem === 'numericForm') {
+    const read = inetAtonValue(value);
+    return error(path, problem === 'leadingZero' ? 'plan.ip.leadingZero' : 'plan.ip.numericForm', {
+      field: path,
+      value,
+      reads: read === undefined ? '-' : formatIp({ family: 4, value: read }),
+    });
+  }
+  return problem ? error(path, 'plan.ip.invalid', { value }) : error(path, 'plan.address.invalid', { value });
 }
 
 function checkOtherAddresses(plan: Plan): Issue[] {
@@ -178,6 +203,73 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Character sets: each kind of plan string accepts only its own characters (charset.ts says why).
+
+/** Every text of the raw plan, keys included: a control character is refused wherever it is. */
+export function scanControl(raw: unknown): Issue[] {
+  const out: Issue[] = [];
+  const walk = (value: unknown, path: PropertyKey[]): void => {
+    if (typeof value === 'string') {
+      if (hasControl(value)) {
+        const field = formatPath(path);
+        out.push(error(field, 'plan.text.control', { field, char: describeControl(value) }));
+      }
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, [...path, i]));
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    for (const [k, v] of Object.entries(value)) {
+      if (hasControl(k)) {
+        const field = formatPath([...path, k]);
+        out.push(error(field, 'plan.text.control', { field, char: describeControl(k) }));
+        continue;
+      }
+      walk(v, [...path, k]);
+    }
+  };
+  walk(raw, []);
+  return out;
+}
+
+function checkCharsets(plan: Plan): Issue[] {
+  const out: Issue[] = [];
+  // Control characters are named by scanControl; the format rules below look at the rest.
+  const check = (path: string, value: string | undefined, ok: (v: string) => boolean, key: string): void => {
+    if (value !== undefined && !hasControl(value) && !ok(value)) out.push(error(path, key, { field: path, value }));
+  };
+  check('cluster.name', plan.cluster.name, isDnsLabel, 'plan.cluster.name');
+  plan.hosts.forEach((h, i) => {
+    check(`hosts[${i}].user`, h.user, isPosixUser, 'plan.user.invalid');
+    for (const [k, v] of Object.entries(h.labels)) {
+      const path = `hosts[${i}].labels.${k}`;
+      if (hasControl(k) || hasControl(v)) continue;
+      if (!isLabelKey(k)) out.push(error(path, 'plan.label.key', { field: path, value: k }));
+      else if (!isLabelValue(v)) out.push(error(path, 'plan.label.value', { field: path, value: v }));
+    }
+  });
+  plan.auth.forEach((a, i) => {
+    check(`auth[${i}].name`, a.name, isPlanName, 'plan.name.invalid');
+    check(`auth[${i}].user`, a.user, isPosixUser, 'plan.user.invalid');
+    check(`auth[${i}].keyPath`, a.keyPath, isPlanPath, 'plan.path.invalid');
+    check(`auth[${i}].jumpHost.user`, a.jumpHost?.user, isPosixUser, 'plan.user.invalid');
+  });
+  check('storage.nfs.path', plan.storage.nfs?.path, isRemotePath, 'plan.path.remote');
+  check('portal.tls.certFile', plan.portal.tls.certFile, isPlanPath, 'plan.path.invalid');
+  check('portal.tls.keyFile', plan.portal.tls.keyFile, isPlanPath, 'plan.path.invalid');
+  check('registry.caFile', plan.registry?.caFile, isPlanPath, 'plan.path.invalid');
+  check('bundle.path', plan.bundle?.path, isPlanPath, 'plan.path.invalid');
+  check('edge.kubeconfig', plan.edge?.kubeconfig, isPlanPath, 'plan.path.invalid');
+  check('bosh.caCertFile', plan.bosh?.caCertFile, isPlanPath, 'plan.path.invalid');
+  check('bosh.client', plan.bosh?.client, isPlanName, 'plan.name.invalid');
+  check('bosh.environment', plan.bosh?.environment, (v) => isPlanName(v) || isHostOrIp(v) || isHttpUrl(v), 'plan.name.invalid');
+  check('paasta.systemDomain', plan.paasta?.systemDomain, isHostname, 'plan.domain.invalid');
+  return out;
 }
 
 function checkNodeNames(plan: Plan): Issue[] {
@@ -299,7 +391,7 @@ function checkRelease(plan: Plan, lookup: ReleaseLookup): Issue[] {
 
 /** Edge modes run KubeEdge next to the release's Kubernetes: the pair must be one KubeEdge supports. */
 function checkKubeEdge(plan: Plan, lookup: ReleaseLookup): Issue[] {
-  if (!EDGE_MODES.includes(plan.mode)) return [];
+  if (!kubeedge(plan)) return [];
   const release = lookup(plan.release);
   if (!release) return [];
   const fits = [...loadCatalog().values()]
@@ -327,18 +419,8 @@ function checkKubeEdge(plan: Plan, lookup: ReleaseLookup): Issue[] {
 
 function checkClusterRoles(plan: Plan): Issue[] {
   const out: Issue[] = [];
-  const cps = hostsWithRole(plan, 'control-plane').length;
-  if (KUBESPRAY_MODES.includes(plan.mode)) {
-    if (cps === 0) out.push(error('hosts', 'plan.roles.noControlPlane', { mode: plan.mode }));
-    if (hostsWithRole(plan, 'worker').length === 0)
-      out.push(error('hosts', 'plan.roles.noWorker', { mode: plan.mode }));
-  }
-  if (plan.mode === 'edge' && cps !== 1)
-    out.push(error('hosts', 'plan.edge.controlPlaneCount', { count: cps }));
-  if (plan.mode === 'expand-edge' && cps === 0) out.push(error('hosts', 'plan.expandEdge.noControlPlane'));
-  if (EDGE_MODES.includes(plan.mode) && hostsWithRole(plan, 'edge').length === 0) {
-    out.push(error('hosts', 'plan.edge.noEdgeHost', { mode: plan.mode }));
-  }
+  // Which roles a mode needs, and anything else of its own, are the mode's rules (core/modes/<mode>/profile.ts).
+  out.push(...profileOf(plan.mode).rules(plan));
   plan.hosts.forEach((h, i) => {
     const clash = h.roles.filter((r) => r === 'control-plane' || r === 'worker' || r === 'etcd');
     if (h.roles.includes('edge') && clash.length > 0) {
@@ -347,16 +429,12 @@ function checkClusterRoles(plan: Plan): Issue[] {
       );
     }
   });
-  if (plan.mode === 'caas') {
-    if (!plan.bosh) out.push(error('bosh', 'plan.caas.bosh'));
-    if (!plan.paasta) out.push(error('paasta', 'plan.caas.paasta'));
-  }
   return out;
 }
 
 function checkHa(plan: Plan): Issue[] {
   const cps = hostsWithRole(plan, 'control-plane').length;
-  if (cps < 2 || !KUBESPRAY_MODES.includes(plan.mode)) return [];
+  if (cps < 2 || !kubespray(plan)) return [];
   const out: Issue[] = [];
   if (!plan.cluster.loadBalancerDomain)
     out.push(error('cluster.loadBalancerDomain', 'plan.ha.loadBalancer', { count: cps }));
@@ -376,7 +454,7 @@ function checkEtcd(plan: Plan): Issue[] {
 }
 
 function checkStorage(plan: Plan): Issue[] {
-  if (!KUBESPRAY_MODES.includes(plan.mode)) return [];
+  if (!kubespray(plan)) return [];
   if (plan.storage.type === 'rook-ceph') {
     const workers = hostsWithRole(plan, 'worker').length;
     return workers < 3 ? [error('storage.type', 'plan.storage.rookWorkers', { count: workers })] : [];
@@ -386,7 +464,7 @@ function checkStorage(plan: Plan): Issue[] {
 }
 
 function checkPortal(plan: Plan): Issue[] {
-  if (!KUBESPRAY_MODES.includes(plan.mode) || !plan.portal.enabled) return [];
+  if (!kubespray(plan) || !plan.portal.enabled) return [];
   const out: Issue[] = [];
   if (!plan.portal.domain && !plan.network.ingressIp)
     out.push(error('portal.domain', 'plan.portal.noDomain'));
@@ -475,7 +553,7 @@ function checkNetworks(plan: Plan): Issue[] {
 // Warnings
 
 function adviseHa(plan: Plan): Issue[] {
-  if (!KUBESPRAY_MODES.includes(plan.mode)) return [];
+  if (!kubespray(plan)) return [];
   const cps = hostsWithRole(plan, 'control-plane').length;
   const out: Issue[] = [];
   if (cps === 1) out.push(warning('hosts', 'plan.warn.singleControlPlane'));
@@ -498,18 +576,18 @@ function adviseHosts(plan: Plan): Issue[] {
     if (h.roles.includes('control-plane') && h.roles.includes('worker')) {
       out.push(warning(`hosts[${i}].roles`, 'plan.warn.sharedControlPlane', { host: h.name }));
     }
-    if (h.roles.includes('edge') && !EDGE_MODES.includes(plan.mode)) {
+    if (h.roles.includes('edge') && !profileOf(plan.mode).roles.includes('edge')) {
       out.push(warning(`hosts[${i}].roles`, 'plan.warn.edgeIgnored', { host: h.name, mode: plan.mode }));
     }
   });
-  if (KUBESPRAY_MODES.includes(plan.mode) && plan.storage.type === 'rook-ceph') {
+  if (kubespray(plan) && plan.storage.type === 'rook-ceph') {
     out.push(warning('storage.type', 'plan.warn.rookDisks'));
   }
   return out;
 }
 
 function adviseNetwork(plan: Plan): Issue[] {
-  if (!KUBESPRAY_MODES.includes(plan.mode)) return [];
+  if (!kubespray(plan)) return [];
   const out: Issue[] = [];
   if (!plan.network.metallbRange) out.push(warning('network.metallbRange', 'plan.warn.noMetallb'));
   if (plan.portal.enabled && !plan.portal.domain && plan.network.ingressIp) {
@@ -533,6 +611,7 @@ export const RULES: readonly Rule[] = [
   checkKubeEdge,
   checkHostAddresses,
   checkNodeNames,
+  checkCharsets,
   checkDuplicates,
   checkAuth,
   checkClusterRoles,
@@ -560,7 +639,7 @@ export interface PlanValidation extends ValidationResult {
 /** Validates a plan as read from a file or sent by a shell (defaults not yet applied). */
 export function validatePlan(input: unknown, options: ValidateOptions = {}): PlanValidation {
   const lookup = options.findRelease ?? findRelease;
-  const secretIssues = scanSecrets(input);
+  const secretIssues = [...scanControl(input), ...scanSecrets(input)];
   if (input === null || input === undefined || typeof input !== 'object' || Array.isArray(input)) {
     return finish([error('', 'plan.notObject', { received: received(input) })]);
   }

@@ -6,66 +6,116 @@ import { shq } from '../common/quote.js';
 import { DEFAULT_RELEASE, findRelease, kubeedgeSupports, loadCatalog } from './catalog.js';
 import type { PlanIssue } from './issues.js';
 import { hostsWithRole, innerAddress, Plan, type Host, type PlanInput, type Role } from './schema.js';
+import { profileOf } from '../modes/profiles.js';
 
 export interface ShellVars {
   values: Map<string, string>;
   issues: PlanIssue[];
 }
 
+/**
+ * Bounds on everything read from a vars file, so a hostile or broken one cannot exhaust memory: the
+ * platform's own files are a few KB, with tens of hosts. `maxValueLength` also stops `A=$A$A` doubling.
+ */
+export const VARS_LIMITS = {
+  /** Bytes of one file (the CLI stops reading past it; the API's argument is checked against it too). */
+  maxBytes: 1024 * 1024,
+  maxLineLength: 4096,
+  maxValueLength: 4096,
+  /** Hosts of one kind (KUBE_CONTROL_HOSTS, KUBE_WORKER_HOSTS, EDGE_HOSTS, etcd slots). */
+  maxHosts: 1000,
+  /** Line-level issues reported one by one; the rest are counted in one issue. */
+  maxLineIssues: 100,
+} as const;
+
 const ASSIGN = /^(?:export\s+|declare\s+(?:-x\s+)?|readonly\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
+
+/** Why a value cannot be read as plain text: each shell construct has its own message. */
+type WordProblem =
+  | { key: 'plan.vars.commandSubstitution' }
+  | { key: 'plan.vars.unterminatedQuote'; quote: string }
+  | { key: 'plan.vars.separator' }
+  | { key: 'plan.vars.andOr'; op: string }
+  | { key: 'plan.vars.pipe' }
+  | { key: 'plan.vars.operator'; op: string }
+  | { key: 'plan.vars.expansion' }
+  | { key: 'plan.vars.extraWord' }
+  | { key: 'plan.vars.valueTooLong' };
+
+function lineIssue(severity: 'error' | 'warning', key: string, lineNo: number, params: Record<string, string | number>): PlanIssue {
+  return { severity, path: '', key, params: { line: lineNo, ...params }, line: lineNo, column: 1 };
+}
 
 /**
  * Reads `NAME=value` / `export NAME=value` lines: single and double quotes, backslash escapes, `$NAME` and
- * `${NAME}` from earlier lines, trailing comments. Command substitution is refused, not run.
+ * `${NAME}` from earlier lines, trailing comments. Nothing is run: command substitution, `;`, `&&`, `|`,
+ * redirections and a second word are each refused with their own message.
  */
 export function parseShellVars(text: string): ShellVars {
   const values = new Map<string, string>();
   const issues: PlanIssue[] = [];
+  const bytes = Buffer.byteLength(text);
+  if (bytes > VARS_LIMITS.maxBytes) {
+    issues.push({ severity: 'error', path: '', key: 'plan.vars.tooBig', params: { size: bytes, max: VARS_LIMITS.maxBytes } });
+    return { values, issues };
+  }
+  let lineIssues = 0;
+  let dropped = 0;
+  const report = (issue: PlanIssue): void => {
+    if (lineIssues++ < VARS_LIMITS.maxLineIssues) issues.push(issue);
+    else dropped++;
+  };
   text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
     const lineNo = index + 1;
+    if (raw.length > VARS_LIMITS.maxLineLength) {
+      report(lineIssue('error', 'plan.vars.lineTooLong', lineNo, { length: raw.length, max: VARS_LIMITS.maxLineLength }));
+      return;
+    }
+    const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const m = ASSIGN.exec(line);
     if (!m) {
-      issues.push({
-        severity: 'warning',
-        path: '',
-        key: 'plan.vars.unparsed',
-        params: { line: lineNo, text: line.slice(0, 80) },
-        line: lineNo,
-        column: 1,
-      });
+      report(lineIssue('warning', 'plan.vars.unparsed', lineNo, { text: line.slice(0, 80) }));
       return;
     }
     const name = m[1] as string;
-    const value = shellWord(m[2] as string, values);
-    if (value === undefined) {
-      issues.push({
-        severity: 'error',
-        path: '',
-        key: 'plan.vars.commandSubstitution',
-        params: { line: lineNo, name },
-        line: lineNo,
-        column: 1,
-      });
+    const word = shellWord(m[2] as string, values);
+    if (typeof word !== 'string') {
+      const { key, ...extra } = word;
+      report(lineIssue('error', key, lineNo, { name, ...extra, ...(key === 'plan.vars.valueTooLong' ? { max: VARS_LIMITS.maxValueLength } : {}) }));
       return;
     }
-    values.set(name, value);
+    values.set(name, word);
   });
+  if (dropped > 0) issues.push({ severity: 'error', path: '', key: 'plan.vars.moreIssues', params: { count: dropped } });
   return { values, issues };
 }
 
-/** One shell word; undefined when it holds command substitution or an expansion we do not evaluate. */
-function shellWord(src: string, env: Map<string, string>): string | undefined {
+/** Unquoted characters that a shell reads as operators, not text. */
+function operatorProblem(src: string, i: number): WordProblem | undefined {
+  const c = src[i] as string;
+  const next = src[i + 1];
+  if (c === ';') return { key: 'plan.vars.separator' };
+  if (c === '&' && next === '&') return { key: 'plan.vars.andOr', op: '&&' };
+  if (c === '|' && next === '|') return { key: 'plan.vars.andOr', op: '||' };
+  if (c === '|') return { key: 'plan.vars.pipe' };
+  if (c === '&' || c === '<' || c === '>' || c === '(' || c === ')') return { key: 'plan.vars.operator', op: c };
+  return undefined;
+}
+
+/** One shell word as plain text, or why it is not one. */
+function shellWord(src: string, env: Map<string, string>): string | WordProblem {
   let out = '';
   let i = 0;
-  const expand = (): string | undefined => {
+  const tooLong = (): boolean => out.length > VARS_LIMITS.maxValueLength;
+  const expand = (): string | WordProblem => {
     // at '$'
     const braced = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(src.slice(i));
     const bare = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(src.slice(i));
     const m = braced ?? bare;
     if (!m) {
-      if (src[i + 1] === '(' || src[i + 1] === '{') return undefined;
+      if (src[i + 1] === '(') return { key: 'plan.vars.commandSubstitution' };
+      if (src[i + 1] === '{') return { key: 'plan.vars.expansion' };
       i++;
       return '$';
     }
@@ -73,51 +123,56 @@ function shellWord(src: string, env: Map<string, string>): string | undefined {
     return env.get(m[1] as string) ?? '';
   };
   while (i < src.length) {
+    if (tooLong()) return { key: 'plan.vars.valueTooLong' };
     const c = src[i] as string;
     if (c === ' ' || c === '\t') {
       const rest = src.slice(i).trim();
-      // `NAME=value # comment` is fine; `NAME=a b` would run `b` as a command in a real shell.
-      return rest === '' || rest.startsWith('#') || rest === ';' ? out : undefined;
+      // `NAME=value # comment` is fine; `NAME=value; next` or `NAME=a b` would run something in a real shell.
+      if (rest === '' || rest.startsWith('#') || rest === ';') return out;
+      return operatorProblem(rest, 0) ?? { key: 'plan.vars.extraWord' };
     }
-    if (c === ';') return src.slice(i + 1).trim() === '' ? out : undefined;
-    if (c === '`') return undefined;
+    if (c === ';' && src.slice(i + 1).trim() === '') return out;
+    const op = operatorProblem(src, i);
+    if (op) return op;
+    if (c === '`') return { key: 'plan.vars.commandSubstitution' };
     if (c === "'") {
       const end = src.indexOf("'", i + 1);
-      if (end < 0) return undefined;
+      if (end < 0) return { key: 'plan.vars.unterminatedQuote', quote: "'" };
       out += src.slice(i + 1, end);
       i = end + 1;
     } else if (c === '"') {
       i++;
       while (i < src.length && src[i] !== '"') {
+        if (tooLong()) return { key: 'plan.vars.valueTooLong' };
         const d = src[i] as string;
-        if (d === '`') return undefined;
+        if (d === '`') return { key: 'plan.vars.commandSubstitution' };
         if (d === '\\' && i + 1 < src.length && '$`"\\'.includes(src[i + 1] as string)) {
           out += src[i + 1];
           i += 2;
         } else if (d === '$') {
           const v = expand();
-          if (v === undefined) return undefined;
+          if (typeof v !== 'string') return v;
           out += v;
         } else {
           out += d;
           i++;
         }
       }
-      if (src[i] !== '"') return undefined;
+      if (src[i] !== '"') return { key: 'plan.vars.unterminatedQuote', quote: '"' };
       i++;
     } else if (c === '\\') {
       out += src[i + 1] ?? '';
       i += 2;
     } else if (c === '$') {
       const v = expand();
-      if (v === undefined) return undefined;
+      if (typeof v !== 'string') return v;
       out += v;
     } else {
       out += c;
       i++;
     }
   }
-  return out;
+  return tooLong() ? { key: 'plan.vars.valueTooLong' } : out;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -184,10 +239,16 @@ export function importVars(
       return 0;
     }
     if (!/^\d+$/.test(text)) {
-      issues.push({ severity: 'error', path: '', key: 'plan.vars.count', params: { name, value: text } });
+      issues.push({ severity: 'error', path: '', key: 'plan.vars.count', params: { name, value: text.slice(0, 40) } });
       return 0;
     }
-    return Number(text);
+    // A count drives a loop and a host list: one beyond any real site is refused, not followed (security #9).
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n > VARS_LIMITS.maxHosts) {
+      issues.push({ severity: 'error', path: '', key: 'plan.vars.tooMany', params: { name, value: text.slice(0, 40), max: VARS_LIMITS.maxHosts } });
+      return 0;
+    }
+    return n;
   };
 
   const hosts: Array<Omit<Host, 'port' | 'auth' | 'labels'> & { roles: Role[] }> = [];
@@ -218,7 +279,7 @@ export function importVars(
   const etcdType = get('ETCD_TYPE');
   if (etcdType === 'external') {
     // The template sizes etcd like the control plane, but a plan may differ: read every filled slot.
-    for (let n = 1; get(`ETCD${n}_NODE_HOSTNAME`) !== '' || n <= cps; n++)
+    for (let n = 1; n <= VARS_LIMITS.maxHosts && (get(`ETCD${n}_NODE_HOSTNAME`) !== '' || n <= cps); n++)
       addHost(`ETCD${n}`, 'etcd', ['PRIVATE_IP']);
   }
   const workers = count('KUBE_WORKER_HOSTS');
@@ -250,6 +311,7 @@ export function importVars(
   const input: PlanInput = {
     apiVersion: 'cp-installer/v1',
     kind: 'Plan',
+    // The official scripts' edge file adds edge nodes to the cluster the cluster file makes.
     mode: edge ? 'expand-edge' : 'standalone',
     release: opts.release ?? importRelease(!!edge),
     hosts,
@@ -371,7 +433,7 @@ export function exportVars(plan: Plan): ExportedVars {
   const result: ExportedVars = { clusterVars: out.join('\n') };
 
   const edges = hostsWithRole(plan, 'edge');
-  if (edges.length > 0 || plan.mode === 'edge' || plan.mode === 'expand-edge') {
+  if (edges.length > 0 || profileOf(plan.mode).kubeedge) {
     const e: string[] = [
       '#!/bin/bash',
       '# Written by cp-installer export-vars for the K-PaaS cp-deployment scripts.',

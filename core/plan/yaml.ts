@@ -46,9 +46,14 @@ export function offsetOf(document: Document, path: ReadonlyArray<string | number
   return offset;
 }
 
-function yamlIssues(document: Document, lines: LineCounter): PlanIssue[] {
+function yamlIssues(document: Document, lines: LineCounter, text: string): PlanIssue[] {
   return document.errors.map((e) => {
     const { line, col } = lines.linePos(e.pos[0]);
+    if (e.code === 'DUPLICATE_KEY') {
+      const key = (text.slice(e.pos[0]).split('\n')[0] ?? '').split(':')[0]?.trim().slice(0, 80) ?? '';
+      return issueAt('plan.yaml.duplicateKey', { key }, line, col);
+    }
+    if (e.code === 'RESOURCE_EXHAUSTION') return issueAt('plan.yaml.tooDeep', { max: PLAN_LIMITS.maxDepth }, line, col);
     return {
       severity: 'error' as const,
       path: '',
@@ -60,10 +65,89 @@ function yamlIssues(document: Document, lines: LineCounter): PlanIssue[] {
   });
 }
 
+/**
+ * Bounds on a plan's text (security #11): a plan for hundreds of hosts is tens of KB and a handful of levels
+ * deep; anything past these is refused with a message before the YAML parser spends time or memory on it.
+ */
+export const PLAN_LIMITS = { maxBytes: 1024 * 1024, maxDepth: 64, maxAliasCount: 100 } as const;
+
+function issueAt(key: string, params: Record<string, string | number>, line = 1, column = 1): PlanIssue {
+  return { severity: 'error', path: '', key, params: { line, ...params }, line, column };
+}
+
+/** Line and column (1-based) of an offset. */
+function position(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+/**
+ * The first place the text nests deeper than `max`: flow brackets outside quotes and comments, and block
+ * indentation (spaces and `- `/`? ` indicators before a line's content). A guess on the safe side, made
+ * before parsing because the parser recurses: 500,000 `[` take it ten seconds to refuse.
+ */
+export function tooDeepAt(text: string, max: number): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  let comment = false;
+  let lineStart = true;
+  let indent = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '\n') {
+      comment = false;
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (comment) continue;
+    if (lineStart) {
+      if (c === ' ' || ((c === '-' || c === '?') && (text[i + 1] === ' ' || text[i + 1] === '\n'))) {
+        indent++;
+        if (indent > max * 2 + 8) return i;
+        continue;
+      }
+      lineStart = false;
+    }
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] as string))) comment = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > max) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return undefined;
+}
+
+/** What makes a text no plan at all before YAML is parsed: size, encoding, nesting. */
+function textIssues(text: string): PlanIssue[] {
+  const size = Buffer.byteLength(text);
+  if (size > PLAN_LIMITS.maxBytes) return [issueAt('plan.yaml.tooBig', { size, max: PLAN_LIMITS.maxBytes })];
+  // A reader that decoded bytes that are not UTF-8 leaves U+FFFD where they were.
+  const bad = text.indexOf('\uFFFD');
+  if (bad >= 0) {
+    const { line, column } = position(text, bad);
+    return [issueAt('plan.yaml.notUtf8', { column }, line, column)];
+  }
+  const deep = tooDeepAt(text, PLAN_LIMITS.maxDepth);
+  if (deep !== undefined) {
+    const { line, column } = position(text, deep);
+    return [issueAt('plan.yaml.tooDeep', { max: PLAN_LIMITS.maxDepth }, line, column)];
+  }
+  return [];
+}
+
 export function loadPlanText(text: string, options: ValidateOptions = {}): LoadedPlan {
+  const refused = textIssues(text);
+  if (refused.length > 0) return { document: new Document(null), issues: refused, valid: false };
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
-  const syntax = yamlIssues(document, lines);
+  const syntax = yamlIssues(document, lines, text);
   if (syntax.length > 0) return { document, issues: syntax, valid: false };
   if (document.contents === null) {
     return {
@@ -72,7 +156,18 @@ export function loadPlanText(text: string, options: ValidateOptions = {}): Loade
       valid: false,
     };
   }
-  const result = validatePlan(document.toJS(), options);
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: PLAN_LIMITS.maxAliasCount });
+  } catch (e) {
+    // The yaml library refuses an alias bomb with a ReferenceError; anything else it throws is the same
+    // kind of answer: this text is no plan.
+    const key = e instanceof ReferenceError ? 'plan.yaml.aliases' : 'plan.yaml.syntax';
+    const params: Record<string, string | number> =
+      key === 'plan.yaml.aliases' ? { max: PLAN_LIMITS.maxAliasCount } : { code: 'TO_JS', detail: e instanceof Error ? e.message : String(e) };
+    return { document, issues: [issueAt(key, params)], valid: false };
+  }
+  const result = validatePlan(data, options);
   const place = (issue: PlanIssue): PlanIssue => {
     const offset = offsetOf(document, parsePath(issue.path));
     if (offset === undefined) return issue;
@@ -263,20 +358,28 @@ export function newPlanDocument(mode: Mode): Document {
 
 /** The plan without the values its defaults would give anyway, so a new file shows what was chosen. */
 export function compactPlan(plan: unknown): Json {
-  const reference = JSON.stringify(normal(plan));
   const result = JSON.parse(JSON.stringify(plan)) as Json;
-  const prune = (node: Json): void => {
-    if (Array.isArray(node)) return node.forEach(prune);
-    if (!isObject(node)) return;
-    for (const key of Object.keys(node)) {
-      const value = node[key];
-      delete node[key];
-      if (JSON.stringify(normal(result)) === reference) continue;
-      node[key] = value;
-      prune(value);
-    }
+  if (!Plan.safeParse(plan).success || !isObject(result)) return result;
+  // Defaults are per field, so whether a key inside one list item is a default can be decided on a plan
+  // holding that item alone: a thousand hosts cost a thousand small checks, not a million big ones.
+  const prune = (root: Record<string, Json>, node: Json): void => {
+    const reference = JSON.stringify(normal(root));
+    const walk = (n: Json, top: boolean): void => {
+      if (Array.isArray(n)) return n.forEach((x) => walk(x, false));
+      if (!isObject(n)) return;
+      for (const key of Object.keys(n)) {
+        const value = n[key];
+        delete n[key];
+        if (JSON.stringify(normal(root)) === reference) continue;
+        n[key] = value;
+        if (top && Array.isArray(value) && value.length > 1) {
+          for (const item of value) prune({ ...root, [key]: [item] }, item);
+        } else walk(value, false);
+      }
+    };
+    walk(node, node === root);
   };
-  if (Plan.safeParse(plan).success) prune(result);
+  prune(result, result);
   return result;
 }
 

@@ -6,6 +6,7 @@ import { msg } from '../common/messages.js';
 import { shellJoin } from '../common/quote.js';
 import { etcdHosts, hostsWithRole, innerAddress, type Plan } from '../plan/schema.js';
 import { CLOUDCORE_PORTS } from './checks/ports.js';
+import { profileOf } from '../modes/profiles.js';
 import { bareAddresses } from './facts.js';
 import type { CrossCheckResult, HostReport, Verdict } from './types.js';
 
@@ -135,8 +136,7 @@ export function reachPlan(plan: Plan, present: ReadonlySet<string>): Map<string,
   const cps = hostsWithRole(plan, 'control-plane').filter((h) => present.has(h.name));
   const etcd = etcdHosts(plan).filter((h) => present.has(h.name));
   const nodes = inPlan.filter((h) => has(h, 'control-plane') || has(h, 'worker'));
-  const edgeMode = plan.mode === 'edge' || plan.mode === 'expand-edge';
-  const cloudcore = edgeMode ? cps[0] : undefined;
+  const cloudcore = profileOf(plan.mode).kubeedge ? cps[0] : undefined;
   const add = (from: string, to: (typeof inPlan)[number], port: number) => {
     if (from === to.name) return;
     const list = out.get(from) ?? [];

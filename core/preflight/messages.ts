@@ -155,6 +155,10 @@ export const preflightMessages: Catalogs = {
     'preflight.edge.edgecore.pass': 'edgecore is not running yet.',
     'preflight.edge.edgecore.fail': 'edgecore already runs: the host is joined to a cloudcore.',
     'preflight.edge.edgecore.remedy': 'Run keadm reset on the host, or leave it out of the plan.',
+    'preflight.edge.keadm.title': 'keadm',
+    'preflight.edge.keadm.pass': 'keadm is installed.',
+    'preflight.edge.keadm.fail': 'keadm is not installed: every edge join would fail on this host.',
+    'preflight.edge.keadm.remedy': 'Put keadm v{{version}} in /usr/local/bin (the offline bundle carries it), then check again.',
 
     'preflight.port.title': 'Port {{port}} ({{what}})',
     'preflight.port.pass': 'Port {{port}} is free.',
@@ -358,6 +362,10 @@ export const preflightMessages: Catalogs = {
     'preflight.edge.edgecore.pass': 'edgecore가 아직 실행 중이 아닙니다.',
     'preflight.edge.edgecore.fail': 'edgecore가 이미 실행 중입니다: 이 호스트는 cloudcore에 연결되어 있습니다.',
     'preflight.edge.edgecore.remedy': '호스트에서 keadm reset을 실행하거나 플랜에서 제외하세요.',
+    'preflight.edge.keadm.title': 'keadm',
+    'preflight.edge.keadm.pass': 'keadm이 설치되어 있습니다.',
+    'preflight.edge.keadm.fail': 'keadm이 설치되어 있지 않습니다: 이 호스트의 엣지 연결(join)이 실패합니다.',
+    'preflight.edge.keadm.remedy': 'keadm v{{version}}을 /usr/local/bin에 두고(오프라인 번들에 포함) 다시 점검하세요.',
 
     'preflight.port.title': '포트 {{port}} ({{what}})',
     'preflight.port.pass': '포트 {{port}}이(가) 비어 있습니다.',

@@ -1,13 +1,18 @@
 // Opens SSH sessions with ssh2: password (and keyboard-interactive answering with it), key file with
 // passphrase, or ssh-agent; through a jump host (forwardOut + sock); host key checked against known_hosts
 // before authentication; keepalive; only the algorithms in algorithms.ts. Every failure is an SshError
-// naming the plan's host.
+// naming the plan's host. An address is made canonical before use and a host name resolved once, here: the
+// TCP connection goes to the address that was resolved, and the host key is checked under the name and
+// that address alike, so no second spelling of a machine (`0x0a.1.2.3`, `::ffff:10.1.2.3`, a DNS name)
+// slips past a key on file under another.
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { ConnectConfig, ParsedKey } from 'ssh2';
+import { canonicalAddress } from '../plan/net.js';
 import type { AuthProfile } from '../plan/schema.js';
 import type { Secret } from '../common/secret.js';
 import { algorithmsFor } from './algorithms.js';
@@ -43,6 +48,23 @@ export interface ConnectorOptions {
   keepaliveCountMax?: number;
   /** ssh-agent socket for method `agent` (default $SSH_AUTH_SOCK). */
   agentSocket?: string;
+  /** Resolves a host name to its addresses (default: the system resolver, once per connection). */
+  lookup?: (name: string) => Promise<string[]>;
+  /** The limit of a command that names none (default DEFAULT_EXEC_TIMEOUT_MS, core/ssh/session.ts). */
+  execTimeoutMs?: number;
+}
+
+/** Where one hop connects and every spelling its host key is checked (and filed) under. */
+interface Endpoint {
+  /** What the TCP connection (or the jump host's forward) is opened to. */
+  connectTo: string;
+  /** The canonical address or name first, then the address the name resolved to. */
+  spellings: string[];
+}
+
+async function systemLookup(name: string): Promise<string[]> {
+  const found = await dnsLookup(name, { all: true, verbatim: true });
+  return found.map((a) => a.address);
 }
 
 export function expandHome(path: string): string {
@@ -68,15 +90,51 @@ export class Ssh2Connector implements Connector {
     return this.options.connectTimeoutMs ?? 15_000;
   }
 
+  /**
+   * The canonical spelling of the target's address and, for a host name reached directly, the one address
+   * it resolves to now. Anything else (inet_aton's octal, hex, short and integer forms; a malformed name)
+   * is refused before any packet or DNS query leaves.
+   */
+  private async endpoint(target: SshTarget): Promise<Endpoint> {
+    const canon = canonicalAddress(target.address);
+    if (!canon) {
+      throw new SshError('protocol', target.name, `refusing to connect to "${target.address}": not an IPv4 dotted quad, an IPv6 address or a host name`);
+    }
+    if (canon.kind === 'ip') return { connectTo: canon.address, spellings: [canon.address] };
+    // Behind a jump host the name is resolved there, where it means what the person meant.
+    if (target.jump) return { connectTo: canon.name, spellings: [canon.name] };
+    let found: string[];
+    try {
+      found = await (this.options.lookup ?? systemLookup)(canon.name);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      throw new SshError('unreachable', target.name, `cannot connect to ${hostField(canon.name, target.port)}: ${SOCKET_WHY[code] ?? (code || (e as Error).message)}`);
+    }
+    const addresses = found.flatMap((a) => {
+      const c = canonicalAddress(a);
+      return c?.kind === 'ip' ? [c.address] : [];
+    });
+    const first = addresses[0];
+    if (!first) throw new SshError('unreachable', target.name, `cannot connect to ${hostField(canon.name, target.port)}: ${SOCKET_WHY.ENOTFOUND}`);
+    return { connectTo: first, spellings: [canon.name, first] };
+  }
+
   async connect(target: SshTarget, signal?: AbortSignal): Promise<SshSession> {
     if (signal?.aborted) throw cancelled(target.name);
     let via: SshSession | undefined;
     let sock: Duplex;
     let deadline = Date.now() + this.timeoutMs;
+    const endpoint = await this.endpoint(target);
     if (target.jump) {
       try {
         via = await this.connect(target.jump, signal);
       } catch (e) {
+        if (e instanceof SshError && (e.kind === 'host-key-unknown' || e.kind === 'host-key-changed')) {
+          // The key is the jump host's: say so under its name, and which plan host it was on the way to.
+          const prefix = `${e.host}: `;
+          const detail = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+          throw new SshError(e.kind, e.host, detail, { ...e.details, jumpFor: target.name });
+        }
         if (e instanceof SshError) {
           throw new SshError(e.kind, target.name, `via jump host ${hostField(target.jump.address, target.jump.port)}: ${e.message}`, e.details);
         }
@@ -84,16 +142,16 @@ export class Ssh2Connector implements Connector {
       }
       deadline = Date.now() + this.timeoutMs; // the jump's own login had its own budget
       try {
-        sock = await forward(via as Ssh2Session, target, this.timeoutMs);
+        sock = await forward(via as Ssh2Session, target, endpoint.connectTo, this.timeoutMs);
       } catch (e) {
         await via.close();
         throw e;
       }
     } else {
-      sock = await openTcp(target, this.timeoutMs, signal);
+      sock = await openTcp(target, endpoint.connectTo, this.timeoutMs, signal);
     }
     try {
-      return await this.handshake(target, sock, via, Math.max(1_000, deadline - Date.now()), signal);
+      return await this.handshake(target, endpoint, sock, via, Math.max(1_000, deadline - Date.now()), signal);
     } catch (e) {
       sock.destroy();
       await via?.close();
@@ -159,10 +217,10 @@ export class Ssh2Connector implements Connector {
     return p;
   }
 
-  private async checkHostKey(target: SshTarget, key: Buffer): Promise<void> {
+  private async checkHostKey(target: SshTarget, endpoint: Endpoint, key: Buffer): Promise<void> {
     const kh = this.options.knownHosts;
     try {
-      await kh.verify(target.name, target.address, target.port, key);
+      await kh.verify(target.name, endpoint.spellings, target.port, key);
     } catch (e) {
       const accept = this.options.acceptNewHostKeys;
       if (!(e instanceof SshError) || e.kind !== 'host-key-unknown' || !accept) throw e;
@@ -170,18 +228,19 @@ export class Ssh2Connector implements Connector {
         accept === true ||
         (await accept({
           name: target.name,
-          address: target.address,
+          address: endpoint.spellings.join(', '),
           port: target.port,
           fingerprint: e.details.fingerprint ?? '',
           algorithm: keyTypeOf(key),
         }));
       if (!ok) throw e;
-      await kh.accept(target.address, target.port, key);
+      await kh.accept(endpoint.spellings, target.port, key);
     }
   }
 
   private async handshake(
     target: SshTarget,
+    endpoint: Endpoint,
     sock: Duplex,
     via: SshSession | undefined,
     readyTimeoutMs: number,
@@ -195,7 +254,7 @@ export class Ssh2Connector implements Connector {
       authProblem = e;
       return [{ type: 'none', username: target.user }] as unknown as AuthMethods;
     });
-    const algorithms = algorithmsFor(await this.options.knownHosts.preferredKeyTypes(target.address, target.port));
+    const algorithms = algorithmsFor(await this.options.knownHosts.preferredKeyTypes(endpoint.spellings, target.port));
     const secrets = this.options.secrets ?? {};
     const sudoPassword =
       secrets.sudoPassword?.[target.auth.name] ?? (target.auth.method === 'password' ? secrets.password?.[target.auth.name] : undefined);
@@ -225,7 +284,7 @@ export class Ssh2Connector implements Connector {
       client.on('ready', () => {
         // A server that lets `none` in still does not get a session we were not given credentials for.
         if (authProblem) return done(authProblem);
-        done(undefined, new Ssh2Session(target, client, { sudoMode: target.auth.sudo, ...(sudoPassword ? { sudoPassword } : {}), ...(via ? { via } : {}) }));
+        done(undefined, new Ssh2Session(target, client, { sudoMode: target.auth.sudo, ...(sudoPassword ? { sudoPassword } : {}), ...(via ? { via } : {}), ...(this.options.execTimeoutMs ? { defaultTimeoutMs: this.options.execTimeoutMs } : {}) }));
       });
       client.on('error', (err: Error & { level?: string; code?: string }) => {
         const deferred = err.level === 'client-authentication' ? authProblem : undefined;
@@ -243,7 +302,7 @@ export class Ssh2Connector implements Connector {
         keepaliveCountMax: this.options.keepaliveCountMax ?? 3,
         algorithms,
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-          this.checkHostKey(target, key).then(
+          this.checkHostKey(target, endpoint, key).then(
             () => verify(true),
             (e: unknown) => {
               hostKeyError =
@@ -293,10 +352,10 @@ const SOCKET_WHY: Record<string, string> = {
 };
 
 /** TCP first, on our own: its failures name the cause precisely, and a silent host fails at our timeout. */
-function openTcp(target: SshTarget, timeoutMs: number, signal?: AbortSignal): Promise<Socket> {
-  const where = hostField(target.address, target.port);
+function openTcp(target: SshTarget, address: string, timeoutMs: number, signal?: AbortSignal): Promise<Socket> {
+  const where = hostField(address, target.port);
   return new Promise((resolve, reject) => {
-    const sock = tcpConnect({ host: target.address, port: target.port });
+    const sock = tcpConnect({ host: address, port: target.port });
     const fail = (e: SshError) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -322,9 +381,9 @@ function openTcp(target: SshTarget, timeoutMs: number, signal?: AbortSignal): Pr
   });
 }
 
-function forward(via: Ssh2Session, target: SshTarget, timeoutMs: number): Promise<Duplex> {
-  return via.forwardOut(target.address, target.port, timeoutMs).catch((e: unknown) => {
+function forward(via: Ssh2Session, target: SshTarget, address: string, timeoutMs: number): Promise<Duplex> {
+  return via.forwardOut(address, target.port, timeoutMs).catch((e: unknown) => {
     const why = e instanceof Error ? e.message : String(e);
-    throw new SshError('unreachable', target.name, `jump host ${target.jump?.address} cannot reach ${hostField(target.address, target.port)}: ${why}`);
+    throw new SshError('unreachable', target.name, `jump host ${target.jump?.address} cannot reach ${hostField(address, target.port)}: ${why}`);
   });
 }

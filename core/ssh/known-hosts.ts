@@ -195,16 +195,36 @@ export class KnownHosts {
     return judgeHostKey(await this.entries(), host, port, key);
   }
 
-  async preferredKeyTypes(host: string, port: number): Promise<string[]> {
-    return knownKeyTypes(await this.entries(), host, port);
+  /**
+   * The verdict over every spelling that reaches one machine (its name and the address it resolved to):
+   * revoked or changed under any spelling wins over known under another, so a new spelling of an address
+   * never gets past a key that differs from the one on file. `spelling` says which one decided.
+   */
+  async judgeAll(hosts: readonly string[], port: number, key: Buffer): Promise<HostKeyVerdict & { spelling: string }> {
+    const entries = await this.entries();
+    const verdicts = hosts.map((h) => ({ ...judgeHostKey(entries, h, port, key), spelling: h }));
+    const rank = { revoked: 0, changed: 1, known: 2, unknown: 3 } as const;
+    verdicts.sort((a, b) => rank[a.status] - rank[b.status]);
+    return verdicts[0] ?? { status: 'unknown', fingerprint: fingerprint(key), spelling: hosts[0] ?? '' };
+  }
+
+  async preferredKeyTypes(host: string | readonly string[], port: number): Promise<string[]> {
+    const entries = await this.entries();
+    const types: string[] = [];
+    for (const h of typeof host === 'string' ? [host] : host) {
+      for (const t of knownKeyTypes(entries, h, port)) if (!types.includes(t)) types.push(t);
+    }
+    return types;
   }
 
   /**
    * Throws the SshError a person needs to see unless the key is known. `name` is the plan's host name used
    * in the error; `host`/`port` are what the key is filed under.
    */
-  async verify(name: string, host: string, port: number, key: Buffer): Promise<void> {
-    const v = await this.judge(host, port, key);
+  async verify(name: string, hostOrSpellings: string | readonly string[], port: number, key: Buffer): Promise<void> {
+    const spellings = typeof hostOrSpellings === 'string' ? [hostOrSpellings] : hostOrSpellings;
+    const v = await this.judgeAll(spellings, port, key);
+    const host = v.spelling;
     if (v.status === 'known') return;
     if (v.status === 'unknown') {
       throw new SshError('host-key-unknown', name, `host key ${v.fingerprint} of ${hostField(host, port)} is not in ${this.file}`, {
@@ -224,21 +244,30 @@ export class KnownHosts {
         fingerprint: v.fingerprint,
         algorithm: keyTypeOf(key),
         file: v.file ?? this.file,
+        entry: hostField(host, port),
         ...(v.status === 'changed' ? { expected: v.expected } : {}),
       },
     );
   }
 
-  /** Appends one line for host:port. Refuses when the host is known with another key (never replaces). */
-  async accept(host: string, port: number, key: Buffer): Promise<void> {
+  /**
+   * Appends one line for host:port, or for each spelling not yet on file (a name and its address). Refuses
+   * when any spelling is known with another key (never replaces).
+   */
+  async accept(hostOrSpellings: string | readonly string[], port: number, key: Buffer): Promise<void> {
+    const spellings = typeof hostOrSpellings === 'string' ? [hostOrSpellings] : hostOrSpellings;
     const run = this.appending.then(async () => {
-      const v = await this.judge(host, port, key);
-      if (v.status === 'known') return;
-      if (v.status !== 'unknown') {
-        throw new SshError('host-key-changed', host, `refusing to add a key for ${hostField(host, port)}: it is known with another key`, {
+      const v = await this.judgeAll(spellings, port, key);
+      if (v.status === 'revoked' || v.status === 'changed') {
+        throw new SshError('host-key-changed', v.spelling, `refusing to add a key for ${hostField(v.spelling, port)}: it is known with another key`, {
           fingerprint: v.fingerprint,
+          entry: hostField(v.spelling, port),
+          ...(v.status === 'changed' ? { expected: v.expected } : {}),
         });
       }
+      const entries = await this.entries();
+      const missing = spellings.filter((h, i) => spellings.indexOf(h) === i && judgeHostKey(entries, h, port, key).status === 'unknown');
+      if (missing.length === 0) return;
       await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
       let prefix = '';
       try {
@@ -247,7 +276,8 @@ export class KnownHosts {
       } catch {
         /* new file */
       }
-      await appendFile(this.file, prefix + knownHostsLine(host, port, key, this.options.hash ?? false), { mode: 0o600 });
+      const lines = missing.map((h) => knownHostsLine(h, port, key, this.options.hash ?? false)).join('');
+      await appendFile(this.file, prefix + lines, { mode: 0o600 });
     });
     this.appending = run.catch(() => undefined);
     return run;

@@ -16,6 +16,23 @@ export interface SessionOptions {
   sudoPassword?: Secret;
   /** Closed together with this session (the jump host connection it runs through). */
   via?: SshSession;
+  /** The limit of a command that names none (DEFAULT_EXEC_TIMEOUT_MS). */
+  defaultTimeoutMs?: number;
+}
+
+/**
+ * No remote command runs unbounded: one that names no limit of its own gets this one, long enough for
+ * the slowest single command a step runs without its own limit (an image import, a package install).
+ * A step that knows better (verify, the playbook, helm) passes its own.
+ */
+export const DEFAULT_EXEC_TIMEOUT_MS = 15 * 60_000;
+
+/** How a command is named in a timeout error: its first line, without the `cd …&&` and `env K=V` in front. */
+export function commandSummary(command: string, max = 100): string {
+  const first = command.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  let s = first.replace(/^cd\s+\S+\s*&&\s*/, '').replace(/^(?:env\s+)?(?:'?[A-Z_][A-Z0-9_]*=(?:'[^']*'|\S*)'?\s+)+/, '');
+  s = s.replace(/\s+/g, ' ');
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
 interface RawResult {
@@ -35,6 +52,11 @@ interface ExitRecord {
 }
 
 const KILL_GRACE_MS = 5_000;
+
+function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${s >= 10 ? Math.round(s) : Number(s.toFixed(1))} s`;
+}
 const UPLOAD_CHUNK = 32 * 1024;
 const UPLOAD_WINDOW = 8;
 
@@ -207,7 +229,6 @@ export class Ssh2Session implements SshSession {
         emitErr(text);
       });
 
-      let timer: NodeJS.Timeout | undefined;
       const stopWith = (e: SshError) => {
         if (ending || settled) return;
         ending = e;
@@ -222,12 +243,18 @@ export class Ssh2Session implements SshSession {
       };
       const onAbort = () => stopWith(this.fail('cancelled', 'cancelled'));
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      if (options.timeoutMs && options.timeoutMs > 0) {
-        timer = setTimeout(
-          () => stopWith(this.fail('timeout', `command did not finish within ${Math.round(options.timeoutMs! / 1000)} s`)),
-          options.timeoutMs,
-        );
-      }
+      const timeoutMs = options.timeoutMs && options.timeoutMs > 0 ? options.timeoutMs : (this.options.defaultTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS);
+      const timer = setTimeout(
+        () =>
+          stopWith(
+            this.fail(
+              'timeout',
+              `\`${commandSummary(command)}\` did not finish within ${formatSeconds(timeoutMs)}; its remote process group was stopped`,
+            ),
+          ),
+        // setTimeout fires at once for anything past 2^31-1 ms (about 24.8 days).
+        Math.min(timeoutMs, 2 ** 31 - 1),
+      );
       const lost = (reason: string) => {
         if (!ending) ending = this.fail('unreachable', `connection lost while a command ran: ${reason}`);
         finish();

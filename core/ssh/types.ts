@@ -31,7 +31,25 @@ export type SshErrorKind =
   | 'host-key-changed' // differs from known_hosts: never accepted silently
   | 'sudo' // sudo refused or needs a password we do not have
   | 'cancelled'
-  | 'protocol';
+  | 'protocol'
+  | 'plan-invalid' // the plan did not validate: nothing connects
+  | 'proxyjump-loop'; // ~/.ssh/config's ProxyJump settings lead back to a host already on the way
+
+export interface SshErrorDetails {
+  fingerprint?: string;
+  algorithm?: string;
+  expected?: string;
+  /** known_hosts file concerned */
+  file?: string;
+  /** The known_hosts host field the differing key is filed under (`10.0.0.5`, `[h]:2222`), for `ssh-keygen -R`. */
+  entry?: string;
+  /** Set when `host` is a jump host: the plan's host it was on the way to. */
+  jumpFor?: string;
+  /** plan-invalid: the fields with errors. */
+  fields?: string[];
+  /** proxyjump-loop: the hosts of the loop, in order, the first repeated at the end. */
+  hosts?: string[];
+}
 
 /** Every failure of the SSH layer: it names the host and says what to do (message key + params). */
 export class SshError extends Error {
@@ -39,7 +57,7 @@ export class SshError extends Error {
     readonly kind: SshErrorKind,
     readonly host: string,
     message: string,
-    readonly details: { fingerprint?: string; algorithm?: string; expected?: string; /** known_hosts file concerned */ file?: string } = {},
+    readonly details: SshErrorDetails = {},
   ) {
     super(`${host}: ${message}`);
     this.name = 'SshError';
@@ -49,6 +67,29 @@ export class SshError extends Error {
   get key(): string {
     return `ssh.${this.kind}`;
   }
+
+  /**
+   * The message for a person (catalog core/ssh/messages.ts): key `ssh.<kind>` with the host, the cause,
+   * fingerprints and known_hosts file; a jump host's key is shown under the jump host's name, with the
+   * plan host it leads to (`ssh.<kind>.jump`). Shells that see only core/api call this on the error.
+   */
+  toMessage(knownHostsFile = '~/.ssh/known_hosts'): { key: string; params: Record<string, string> } {
+    const prefix = `${this.host}: `;
+    const detail = this.message.startsWith(prefix) ? this.message.slice(prefix.length) : this.message;
+    const jump = this.details.jumpFor !== undefined && (this.kind === 'host-key-unknown' || this.kind === 'host-key-changed');
+    return {
+      key: jump ? `${this.key}.jump` : this.key,
+      params: {
+        host: this.host,
+        detail,
+        fingerprint: this.details.fingerprint ?? '',
+        expected: this.details.expected ?? '',
+        file: this.details.file ?? knownHostsFile,
+        entry: this.details.entry ?? this.host,
+        ...(this.details.jumpFor !== undefined ? { via: this.details.jumpFor } : {}),
+      },
+    };
+  }
 }
 
 export interface ExecOptions {
@@ -56,7 +97,8 @@ export interface ExecOptions {
   sudo?: boolean;
   /** Written to the command's stdin (after the sudo password, when there is one). */
   stdin?: string | Buffer;
-  /** Kills the remote process group and rejects with SshError('timeout') when exceeded. */
+  /** Kills the remote process group and rejects with SshError('timeout') when exceeded. Absent or 0: the
+   *  session's default (DEFAULT_EXEC_TIMEOUT_MS, core/ssh/session.ts): no command runs unbounded. */
   timeoutMs?: number;
   /** Aborting kills the remote process group (not only the channel) and rejects with 'cancelled'. */
   signal?: AbortSignal;

@@ -255,7 +255,7 @@ $P_FSYNC"
   fi
 
   P_BIN=''
-  for b in conntrack ip iptables mount nsenter ebtables ethtool socat tc touch; do
+  for b in conntrack ip iptables mount nsenter ebtables ethtool socat tc touch keadm; do
     have "$b" && P_BIN="$P_BIN $b"
   done
 
@@ -576,7 +576,7 @@ function p_nameservers(    f, line, a, n, ns) {
 function p_binaries(    all, have, k, out, n) {
   split(ENVIRON["P_BIN"], have, " ")
   for (k in have) got[have[k]] = 1
-  n = split("conntrack ip iptables mount nsenter ebtables ethtool socat tc touch", all, " ")
+  n = split("conntrack ip iptables mount nsenter ebtables ethtool socat tc touch keadm", all, " ")
   for (k = 1; k <= n; k++) out = out (k > 1 ? "," : "") "\"" all[k] "\":" ((all[k] in got) ? "true" : "false")
   emit("binaries", "{" out "}")
 }

@@ -1,5 +1,5 @@
 // A labelled input with its one-line explanation and the validation messages whose path is this field.
-import { useId, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
 import type { PlanIssue } from '../../core/api/types.js';
@@ -44,11 +44,15 @@ interface TextFieldProps {
   type?: 'text' | 'password' | 'number';
   testid?: string;
   autoComplete?: string;
+  /** A field that just appeared empty (e.g. the jump host after ticking it) says nothing until it is left. */
+  quietUntilBlur?: boolean;
 }
 
-export function TextField({ label, path, value, onChange, help, placeholder, type = 'text', testid, autoComplete }: TextFieldProps) {
+export function TextField({ label, path, value, onChange, help, placeholder, type = 'text', testid, autoComplete, quietUntilBlur }: TextFieldProps) {
   const id = useId();
-  const issues = useIssues(path);
+  const [touched, setTouched] = useState(!quietUntilBlur || (value !== undefined && value !== ''));
+  const all = useIssues(path);
+  const issues = touched ? all : EMPTY;
   return (
     <div className={`field ${issues.some((i) => i.severity === 'error') ? 'has-error' : ''}`}>
       <label htmlFor={id}>{label}</label>
@@ -58,13 +62,14 @@ export function TextField({ label, path, value, onChange, help, placeholder, typ
         value={value ?? ''}
         placeholder={placeholder}
         onChange={(e) => onChange(e.target.value)}
+        onBlur={() => setTouched(true)}
         data-testid={testid ?? `setting-${path}`}
         aria-invalid={issues.some((i) => i.severity === 'error') || undefined}
         autoComplete={autoComplete ?? 'off'}
         spellCheck={false}
       />
       {help && <div className="field-help">{help}</div>}
-      <FieldIssues path={path} />
+      {touched && <FieldIssues path={path} />}
     </div>
   );
 }

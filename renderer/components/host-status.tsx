@@ -24,7 +24,12 @@ export function HostStatus({ name, testid }: { name: string; testid: string }) {
           {result?.os ? ` · ${result.os}` : ''}
         </span>
       )}
-      {status === 'error' && result?.error && <span data-testid={`${testid}-error`} data-kind={result.error.kind}>✕ {m(result.error)}</span>}
+      {status === 'error' && result?.error && (
+        <span data-testid={`${testid}-error`} data-kind={result.error.kind}>
+          {/* The unknown key and its fingerprint are shown once, in the box below the row (Credentials). */}
+          {result.error.kind === 'host-key-unknown' ? `? ${m('ui.conn.hostKeyUnknown')}` : `✕ ${m(result.error)}`}
+        </span>
+      )}
     </div>
   );
 }

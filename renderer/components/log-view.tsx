@@ -1,6 +1,12 @@
 // The live log: xterm.js (a terminal renderer, so ANSI colours show and tens of thousands of lines stay
 // smooth). Lines come from the store's bounded LogBuffer; new ones are written once per animation frame,
 // and a filter change re-renders from the buffer. React re-renders only the toolbar, at most twice a second.
+//
+// A flood must not stall the page: xterm parses what it is given in slices of up to ~12 ms, and a frame
+// that also lays out the screen then misses its 16.7 ms. So each frame hands xterm only what it can parse
+// in WRITE_BUDGET_MS (the lines-per-ms rate is measured from xterm's own write callbacks), the rest waits
+// for the next frame, and lines that would scroll out of the scrollback before being seen are dropped from
+// the queue rather than parsed. The view may trail a burst by a moment; clicks and scrolling never wait.
 import { useEffect, useRef, useState } from 'react';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
@@ -10,14 +16,23 @@ import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
 import { formatForTerminal, matches, toPlainText, type LogFilter } from '../lib/log-buffer.js';
 import { downloadText } from '../lib/download.js';
+import { localizeLine } from '../lib/log-lines.js';
 import { mirrorStyleElements } from '../lib/csp-styles.js';
 
 const SCROLLBACK = 50_000;
+/** xterm parse time allowed per frame, leaving the rest of the 16.7 ms for its rendering and for input. */
+const WRITE_BUDGET_MS = 4;
+/** Lines per write call: xterm can yield between calls, never inside one. */
+const CHUNK_LINES = 100;
 
 export function LogView({ stepTitle }: { stepTitle(id: string): string }) {
   const logs = useStore((s) => s.logs);
   const runId = useStore((s) => s.runId);
   const m = useMsg();
+  const lang = useStore((s) => s.lang);
+  // The latest translator for lines queued from the subscription (which outlives a render).
+  const mRef = useRef(m);
+  mRef.current = m;
   const host = useRef<HTMLDivElement>(null);
   const term = useRef<Terminal | null>(null);
   const search = useRef<SearchAddon | null>(null);
@@ -27,7 +42,18 @@ export function LogView({ stepTitle }: { stepTitle(id: string): string }) {
   const [found, setFound] = useState<boolean | undefined>();
   // Start from what the buffer holds, so a view opened after the run shows its figures at once.
   const [stats, setStats] = useState(() => ({ size: logs.size, hosts: [...logs.hosts], steps: [...logs.steps], pending: 0 }));
-  const state = useRef({ filter, follow, pending: [] as string[], held: 0, frame: 0 });
+  const state = useRef({
+    filter,
+    follow,
+    pending: [] as string[],
+    held: 0,
+    frame: 0,
+    /** Measured xterm parse rate (lines per ms), and whether a frame's writes are still being parsed. */
+    rate: 50,
+    writing: false,
+    /** Schedules the next frame's write (set by the effect that owns the queue). */
+    kick: () => undefined as void,
+  });
   state.current.filter = filter;
   state.current.follow = follow;
 
@@ -73,38 +99,56 @@ export function LogView({ stepTitle }: { stepTitle(id: string): string }) {
   // New lines: queue, write once per frame. A filter change or a reset rewrites from the buffer.
   useEffect(() => {
     const st = state.current;
+    const schedule = () => {
+      if (!st.frame && st.follow && st.pending.length) st.frame = requestAnimationFrame(flush);
+    };
+    st.kick = schedule;
     const flush = () => {
       st.frame = 0;
       const t = term.current;
-      if (!t || !st.follow || !st.pending.length) return;
-      const text = st.pending.join('');
-      st.pending = [];
+      // One frame's share at a time: the next is taken once xterm has parsed this one.
+      if (!t || !st.follow || !st.pending.length || st.writing) return;
+      // Older lines than the scrollback holds would scroll out unseen: not worth parsing.
+      if (st.pending.length > SCROLLBACK) st.pending.splice(0, st.pending.length - SCROLLBACK);
+      const n = Math.max(CHUNK_LINES, Math.min(st.pending.length, Math.round(st.rate * WRITE_BUDGET_MS)));
+      const lines = st.pending.splice(0, n);
       st.held = 0;
-      t.write(text);
+      st.writing = true;
+      const started = performance.now();
+      for (let i = 0; i < lines.length; i += CHUNK_LINES) {
+        const last = i + CHUNK_LINES >= lines.length;
+        t.write(lines.slice(i, i + CHUNK_LINES).join(''), last ? () => done(lines.length, started) : undefined);
+      }
+    };
+    const done = (n: number, started: number) => {
+      // The rate from what xterm just did (time from the write to its callback, so queueing counts too),
+      // smoothed so one slow frame does not starve the next ones.
+      const ms = Math.max(0.5, performance.now() - started);
+      st.rate = Math.min(2000, Math.max(5, 0.7 * st.rate + 0.3 * (n / ms)));
+      st.writing = false;
+      schedule();
     };
     const queue = (lines: LogLine[], showHost: boolean) => {
-      for (const l of lines) if (matches(l, st.filter)) st.pending.push(formatForTerminal(l, showHost) + '\r\n');
+      for (const l of lines) if (matches(l, st.filter)) st.pending.push(formatForTerminal(localizeLine(l, mRef.current), showHost) + '\r\n');
       if (!st.follow) st.held = st.pending.length;
-      else if (!st.frame) st.frame = requestAnimationFrame(flush);
+      else schedule();
     };
     const rewrite = () => {
       term.current?.reset();
       st.pending = [];
+      st.writing = false;
       queue(logs.all().slice(-SCROLLBACK), !st.filter.host);
     };
     rewrite();
     const unsubscribe = logs.subscribe((added, reset) => (reset ? rewrite() : queue(added, !st.filter.host)));
     return unsubscribe;
-  }, [logs, filter, runId]);
+  }, [logs, filter, runId, lang]);
 
+  // Following again: back to the bottom, and what was held is written frame by frame like any flood.
   useEffect(() => {
-    if (follow && state.current.pending.length && !state.current.frame) {
-      const t = term.current;
-      const text = state.current.pending.join('');
-      state.current.pending = [];
-      state.current.held = 0;
-      t?.write(text, () => t.scrollToBottom());
-    }
+    if (!follow) return;
+    term.current?.scrollToBottom();
+    state.current.kick();
   }, [follow]);
 
   // The toolbar's figures, twice a second at most.

@@ -7,13 +7,14 @@ export function ResumeBanner() {
   const attach = useStore((s) => s.attachRun);
   const dismiss = useStore((s) => s.dismissResume);
   const m = useMsg();
+  const lang = useStore((s) => s.lang);
   const run = runs[0];
   if (!run) return null;
   return (
     <div className="banner" data-testid="resume-banner" data-run-id={run.id} data-status={run.status}>
       <div>
         <strong>{m(`ui.resume.title.${run.status}`)}</strong>
-        <div className="muted">{m('ui.resume.detail', { id: run.id, mode: run.mode, started: new Date(run.startedAt).toLocaleString(), step: run.failedStep ?? '—' })}</div>
+        <div className="muted">{m('ui.resume.detail', { id: run.id, mode: run.mode, started: formatWhen(run.startedAt, lang), step: run.failedStep ?? '—' })}</div>
       </div>
       <div className="actions">
         <button type="button" className="primary" onClick={() => void attach(run.id)} data-testid="resume-open">
@@ -25,4 +26,9 @@ export function ResumeBanner() {
       </div>
     </div>
   );
+}
+
+/** A time in the interface's language (a Korean screen reads 2026. 12. 6. 오후 1:29, not 12/6/2026). */
+export function formatWhen(iso: string, lang: string): string {
+  return new Date(iso).toLocaleString(lang === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 }

@@ -155,6 +155,13 @@ export function createMockApi(): InstallerApi {
       ],
       defaultRelease: 'k-paas-v1.6.2',
       modesAvailable: ['standalone', 'edge'],
+      // What core/api/modes.ts serves from the modes' profiles (a mock cannot import them).
+      modes: [
+        { name: 'standalone', title: { key: 'mode.standalone.card' }, description: { key: 'mode.standalone.desc' }, icon: '▦', available: true, roles: ['control-plane', 'worker', 'etcd', 'deployer', 'nfs', 'lb'], sections: ['podNetwork', 'clusterLayout', 'loadBalancer', 'storage', 'portal', 'registry', 'bundle'], outputs: ['kubeconfig', 'endpoints', 'report'] },
+        { name: 'edge', title: { key: 'mode.edge.card' }, description: { key: 'mode.edge.desc' }, icon: '⌬', available: true, roles: ['control-plane', 'worker', 'etcd', 'edge', 'deployer', 'nfs', 'lb'], sections: ['podNetwork', 'registry', 'bundle', 'edge'], outputs: [] },
+        { name: 'expand-edge', title: { key: 'mode.expand-edge.card' }, description: { key: 'mode.expand-edge.desc' }, icon: '⊕', available: false, roles: ['control-plane', 'worker', 'etcd', 'edge', 'deployer', 'nfs', 'lb'], sections: ['registry', 'bundle', 'edge', 'edgeKubeconfig'], hostsHint: { key: 'mode.expand-edge.hostsHint' }, outputs: [] },
+        { name: 'caas', title: { key: 'mode.caas.card' }, description: { key: 'mode.caas.desc' }, icon: '☁', available: false, unavailable: { key: 'mode.caas.unavailable' }, roles: ['control-plane', 'worker', 'etcd', 'deployer', 'nfs', 'lb'], sections: ['podNetwork', 'clusterLayout', 'loadBalancer', 'storage', 'portal', 'registry', 'bundle'], outputs: [] },
+      ],
       lang: 'en',
       shell: 'browser',
       canRememberSecrets: false,
@@ -248,6 +255,10 @@ export function createMockApi(): InstallerApi {
       await sleep(300);
       return { ok: true, output: 'swapoff -a: done\n' };
     },
+    'plan.egress': () => ({
+      entries: [{ host: 'github.com', url: 'https://github.com/K-PaaS/cp-deployment.git', purpose: { key: 'egress.kubespray-tree', params: { ref: 'main' } }, step: 'deployer-tree' }],
+    }),
+    'run.planChanges': () => ({ changes: [], overrides: [] }),
     'run.dryRun': ({ plan }) => ({
       actions: [
         { step: 'deployer-tree', host: plan.hosts?.[0]?.name, kind: 'command', summary: 'tar -xzf /tmp/cp-deployment.tar.gz -C ~/cp-deployment' },

@@ -32,7 +32,10 @@ export function useMsg(): (m: Message | string, params?: Record<string, string |
   const { t } = useTranslation();
   return (m, params) => {
     const key = typeof m === 'string' ? m : m.key;
-    const p = typeof m === 'string' ? params : { ...m.params, ...params };
+    const p: Record<string, string | number> = typeof m === 'string' ? { ...params } : { ...m.params, ...params };
+    // A nested message (a failed check inside "preflight failed") is rendered in the same language, as the
+    // core renderer does (core/common/messages.ts render), never shown as a raw key.
+    if (typeof m !== 'string') for (const [name, inner] of Object.entries(m.nested ?? {})) p[name] = t(inner.key, { ...inner.params, defaultValue: inner.key });
     return t(key, { ...p, defaultValue: key });
   };
 }

@@ -165,15 +165,41 @@ function rangeProblem(e: unknown, line: number): PasteProblem {
  */
 export function parseHostPaste(text: string, existing = 0): PasteResult {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const nameFor = (i: number) => `node-${existing + i + 1}`;
-  const first = lines.find((l) => l.trim() && !l.trim().startsWith('#')) ?? '';
-  if (/(^|[,\t])\s*(address|ip)\s*([,\t]|$)/i.test(first)) {
-    return parseCsv(lines.slice(lines.indexOf(first)), nameFor);
-  }
   const hosts: HostInput[] = [];
   const problems: PasteProblem[] = [];
-  lines.forEach((raw, idx) => {
-    const lineNo = idx + 1;
+  const nameFor = (i: number) => `node-${existing + hosts.length + i + 1}`;
+  // Lines and CSV blocks may follow each other (the dialog's own example does): a CSV header starts a block
+  // that runs to the next blank line.
+  let plain: Array<[string, number]> = [];
+  const flushPlain = () => {
+    const r = parseLines(plain, (i) => nameFor(i));
+    hosts.push(...r.hosts);
+    problems.push(...r.problems);
+    plain = [];
+  };
+  for (let i = 0; i < lines.length; i++) {
+    if (!CSV_HEADER.test(lines[i]!)) {
+      plain.push([lines[i]!, i + 1]);
+      continue;
+    }
+    flushPlain();
+    let end = i + 1;
+    while (end < lines.length && lines[end]!.trim()) end++;
+    const r = parseCsv(lines.slice(i, end), (k) => nameFor(k));
+    for (const p of r.problems) problems.push({ ...p, line: p.line + i, params: { ...p.params, line: p.line + i } });
+    hosts.push(...r.hosts);
+    i = end - 1;
+  }
+  flushPlain();
+  return { hosts, problems };
+}
+
+const CSV_HEADER = /(^|[,\t])\s*(address|ip)\s*([,\t]|$)/i;
+
+function parseLines(lines: Array<[string, number]>, nameFor: (i: number) => string): PasteResult {
+  const hosts: HostInput[] = [];
+  const problems: PasteProblem[] = [];
+  lines.forEach(([raw, lineNo]) => {
     const line = raw.replace(/#.*$/, '').trim();
     if (!line) return;
     let name: string | undefined;

@@ -98,3 +98,50 @@ export function getSetting(plan: PlanInput, section: Section, key: string): unkn
   for (const p of key.split('.')) obj = (obj as Record<string, unknown> | undefined)?.[p];
   return obj;
 }
+
+/** Address fields of an example plan that must not flow into a real one (their values become placeholders). */
+export const EXAMPLE_FIELDS: ReadonlyArray<[Section | 'bosh', string]> = [
+  ['network', 'metallbRange'],
+  ['network', 'ingressIp'],
+  ['storage', 'nfs.server'],
+  ['portal', 'domain'],
+  ['edge', 'cloudcoreAddress'],
+  ['edge', 'cloudcorePrivateAddress'],
+  ['registry', 'address'],
+  ['bosh', 'directorAddress'],
+];
+
+/**
+ * A new plan from a mode's commented example, without the example's hosts and addresses: a real plan must
+ * not start with 192.168.0.x hosts or a 203.0.113.10 cloudcore. The removed values come back as placeholders
+ * (`examples`), keyed by `section.key`.
+ */
+export function withoutExamples(plan: PlanInput): { plan: PlanInput; examples: Record<string, string> } {
+  const examples: Record<string, string> = {};
+  let next: PlanInput = { ...plan, hosts: [] };
+  const first = plan.hosts?.[0];
+  if (first?.address) examples['hosts.address'] = first.address;
+  for (const [section, key] of EXAMPLE_FIELDS) {
+    const value = getSetting(next, section as Section, key);
+    if (typeof value !== 'string' || value === '') continue;
+    examples[`${section}.${key}`] = value;
+    // A section that only held the example (bosh.directorAddress is required) keeps an empty value to fill in.
+    next = section === 'bosh' ? setSettingKeep(next, 'bosh', key) : setSetting(next, section as Section, key, undefined);
+  }
+  return { plan: next, examples };
+}
+
+function setSettingKeep(plan: PlanInput, section: 'bosh', key: string): PlanInput {
+  const root = { ...((plan[section] as Record<string, unknown> | undefined) ?? {}) };
+  root[key] = '';
+  return { ...plan, [section]: root } as PlanInput;
+}
+
+/** `10.252.0` from the first host with an IPv4 address, for placeholders that fit the hosts' network. */
+export function hostsNetPrefix(plan: PlanInput): string | undefined {
+  for (const h of plan.hosts ?? []) {
+    const m = /^(\d{1,3}\.\d{1,3}\.\d{1,3})\.\d{1,3}$/.exec(h.privateAddress ?? h.address ?? '');
+    if (m) return m[1];
+  }
+  return undefined;
+}

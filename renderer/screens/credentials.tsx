@@ -101,7 +101,7 @@ function ProfileCard({ index: i, profile: a, profiles, onRemove }: { index: numb
       />
       {jump && (
         <div className="grid-3 nested">
-          <TextField label={m('ui.creds.jumpAddress')} path={`${base}.jumpHost.address`} value={jump.address} onChange={(v) => p({ jumpHost: { ...jump, address: v } })} testid={`auth-${i}-jump-address`} placeholder="bastion.example.com" />
+          <TextField label={m('ui.creds.jumpAddress')} path={`${base}.jumpHost.address`} value={jump.address} onChange={(v) => p({ jumpHost: { ...jump, address: v } })} testid={`auth-${i}-jump-address`} placeholder="bastion.example.com" quietUntilBlur />
           <TextField
             label={m('ui.creds.jumpPort')}
             path={`${base}.jumpHost.port`}
@@ -155,6 +155,7 @@ function ConnectionTable() {
           {m('ui.conn.testAll')}
         </button>
       </div>
+      <AcceptAllKeys />
       <table className="conn-table">
         <thead>
           <tr>
@@ -242,5 +243,29 @@ function ConnRow({ index: i, name, address, auth, onTest }: { index: number; nam
         </tr>
       )}
     </>
+  );
+}
+
+/** Many new hosts at once: one decision for every unknown key listed (each fingerprint stays shown on its row). */
+function AcceptAllKeys() {
+  const plan = useStore((s) => s.plan);
+  const connections = useStore((s) => s.connections);
+  const refused = useStore((s) => s.refusedKeys);
+  const accept = useStore((s) => s.acceptHostKeys);
+  const m = useMsg();
+  const pending = (plan?.hosts ?? [])
+    .map((h) => connections[h.name])
+    .filter((r): r is NonNullable<typeof r> => !!r && r.error?.kind === 'host-key-unknown' && !!r.fingerprint && !refused.includes(r.name));
+  if (pending.length < 2) return null;
+  return (
+    <div className="hostkey unknown accept-all" data-testid="hostkey-accept-all-box">
+      <div>
+        <strong>{m('ui.hostkey.manyTitle', { count: pending.length })}</strong>
+        <div className="muted">{m('ui.hostkey.manyHelp')}</div>
+      </div>
+      <button type="button" className="primary" onClick={() => void accept(pending.map((r) => ({ host: r.name, fingerprint: r.fingerprint! })))} data-testid="hostkey-accept-all">
+        {m('ui.hostkey.acceptAll', { count: pending.length })}
+      </button>
+    </div>
   );
 }

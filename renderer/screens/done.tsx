@@ -1,10 +1,11 @@
 // Done: the kubeconfig (save as, copy path, merge into ~/.kube/config), endpoints and portal URLs as links,
-// the report and the support bundle.
+// the report and the support bundle (components/handover.tsx, shared with the Install screen).
 import { useState } from 'react';
 import { call } from '../api.js';
 import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
 import { SavePathButton } from '../components/file-buttons.js';
+import { Handover } from '../components/handover.js';
 
 export function DoneScreen() {
   const runId = useStore((s) => s.runId);
@@ -13,8 +14,6 @@ export function DoneScreen() {
   const notify = useStore((s) => s.notify);
   const m = useMsg();
   const [kubeconfig, setKubeconfig] = useState<{ path: string; context: string } | undefined>();
-  const [report, setReport] = useState<string | undefined>(outputs?.reportPath);
-  const [bundle, setBundle] = useState<string | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
   if (!runId) return <p className="muted">{m('ui.done.noRun')}</p>;
   const path = kubeconfig?.path ?? outputs?.kubeconfigPath;
@@ -106,30 +105,7 @@ export function DoneScreen() {
           </dl>
         </section>
       )}
-      <section className="panel">
-        <h3>{m('ui.done.more')}</h3>
-        <div className="toolbar">
-          <button type="button" disabled={busy === 'report'} onClick={() => void act('report', async () => setReport((await call('outputs.report', { runId })).path))} data-testid="report-open">
-            {m('ui.done.report')}
-          </button>
-          {report && (
-            <code data-testid="report-path" className="muted">
-              {report}
-            </code>
-          )}
-        </div>
-        <div className="toolbar">
-          <button type="button" disabled={busy === 'bundle'} onClick={() => void act('bundle', async () => setBundle((await call('outputs.supportBundle', { runId })).path))} data-testid="support-bundle">
-            {m('ui.done.bundle')}
-          </button>
-          {bundle && (
-            <code data-testid="support-bundle-path" className="muted">
-              {bundle}
-            </code>
-          )}
-        </div>
-        <p className="muted">{m('ui.done.bundleHelp')}</p>
-      </section>
+      <Handover runId={runId} {...(outputs?.reportPath ? { reportPath: outputs.reportPath } : {})} />
     </div>
   );
 }

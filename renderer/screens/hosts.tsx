@@ -9,13 +9,16 @@ import { HostStatus } from '../components/host-status.js';
 import { OpenTextButton } from '../components/file-buttons.js';
 import { ROLE_NAMES, parseHostPaste, type HostInput, type RoleName } from '../lib/host-paste.js';
 import { addHosts, nextHostName, removeHost, setHostField, toggleRole } from '../lib/plan-edit.js';
+import type { ModeInfo } from '../../core/api/types.js';
 
-export function rolesForMode(mode: string | undefined): readonly RoleName[] {
-  return mode === 'edge' || mode === 'expand-edge' ? ROLE_NAMES : ROLE_NAMES.filter((r) => r !== 'edge');
+/** The roles the mode's descriptor allows (app.info `modes`); every role until the engine has answered. */
+export function rolesForMode(mode: ModeInfo | undefined): readonly RoleName[] {
+  return mode ? ROLE_NAMES.filter((r) => mode.roles.includes(r)) : ROLE_NAMES;
 }
 
 export function HostsScreen() {
   const plan = useStore((s) => s.plan);
+  const info = useStore((s) => s.info);
   const edit = useStore((s) => s.edit);
   const validation = useStore((s) => s.validation);
   const testConnections = useStore((s) => s.testConnections);
@@ -24,7 +27,8 @@ export function HostsScreen() {
   const [vars, setVars] = useState(false);
   if (!plan) return null;
   const hosts = plan.hosts ?? [];
-  const roles = rolesForMode(plan.mode);
+  const modeInfo = info?.modes.find((x) => x.name === plan.mode);
+  const roles = rolesForMode(modeInfo);
   const authNames = [...new Set(['default', ...(plan.auth ?? []).map((a) => a.name)])];
   const listIssues = [...(validation?.errors ?? []), ...(validation?.warnings ?? [])].filter((i) => i.path === 'hosts' || i.path === '');
   const set = <K extends keyof HostInput>(i: number, k: K, v: HostInput[K]) => edit((p) => setHostField(p, i, k, v));
@@ -33,6 +37,7 @@ export function HostsScreen() {
     <div>
       <h2 id="screen-title">{m('ui.hosts.title')}</h2>
       <p className="lead">{m('ui.hosts.lead')}</p>
+      {modeInfo?.hostsHint && <p className="hint" data-testid="hosts-mode-hint">{m(modeInfo.hostsHint)}</p>}
       <div className="toolbar">
         <button type="button" onClick={() => edit((p) => addHosts(p, [{ name: nextHostName(p), address: '', roles: [] }]))} data-testid="host-add">
           + {m('ui.hosts.add')}
@@ -154,6 +159,8 @@ export function HostsScreen() {
   );
 }
 
+const PREVIEW_ROWS = 50;
+
 function PasteDialog({ onClose, existing }: { onClose(): void; existing: number }) {
   const edit = useStore((s) => s.edit);
   const m = useMsg();
@@ -176,6 +183,33 @@ function PasteDialog({ onClose, existing }: { onClose(): void; existing: number 
       />
       <div className="paste-preview" data-testid="host-paste-preview">
         {m('ui.hosts.pasteCount', { count: parsed.hosts.length })}
+        {parsed.hosts.length > 0 && (
+          <div className="paste-table-wrap">
+            <table className="paste-table" data-testid="host-paste-table">
+              <thead>
+                <tr>
+                  <th scope="col">{m('ui.hosts.col.name')}</th>
+                  <th scope="col">{m('ui.hosts.col.address')}</th>
+                  <th scope="col">{m('ui.hosts.col.private')}</th>
+                  <th scope="col">{m('ui.hosts.col.roles')}</th>
+                  <th scope="col">{m('ui.hosts.col.user')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {parsed.hosts.slice(0, PREVIEW_ROWS).map((h, n) => (
+                  <tr key={n} data-testid={`host-paste-row-${n}`}>
+                    <td>{h.name}</td>
+                    <td>{h.address}</td>
+                    <td>{h.privateAddress ?? ''}</td>
+                    <td>{(h.roles ?? []).map((r) => m(`ui.role.${r}`)).join(', ')}</td>
+                    <td>{h.user ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {parsed.hosts.length > PREVIEW_ROWS && <div className="muted small">{m('ui.hosts.pasteMore', { count: parsed.hosts.length - PREVIEW_ROWS })}</div>}
+          </div>
+        )}
         {parsed.problems.map((p, n) => (
           <div key={n} className="field-issue error" data-testid="host-paste-problem">
             {m(p.key, p.params)}

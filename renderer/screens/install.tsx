@@ -1,8 +1,12 @@
-// Install: start, the step timeline with per-host progress, the failure first when there is one, resume,
-// cancel, and the live log.
+// Install: start, the step timeline with per-host progress, the failure first when there is one (with its
+// cause in words and what to do), resume (asking first when the plan changed since the run started), a new
+// run with the plan as it is now, cancel (confirmed), the report and support bundle, and the live log.
+import { useState } from 'react';
 import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
 import { LogView } from '../components/log-view.js';
+import { Modal } from '../components/modal.js';
+import { Handover } from '../components/handover.js';
 import type { RunStep } from '../store/run.js';
 
 const STATUS_ICON: Record<RunStep['status'], string> = {
@@ -24,13 +28,17 @@ export function InstallScreen() {
   const cancel = useStore((s) => s.cancelRun);
   const resume = useStore((s) => s.resumeRun);
   const overrides = useStore((s) => s.overrides);
+  const startNew = useStore((s) => s.startNewRun);
+  const outputs = useStore((s) => s.outputs);
   const m = useMsg();
+  const [confirmCancel, setConfirmCancel] = useState(false);
   const titleOf = (id: string) => {
     const st = steps.find((s) => s.id === id);
     return st ? m(st.title) : id;
   };
   const running = status === 'running' || status === 'starting';
   const canResume = !!runId && (status === 'failed' || status === 'cancelled' || status === 'interrupted');
+  const ended = canResume || status === 'succeeded';
   const doneCount = steps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
   return (
     <div className="install">
@@ -42,13 +50,18 @@ export function InstallScreen() {
           </button>
         )}
         {running && (
-          <button type="button" className="danger" onClick={() => void cancel()} data-testid="run-cancel">
+          <button type="button" className="danger" onClick={() => setConfirmCancel(true)} data-testid="run-cancel">
             {m('ui.install.cancel')}
           </button>
         )}
         {canResume && (
           <button type="button" className="primary" onClick={() => void resume()} data-testid="run-resume">
             {m('ui.install.resume')}
+          </button>
+        )}
+        {canResume && (
+          <button type="button" onClick={() => void startNew()} data-testid="run-new">
+            {m('ui.install.newRun')}
           </button>
         )}
         <span className={`tag ${status === 'succeeded' ? 'pass' : status === 'failed' || status === 'interrupted' ? 'fail' : status === 'running' ? 'info' : ''}`} data-testid="run-status" data-status={status}>
@@ -68,7 +81,12 @@ export function InstallScreen() {
       </div>
       {failure && (
         <div className="failure-box" role="alert" data-testid="failure-box">
-          <strong>{m('ui.install.failedAt', { step: titleOf(failure.stepId) })}</strong>
+          <strong>{m(status === 'cancelled' ? 'ui.install.cancelledAt' : 'ui.install.failedAt', { step: titleOf(failure.stepId) })}</strong>
+          {failure.cause && (
+            <p className="failure-cause" data-testid="failure-cause">
+              {m(failure.cause)}
+            </p>
+          )}
           {failure.task && (
             <div data-testid="failure-task">
               {m('ui.install.task')}: <code>{failure.task}</code>
@@ -84,6 +102,29 @@ export function InstallScreen() {
           {canResume && <div className="muted">{m('ui.install.resumeHelp')}</div>}
         </div>
       )}
+      {runId && ended && status !== 'succeeded' && <Handover key={runId} runId={runId} compact {...(outputs?.reportPath ? { reportPath: outputs.reportPath } : {})} />}
+      {confirmCancel && (
+        <Modal title={m('ui.install.cancelTitle')} onClose={() => setConfirmCancel(false)} testid="run-cancel-dialog">
+          <p>{m('ui.install.cancelText')}</p>
+          <div className="dialog-actions">
+            <button type="button" onClick={() => setConfirmCancel(false)} data-testid="run-cancel-keep">
+              {m('ui.install.cancelKeep')}
+            </button>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                setConfirmCancel(false);
+                void cancel();
+              }}
+              data-testid="run-cancel-confirm"
+            >
+              {m('ui.install.cancelConfirm')}
+            </button>
+          </div>
+        </Modal>
+      )}
+      <PlanChangedDialog />
       <div className="install-grid">
         <ol className="timeline" data-testid="step-list">
           {steps.map((s) => (
@@ -94,6 +135,50 @@ export function InstallScreen() {
         <LogView stepTitle={titleOf} />
       </div>
     </div>
+  );
+}
+
+/** Resume found the plan changed since the run started: show what changed, and let the person choose. */
+function PlanChangedDialog() {
+  const changed = useStore((s) => s.planChanges);
+  const dismiss = useStore((s) => s.dismissPlanChanges);
+  const startNew = useStore((s) => s.startNewRun);
+  const asBefore = useStore((s) => s.resumeAsBefore);
+  const m = useMsg();
+  if (!changed) return null;
+  return (
+    <Modal title={m('ui.install.planChanged')} onClose={dismiss} testid="plan-changed-dialog" wide>
+      <p>{m('run.plan-changed', { runId: changed.runId, count: changed.changes.length })}</p>
+      <table className="plan-changes">
+        <tbody>
+          {changed.changes.map((c, n) => (
+            <tr key={n} data-testid={`plan-change-${n}`} data-path={c.path}>
+              <td>
+                <code>{c.path}</code>
+              </td>
+              <td className={`tag ${c.kind === 'removed' ? 'fail' : c.kind === 'added' ? 'pass' : 'warn'}`}>{m(`planchange.${c.kind}`)}</td>
+              <td>
+                {c.before !== undefined && <code className="before">{c.before}</code>}
+                {c.before !== undefined && c.after !== undefined && ' → '}
+                {c.after !== undefined && <code className="after">{c.after}</code>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">{m('ui.install.planChangedHelp', { checks: changed.overrides.join(', ') || '—' })}</p>
+      <div className="dialog-actions">
+        <button type="button" onClick={dismiss} data-testid="plan-changed-cancel">
+          {m('ui.common.cancel')}
+        </button>
+        <button type="button" onClick={() => void asBefore()} data-testid="plan-changed-resume">
+          {m('ui.install.resumeAsBefore')}
+        </button>
+        <button type="button" className="primary" onClick={() => void startNew()} data-testid="plan-changed-new">
+          {m('ui.install.newRun')}
+        </button>
+      </div>
+    </Modal>
   );
 }
 

@@ -1,12 +1,10 @@
-// Mode: what to install. Modes the engine cannot run yet are shown as not available, never as working.
+// Mode: what to install. The modes, their text and whether the engine can run them come from the engine
+// (app.info `modes`, from each mode's descriptor); modes it cannot run yet are shown as not available,
+// with why and what to do instead — never as working.
 import { useId } from 'react';
-import type { Mode } from '../../core/api/types.js';
 import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
 import { OpenTextButton } from '../components/file-buttons.js';
-
-const MODES: Mode[] = ['standalone', 'edge', 'expand-edge', 'caas'];
-const ICONS: Record<Mode, string> = { standalone: '▦', edge: '⌬', 'expand-edge': '⊕', caas: '☁' };
 
 export function ModeScreen() {
   const info = useStore((s) => s.info);
@@ -17,14 +15,12 @@ export function ModeScreen() {
   const loadPath = useStore((s) => s.loadPath);
   const m = useMsg();
   const releaseId = useId();
-  const available = new Set(info?.modesAvailable ?? []);
   return (
     <div>
       <h2 id="screen-title">{m('ui.mode.title')}</h2>
       <p className="lead">{m('ui.mode.lead')}</p>
       <div className="mode-cards" role="radiogroup" aria-label={m('ui.mode.title')}>
-        {MODES.map((mode) => {
-          const ok = available.has(mode);
+        {(info?.modes ?? []).map(({ name: mode, available: ok, icon, title, description, unavailable }) => {
           const selected = plan?.mode === mode;
           return (
             <button
@@ -33,18 +29,19 @@ export function ModeScreen() {
               role="radio"
               aria-checked={selected}
               aria-disabled={!ok}
-              disabled={!ok || !info}
+              disabled={!ok}
               className={`mode-card ${selected ? 'selected' : ''} ${ok ? '' : 'unavailable'}`}
               onClick={() => ok && void chooseMode(mode)}
               data-testid={`mode-card-${mode}`}
               data-available={ok ? 'true' : 'false'}
             >
               <span className="mode-icon" aria-hidden="true">
-                {ICONS[mode]}
+                {icon}
               </span>
-              <span className="mode-name">{m(`ui.mode.${mode}.name`)}</span>
-              <span className="mode-desc">{m(`ui.mode.${mode}.desc`)}</span>
+              <span className="mode-name">{m(title)}</span>
+              <span className="mode-desc">{m(description)}</span>
               {!ok && <span className="tag muted-tag">{m('ui.mode.notAvailable')}</span>}
+              {!ok && unavailable && <span className="mode-why" data-testid={`mode-why-${mode}`}>{m(unavailable)}</span>}
             </button>
           );
         })}

@@ -1,5 +1,6 @@
 // Preflight: hosts × checks with pass/warn/fail, a host's facts and remedies, fixes shown before they run,
 // re-run; failed checks block Next unless the person overrides that check by name.
+import { asSudoLine } from '../lib/sudo-display.js';
 import { useState } from 'react';
 import type { HostReport } from '../../core/api/types.js';
 
@@ -32,7 +33,10 @@ export function PreflightScreen() {
       titles.set(c.id, c.title);
     }
   const selectedReport = reports.find((r) => r?.name === selected);
+  const overrides = useStore((s) => s.overrides);
   const failed = report ? failedChecks({ preflight: report }) : [];
+  // An overridden check is the person's decision, not a failure still to deal with.
+  const open = failed.filter((id) => !overrides.includes(id));
   return (
     <div>
       <h2 id="screen-title">{m('ui.pre.title')}</h2>
@@ -43,8 +47,9 @@ export function PreflightScreen() {
         </button>
         {running && <span className="spinner" aria-hidden="true" />}
         {report && (
-          <span className={`tag ${report.ok ? 'pass' : 'fail'}`} data-testid="preflight-status" data-ok={report.ok ? 'true' : 'false'}>
-            {report.ok ? m('ui.pre.allPassed') : m('ui.pre.someFailed', { count: failed.length })} · {(report.durationMs / 1000).toFixed(1)} s
+          <span className={`tag ${report.ok ? 'pass' : open.length ? 'fail' : 'warn'}`} data-testid="preflight-status" data-ok={report.ok ? 'true' : 'false'} data-open={open.length}>
+            {report.ok ? m('ui.pre.allPassed') : open.length ? m('ui.pre.someFailed', { count: open.length }) : m('ui.pre.allOverridden', { count: failed.length })}
+            {!report.ok && open.length > 0 && open.length < failed.length ? ` · ${m('ui.pre.overriddenCount', { count: failed.length - open.length })}` : ''} · {(report.durationMs / 1000).toFixed(1)} s
           </span>
         )}
       </div>
@@ -85,10 +90,11 @@ export function PreflightScreen() {
                       !r.error &&
                       checkIds.map((id) => {
                         const c = r.checks.find((x) => x.id === id);
+                        const over = c?.status === 'fail' && overrides.includes(id);
                         return (
-                          <td key={id} className={`cell ${c?.status ?? 'none'}`} data-testid={`preflight-cell-${i}-${id}`} data-status={c?.status ?? 'none'}>
-                            <button type="button" className="cell-btn" onClick={() => select(n)} title={c ? m(c.message) : ''} aria-label={c ? `${n}: ${m(c.title)} — ${m(`ui.verdict.${c.status}`)}` : ''}>
-                              {c ? ICON[c.status] : ''}
+                          <td key={id} className={`cell ${over ? 'overridden' : (c?.status ?? 'none')}`} data-testid={`preflight-cell-${i}-${id}`} data-status={c?.status ?? 'none'} data-overridden={over ? 'true' : undefined}>
+                            <button type="button" className="cell-btn" onClick={() => select(n)} title={c ? m(c.message) : ''} aria-label={c ? `${n}: ${m(c.title)} — ${m(over ? 'ui.verdict.overridden' : `ui.verdict.${c.status}`)}` : ''}>
+                              {c ? (over ? '⊘' : ICON[c.status]) : ''}
                             </button>
                           </td>
                         );
@@ -152,10 +158,11 @@ function CheckItem({ check: c, host, extra }: { check: CheckResult; host: string
   const toggle = useStore((s) => s.toggleOverride);
   const m = useMsg();
   const [fixOpen, setFixOpen] = useState(false);
+  const over = c.status === 'fail' && overrides.includes(c.id);
   return (
-    <li className={`check ${c.status}`} data-testid={`check-${host ?? 'cross'}-${c.id}`} data-status={c.status}>
-      <span className={`badge ${c.status}`} aria-label={m(`ui.verdict.${c.status}`)}>
-        {ICON[c.status]}
+    <li className={`check ${over ? 'overridden' : c.status}`} data-testid={`check-${host ?? 'cross'}-${c.id}`} data-status={c.status} data-overridden={over ? 'true' : undefined}>
+      <span className={`badge ${over ? 'overridden' : c.status}`} aria-label={m(over ? 'ui.verdict.overridden' : `ui.verdict.${c.status}`)}>
+        {over ? '⊘' : ICON[c.status]}
       </span>
       <div className="check-body">
         <div className="check-title">
@@ -194,7 +201,7 @@ function FixDialog({ host, fix, onClose }: { host: string; fix: NonNullable<Chec
     <Modal title={`${m('ui.pre.fix')}: ${m(fix.title)} — ${host}`} onClose={onClose} testid="fix-dialog" wide>
       <p>{m('ui.pre.fixShow')}</p>
       <pre className="commands" data-testid="fix-commands">
-        {fix.commands.map((c) => `$ sudo ${c}`).join('\n')}
+        {fix.commands.map((c) => `$ ${asSudoLine(c)}`).join('\n')}
       </pre>
       {applied && last && (
         <div className={`fix-result ${last.ok ? 'pass' : 'fail'}`} data-testid="fix-result" data-ok={last.ok ? 'true' : 'false'}>

@@ -1,12 +1,14 @@
-// Review: the plan as YAML (save / load / download) and the dry run: every file and command, per step.
+// Review: the addresses outside the site the plan reaches, the plan as YAML (save / load / download) and the
+// dry run: every file and command, per step.
 import { useEffect, useState } from 'react';
-import type { DryRunAction } from '../../core/api/types.js';
+import type { DryRunAction, EgressEntry } from '../../core/api/types.js';
 import { call } from '../api.js';
 import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
 import { OpenTextButton, SavePathButton } from '../components/file-buttons.js';
 import { ParseIssues } from './mode.js';
 import { downloadText } from '../lib/download.js';
+import { readablePath } from '../lib/paths.js';
 
 export function ReviewScreen() {
   const plan = useStore((s) => s.plan);
@@ -45,7 +47,12 @@ export function ReviewScreen() {
     }
   };
 
-  const issues = [...(validation?.errors ?? []), ...(validation?.warnings ?? [])];
+  // One line per (field, message): a loaded plan's warnings arrive from parsing and from validation alike.
+  const seen = new Set<string>();
+  const issues = [...(validation?.errors ?? []), ...(validation?.warnings ?? [])].filter((i) => {
+    const id = `${i.path}\0${i.key}\0${JSON.stringify(i.params ?? {})}`;
+    return seen.has(id) ? false : (seen.add(id), true);
+  });
   return (
     <div>
       <h2 id="screen-title">{m('ui.review.title')}</h2>
@@ -54,12 +61,13 @@ export function ReviewScreen() {
         <ul className="issue-list" data-testid="review-issues">
           {issues.map((i, n) => (
             <li key={n} className={i.severity}>
-              {i.path && <code>{i.path}</code>} {m(i)}
+              {i.path && <code title={i.path}>{readablePath(i.path, plan, m('ui.common.row'))}</code>} {m(i)}
             </li>
           ))}
         </ul>
       )}
       <ParseIssues />
+      <EgressPanel />
       <div className="review-grid">
         <section className="panel">
           <div className="profile-head">
@@ -109,7 +117,7 @@ function DryRunList({ actions }: { actions: DryRunAction[] }) {
     <div className="dryrun" data-testid="dryrun-list" data-count={actions.length}>
       {steps.map(([step, list]) => (
         <div key={step} className="dryrun-step">
-          <h4>{m(`step.${step}`)}</h4>
+          <h4>{list[0]?.stepTitle ? m(list[0].stepTitle) : m(`step.${step}`)}</h4>
           <ul>
             {list.map((a) => {
               const idx = n++;
@@ -134,5 +142,53 @@ function DryRunList({ actions }: { actions: DryRunAction[] }) {
         </div>
       ))}
     </div>
+  );
+}
+
+/** Every outside address the run will reach, from the engine (plan.egress), once the plan is valid. */
+function EgressPanel() {
+  const plan = useStore((s) => s.plan);
+  const valid = useStore((s) => s.validation?.valid);
+  const m = useMsg();
+  const [entries, setEntries] = useState<EgressEntry[] | undefined>();
+  useEffect(() => {
+    let live = true;
+    if (!plan || !valid) {
+      setEntries(undefined);
+      return;
+    }
+    call('plan.egress', { plan }).then(
+      (r) => live && setEntries(r.entries),
+      () => live && setEntries(undefined),
+    );
+    return () => {
+      live = false;
+    };
+  }, [plan, valid]);
+  if (!entries) return null;
+  return (
+    <section className="panel egress" data-testid="egress" data-count={entries.length}>
+      <h3>{m('ui.review.egress')}</h3>
+      {entries.length === 0 ? (
+        <p className="muted">{m('egress.none')}</p>
+      ) : (
+        <>
+          <p className="muted">{m('ui.review.egressHelp')}</p>
+          <table className="egress-table">
+            <tbody>
+              {entries.map((e, n) => (
+                <tr key={n} data-testid={`egress-${n}`} data-host={e.host}>
+                  <td>
+                    <code>{e.host}</code>
+                  </td>
+                  <td>{m(e.purpose)}</td>
+                  <td className="muted">{m(e.stepTitle ?? `step.${e.step}`)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
   );
 }

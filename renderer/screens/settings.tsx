@@ -1,10 +1,14 @@
 // Settings: network, storage, portal, registry, offline bundle (and edge addresses in the edge modes). Each
-// field says in one line what it is for; empty fields take the release's default, shown as placeholder.
+// field says in one line what it is for; empty fields take the release's default, shown as placeholder;
+// example addresses are placeholders only, fitted to the hosts' network. The offline bundle's layout is shown,
+// and a bundle folder that is not usable is reported at once.
 
 import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
 import { CheckField, Section, SelectField, TextField } from '../components/field.js';
-import { getSetting, setSetting } from '../lib/plan-edit.js';
+import { getSetting, hostsNetPrefix, setSetting } from '../lib/plan-edit.js';
+import type { SettingsSection } from '../../core/api/types.js';
+import { BundleHelp } from '../components/bundle-help.js';
 
 type SectionName = Parameters<typeof setSetting>[1];
 
@@ -20,8 +24,12 @@ export function SettingsScreen() {
   const plan = useStore((s) => s.plan);
   const edit = useStore((s) => s.edit);
   const info = useStore((s) => s.info);
+  const examples = useStore((s) => s.examples);
   const m = useMsg();
   if (!plan) return null;
+  // Placeholders fit the hosts' own network (10.252.0.x hosts: 10.252.0.200-…), else the mode's example.
+  const net = hostsNetPrefix(plan);
+  const example = (key: string, fromNet: (n: string) => string, fallback: string) => (net ? fromNet(net) : (examples[key] ?? fallback));
   const release = info?.releases.find((r) => r.name === plan.release);
   const str = (section: SectionName, key: string) => {
     const v = getSetting(plan, section, key);
@@ -40,7 +48,9 @@ export function SettingsScreen() {
   const storageType = str('storage', 'type') || 'nfs';
   const tlsMode = str('portal', 'tls.mode') || 'auto';
   const portalEnabled = getSetting(plan, 'portal', 'enabled') !== false;
-  const edgeMode = plan.mode === 'edge' || plan.mode === 'expand-edge';
+  // What the mode's descriptor says applies (app.info `modes`); everything until the engine has answered.
+  const modeInfo = info?.modes.find((x) => x.name === plan.mode);
+  const shows = (section: SettingsSection) => !modeInfo || modeInfo.sections.includes(section);
   const ingress = str('network', 'ingressIp');
   return (
     <div>
@@ -54,12 +64,12 @@ export function SettingsScreen() {
       )}
       <Section title={m('ui.set.network')}>
         <div className="grid-2">
-          {text('cluster', 'podCidr')}
-          {text('cluster', 'serviceCidr')}
-          {text('network', 'metallbRange', { placeholder: '10.0.0.200-10.0.0.220' })}
-          {text('network', 'ingressIp', { placeholder: '10.0.0.230' })}
-          {text('cluster', 'loadBalancerDomain', { placeholder: m('ui.set.optional') })}
-          <SelectField
+          {shows('podNetwork') && text('cluster', 'podCidr')}
+          {shows('podNetwork') && text('cluster', 'serviceCidr')}
+          {shows('loadBalancer') && text('network', 'metallbRange', { placeholder: example('network.metallbRange', (n) => `${n}.200-${n}.220`, '10.0.0.200-10.0.0.220') })}
+          {shows('loadBalancer') && text('network', 'ingressIp', { placeholder: example('network.ingressIp', (n) => `${n}.230`, '10.0.0.230') })}
+          {shows('clusterLayout') && text('cluster', 'loadBalancerDomain', { placeholder: m('ui.set.optional') })}
+          {shows('clusterLayout') && <SelectField
             label={m('ui.set.cluster.etcdType')}
             help={m('ui.set.cluster.etcdType.help')}
             path="cluster.etcdType"
@@ -70,7 +80,7 @@ export function SettingsScreen() {
               { value: 'stacked', label: m('ui.set.etcd.stacked') },
               { value: 'external', label: m('ui.set.etcd.external') },
             ]}
-          />
+          />}
           <SelectField
             label={m('ui.set.cluster.runtime')}
             help={m('ui.set.cluster.runtime.help')}
@@ -84,7 +94,7 @@ export function SettingsScreen() {
           />
         </div>
       </Section>
-      <Section title={m('ui.set.storage')}>
+      {shows('storage') && <Section title={m('ui.set.storage')}>
         <div className="grid-2">
           <SelectField
             label={m('ui.set.storage.type')}
@@ -100,8 +110,8 @@ export function SettingsScreen() {
           {storageType === 'nfs' && text('storage', 'nfs.server', { placeholder: m('ui.set.nfsServerDefault') })}
           {storageType === 'nfs' && text('storage', 'nfs.path')}
         </div>
-      </Section>
-      <Section title={m('ui.set.portal')}>
+      </Section>}
+      {shows('portal') && <Section title={m('ui.set.portal')}>
         <CheckField label={m('ui.set.portal.enabled')} help={m('ui.set.portal.enabled.help')} checked={portalEnabled} onChange={(v) => edit((p) => setSetting(p, 'portal', 'enabled', v ? undefined : false))} testid="setting-portal.enabled" />
         {portalEnabled && (
           <div className="grid-2">
@@ -121,7 +131,7 @@ export function SettingsScreen() {
             {tlsMode === 'provided' && text('portal', 'tls.keyFile', { placeholder: '/path/to/tls.key' })}
           </div>
         )}
-      </Section>
+      </Section>}
       <Section title={m('ui.set.registryBundle')}>
         <div className="grid-2">
           {text('registry', 'address', { placeholder: m('ui.set.optional') })}
@@ -131,13 +141,14 @@ export function SettingsScreen() {
           )}
           {text('bundle', 'path', { placeholder: m('ui.set.bundleNone') })}
         </div>
+        <BundleHelp />
       </Section>
-      {edgeMode && (
+      {shows('edge') && (
         <Section title={m('ui.set.edge')}>
           <div className="grid-2">
             {text('edge', 'cloudcoreAddress', { placeholder: m('ui.set.firstControlPlane') })}
             {text('edge', 'cloudcorePrivateAddress', { placeholder: m('ui.set.optional') })}
-            {plan.mode === 'expand-edge' && text('edge', 'kubeconfig', { placeholder: '~/.kube/config' })}
+            {shows('edgeKubeconfig') && text('edge', 'kubeconfig', { placeholder: '~/.kube/config' })}
           </div>
         </Section>
       )}

@@ -11,6 +11,8 @@ export interface ConnectionSlice {
   refusedKeys: string[];
   testConnections(hosts?: string[]): Promise<void>;
   acceptHostKey(host: string, fingerprint: string): Promise<void>;
+  /** Accepts each shown key, then tests those hosts again together. */
+  acceptHostKeys(keys: Array<{ host: string; fingerprint: string }>): Promise<void>;
   refuseHostKey(host: string): void;
   onConnectionResult(r: ConnectionResult): void;
 }
@@ -40,6 +42,16 @@ export const createConnectionSlice: Slice<ConnectionSlice> = (set, get) => ({
     try {
       await call('ssh.acceptHostKey', { plan, host, fingerprint });
       await get().testConnections([host]);
+    } catch (e) {
+      get().fail(e);
+    }
+  },
+  async acceptHostKeys(keys) {
+    const plan = get().plan;
+    if (!plan || !keys.length) return;
+    try {
+      for (const k of keys) await call('ssh.acceptHostKey', { plan, host: k.host, fingerprint: k.fingerprint });
+      await get().testConnections(keys.map((k) => k.host));
     } catch (e) {
       get().fail(e);
     }

@@ -1,6 +1,8 @@
 // One zustand store made of slices, one per concern (GitHub Desktop keeps stores per concern the same way).
-// Secrets live in their slice in memory only: nothing here is persisted except the language.
+// Secrets live in their slice in memory only: nothing here is persisted except the language and the working
+// plan (persist.ts: the plan, which holds no secret, in this tab's sessionStorage so a reload keeps it).
 import { create } from 'zustand';
+import { persistWorkingPlan } from './persist.js';
 import { createWizardSlice, type WizardSlice } from './wizard.js';
 import { createPlanSlice, type PlanSlice } from './plan.js';
 import { createSecretsSlice, type SecretsSlice } from './secrets.js';
@@ -20,3 +22,5 @@ export const useStore = create<AppState>()((...a) => ({
   ...createRunSlice(...a),
   ...createSettingsSlice(...a),
 }));
+
+persistWorkingPlan(useStore);

@@ -1,6 +1,7 @@
 // The plan being edited, its YAML (kept so saving preserves the person's comments) and its validation.
 import type { Mode, PlanInput, PlanIssue, ValidationResult } from '../../core/api/types.js';
 import { call } from '../api.js';
+import { withoutExamples } from '../lib/plan-edit.js';
 import type { Slice } from './types.js';
 
 export interface PlanSlice {
@@ -11,6 +12,8 @@ export interface PlanSlice {
   validation?: ValidationResult;
   /** Problems of a file that could not become a plan (plan.parse / plan.load). */
   parseIssues: PlanIssue[];
+  /** Values of the mode's example plan (`section.key`), shown as placeholders only. */
+  examples: Record<string, string>;
   chooseMode(mode: Mode): Promise<void>;
   setRelease(release: string): void;
   /** Applies a pure edit (lib/plan-edit.ts) and schedules validation. */
@@ -25,6 +28,11 @@ export interface PlanSlice {
 }
 
 const VALIDATE_DELAY_MS = 250;
+
+/** Of a file that became a plan, only what validation will not say again (the YAML's own problems). */
+function fileOnly(issues: PlanIssue[]): PlanIssue[] {
+  return issues.filter((i) => i.key.startsWith('plan.yaml.'));
+}
 let timer: ReturnType<typeof setTimeout> | undefined;
 let generation = 0;
 
@@ -35,16 +43,20 @@ export const createPlanSlice: Slice<PlanSlice> = (set, get) => {
   };
   return {
     parseIssues: [],
+    examples: {},
     async chooseMode(mode) {
       const current = get().plan;
       if (current?.mode === mode) return;
       try {
-        const { plan, yaml } = await call('plan.new', { mode });
+        const fresh = await call('plan.new', { mode });
+        // The example's hosts and addresses become placeholders, never values of a real plan.
+        const { plan, examples } = withoutExamples(fresh.plan);
         // Hosts and credentials already typed survive a change of mode.
         const merged: PlanInput = current
           ? { ...plan, hosts: current.hosts ?? [], auth: current.auth?.length ? current.auth : plan.auth }
           : plan;
-        get().replacePlan(merged, yaml);
+        set({ examples });
+        get().replacePlan(merged, fresh.yaml);
       } catch (e) {
         get().fail(e);
       }
@@ -82,7 +94,7 @@ export const createPlanSlice: Slice<PlanSlice> = (set, get) => {
           return false;
         }
         get().replacePlan(plan, yaml);
-        set({ parseIssues: issues });
+        set({ parseIssues: fileOnly(issues) });
         return true;
       } catch (e) {
         get().fail(e);
@@ -97,7 +109,7 @@ export const createPlanSlice: Slice<PlanSlice> = (set, get) => {
           return false;
         }
         get().replacePlan(plan, yaml, path);
-        set({ parseIssues: issues });
+        set({ parseIssues: fileOnly(issues) });
         return true;
       } catch (e) {
         get().fail(e);

@@ -1,6 +1,6 @@
 // The run: steps and their status, per-host progress, the failure to show first, outputs, and the log
 // buffer (outside React state; the log view subscribes to it directly).
-import type { ApiEvent, Message, RunOutputs, RunState, RunSummary } from '../../core/api/types.js';
+import type { ApiEvent, Message, PlanChange, RunOutputs, RunState, RunSummary } from '../../core/api/types.js';
 import { call } from '../api.js';
 import { LogBuffer } from '../lib/log-buffer.js';
 import type { Slice } from './types.js';
@@ -24,9 +24,17 @@ export interface RunSlice {
   failureError?: Message;
   outputs?: RunOutputs;
   logs: LogBuffer;
+  /** Set when Resume found the plan changed since the run started: the dialog shows these and asks. */
+  planChanges?: { runId: string; changes: PlanChange[]; overrides: string[] };
   startRun(): Promise<void>;
   cancelRun(): Promise<void>;
+  /** Resumes, unless the plan changed since the run started: then `planChanges` is set and nothing runs yet. */
   resumeRun(): Promise<void>;
+  /** Resumes the run with the plan it started with, whatever the plan is now. */
+  resumeAsBefore(): Promise<void>;
+  /** A new run with the plan as it is now, keeping this session's overrides and the old run's. */
+  startNewRun(): Promise<void>;
+  dismissPlanChanges(): void;
   /** Shows an existing run (reopening the wizard): its state and every log line so far. */
   attachRun(runId: string): Promise<void>;
   /** After a reconnect, fetch what the log missed. */
@@ -89,7 +97,34 @@ export const createRunSlice: Slice<RunSlice> = (set, get) => {
     },
     async resumeRun() {
       const runId = get().runId;
+      const plan = get().plan;
       if (!runId) return;
+      if (plan) {
+        try {
+          const { changes, overrides } = await call('run.planChanges', { runId, plan });
+          if (changes.length) {
+            set({ planChanges: { runId, changes, overrides } });
+            return;
+          }
+        } catch {
+          // A plan that cannot be compared (invalid right now) resumes as it was: the journal holds the run's plan.
+        }
+      }
+      await get().resumeAsBefore();
+    },
+    dismissPlanChanges() {
+      set({ planChanges: undefined });
+    },
+    async startNewRun() {
+      const previous = get().planChanges?.overrides ?? [];
+      const overrides = [...new Set([...get().overrides, ...previous])];
+      set({ planChanges: undefined, runId: undefined, overrides });
+      await get().startRun();
+    },
+    async resumeAsBefore() {
+      const runId = get().runId;
+      if (!runId) return;
+      set({ planChanges: undefined });
       await get().pushSecrets();
       try {
         set({ failure: undefined, failureError: undefined, runStatus: 'starting' });
@@ -181,6 +216,7 @@ export const createRunSlice: Slice<RunSlice> = (set, get) => {
               task: e.failure?.task,
               host: e.failure?.host ?? e.host,
               message: e.failure?.message ?? '',
+              ...(e.failure?.cause ? { cause: e.failure.cause } : {}),
             },
             failureError: e.error,
           });

@@ -3,6 +3,7 @@ import type { Message, ResultOf, RunSummary } from '../../core/api/types.js';
 import { call, errorMessage } from '../api.js';
 import type { AppState } from './index.js';
 import type { Slice } from './types.js';
+import { restoreWorkingPlan } from './persist.js';
 
 export const STEPS = ['mode', 'hosts', 'credentials', 'settings', 'preflight', 'review', 'install', 'done'] as const;
 export type StepId = (typeof STEPS)[number];
@@ -37,6 +38,7 @@ export const createWizardSlice: Slice<WizardSlice> = (set, get) => ({
     try {
       const info = await call('app.info', {});
       set({ info });
+      restoreWorkingPlan(get, set);
       const { runs } = await call('run.list', {});
       const resumable = runs
         .filter((r) => r.status === 'running' || r.status === 'failed' || r.status === 'interrupted')
@@ -99,7 +101,11 @@ export function blockerFor(s: AppState, step: StepId): Message | null {
       const n = errorsUnder(s, ['auth']);
       if (n) return { key: 'ui.block.fixFields', params: { count: n } };
       const changed = Object.values(s.connections).find((c) => c.error?.kind === 'host-key-changed');
-      return changed ? { key: 'ui.block.hostKeyChanged', params: { host: changed.name } } : null;
+      if (changed) return { key: 'ui.block.hostKeyChanged', params: { host: changed.name } };
+      // A host of the plan whose last test failed (unreachable, refused login, key not accepted yet).
+      const names = new Set((s.plan?.hosts ?? []).map((h) => h.name));
+      const failed = Object.values(s.connections).find((c) => names.has(c.name) && !c.ok);
+      return failed ? { key: 'ui.block.connFailed', params: { host: failed.name } } : null;
     }
     case 'settings': {
       const n = errorsUnder(s, SECTIONS);

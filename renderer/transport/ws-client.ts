@@ -1,14 +1,19 @@
 // window.installer for browser mode: the same InstallerApi as Electron's preload, carried over the WebSocket
-// that `cp-installer serve` opens on the page's own origin. The server authenticates the socket with the
-// HttpOnly cookie it set when the page was first loaded with ?token=…, so no token is handled here unless
-// the page still carries one in its URL.
+// that `cp-installer serve` opens on the page's own origin. The credential is held by this page only: the
+// one-time ticket of the printed address (#token=…) moves from the address bar into this tab's
+// sessionStorage, goes to the server as a WebSocket subprotocol, and is traded there for a session key the
+// tab keeps for reloads and reconnects. No cookie: cookies would reach every other port on 127.0.0.1.
 //
 // Usage (renderer/main.tsx): `if (!window.installer) window.installer = createWsInstaller();`
 // A failed command rejects with an Error that also carries the ApiError `key` and `params`, so the UI can
 // translate it (see isApiError).
 import {
   COMMAND_NAMES,
+  WS_CLOSE_NO_CREDENTIAL,
+  WS_CLOSE_REFUSED,
+  WS_CREDENTIAL_PREFIX,
   WS_PATH,
+  WS_SUBPROTOCOL,
   type ApiError,
   type ApiEvent,
   type ArgsOf,
@@ -30,9 +35,43 @@ export interface WsInstaller extends InstallerApi {
   close(): void;
 }
 
+/** Where the page keeps its credential: this tab's sessionStorage in a browser. */
+export interface CredentialStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+const TICKET = 'cpi.ticket';
+const KEY = 'cpi.key';
+
+/**
+ * Moves a ticket from the address (`#token=…`) into the store and takes it out of the address bar and the
+ * history entry. A new ticket replaces a kept key (the page was opened from a new printed address).
+ */
+export function adoptTicket(loc: { hash: string; pathname: string; search: string }, store: CredentialStore, replaceUrl: (url: string) => void): void {
+  const ticket = new URLSearchParams(loc.hash.replace(/^#/, '')).get('token');
+  if (!ticket) return;
+  store.setItem(TICKET, ticket);
+  store.removeItem(KEY);
+  replaceUrl(loc.pathname + loc.search);
+}
+
+/** What the page presents: its session key once it has one, else the ticket. */
+export function currentCredential(store: CredentialStore): string | undefined {
+  return store.getItem(KEY) ?? store.getItem(TICKET) ?? undefined;
+}
+
+function memoryStore(): CredentialStore {
+  const m = new Map<string, string>();
+  return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) };
+}
+
 export interface WsInstallerOptions {
-  /** Defaults to ws(s)://<page host>/api, with ?token= copied from the page URL when present. */
+  /** Defaults to ws(s)://<page host>/api. */
   url?: string;
+  /** Where the credential is kept; defaults to the tab's sessionStorage (after adopting #token=… from the URL). */
+  store?: CredentialStore;
   /** A command not answered within this time rejects (runs answer at once; they report through events). */
   timeoutMs?: number;
   /** Injected in tests; defaults to the browser's WebSocket. */
@@ -49,16 +88,33 @@ export function apiFailure(error: ApiError): ApiFailure {
   return Object.assign(new Error(error.message), { key: error.key, params: error.params });
 }
 
-export function defaultWsUrl(loc: { protocol: string; host: string; search: string }): string {
+export function defaultWsUrl(loc: { protocol: string; host: string }): string {
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  const token = new URLSearchParams(loc.search).get('token');
-  return `${scheme}//${loc.host}${WS_PATH}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  return `${scheme}//${loc.host}${WS_PATH}`;
 }
+
+function browserStore(): CredentialStore {
+  let store: CredentialStore;
+  try {
+    store = window.sessionStorage;
+  } catch {
+    // Storage switched off: the ticket still works for this page's life, not across a reload.
+    store = memoryStore();
+  }
+  adoptTicket(window.location, store, (url) => window.history.replaceState(window.history.state, '', url));
+  return store;
+}
+
+const NOT_SIGNED_IN: ApiError = {
+  key: 'api.notSignedIn',
+  message: 'This page is not signed in to the installer: open the address cp-installer serve printed.',
+};
 
 const KNOWN = new Set<string>(COMMAND_NAMES);
 
 export function createWsInstaller(options: WsInstallerOptions = {}): WsInstaller {
   const url = options.url ?? defaultWsUrl(window.location);
+  const store = options.store ?? browserStore();
   const timeoutMs = options.timeoutMs ?? 600_000;
   const Impl = options.WebSocketImpl ?? WebSocket;
 
@@ -75,6 +131,7 @@ export function createWsInstaller(options: WsInstallerOptions = {}): WsInstaller
   let state: ConnectionState = 'connecting';
   let closedByUs = false;
   let givenUp = false;
+  let refused = false;
   let retryDelay = 250;
 
   const setState = (s: ConnectionState) => {
@@ -93,7 +150,8 @@ export function createWsInstaller(options: WsInstallerOptions = {}): WsInstaller
 
   const connect = () => {
     setState('connecting');
-    const ws = new Impl(url);
+    const credential = currentCredential(store);
+    const ws = new Impl(url, credential ? [WS_SUBPROTOCOL, WS_CREDENTIAL_PREFIX + credential] : [WS_SUBPROTOCOL]);
     socket = ws;
     ws.onopen = () => {
       retryDelay = 250;
@@ -107,7 +165,13 @@ export function createWsInstaller(options: WsInstallerOptions = {}): WsInstaller
       } catch {
         return;
       }
-      if (frame.t === 'result') {
+      if (frame.t === 'hello') {
+        // The ticket is used up; from now on this tab presents the key (reloads included).
+        if (frame.key) {
+          store.setItem(KEY, frame.key);
+          store.removeItem(TICKET);
+        }
+      } else if (frame.t === 'result') {
         const p = pending.get(frame.id);
         if (!p) return;
         pending.delete(frame.id);
@@ -121,11 +185,17 @@ export function createWsInstaller(options: WsInstallerOptions = {}): WsInstaller
     ws.onclose = (ev: CloseEvent) => {
       if (socket !== ws) return;
       socket = undefined;
+      // The server refused the credential (none, used, or from an earlier server): retrying cannot help.
+      refused = ev.code === WS_CLOSE_NO_CREDENTIAL || ev.code === WS_CLOSE_REFUSED;
+      if (refused) {
+        store.removeItem(TICKET);
+        store.removeItem(KEY);
+      }
       // A command in flight when the socket drops may or may not have run: say so rather than resend it.
-      failAll({ key: 'api.disconnected', message: 'The connection to the installer was lost.' });
-      // 4401/4403: the server refused us (bad or missing token); retrying cannot help.
+      failAll(refused ? NOT_SIGNED_IN : { key: 'api.disconnected', message: 'The connection to the installer was lost.' });
+      outbox.length = 0;
       setState('closed');
-      if (closedByUs || ev.code === 4401 || ev.code === 4403) {
+      if (closedByUs || refused) {
         givenUp = true;
         return;
       }
@@ -148,7 +218,7 @@ export function createWsInstaller(options: WsInstallerOptions = {}): WsInstaller
       }
       if (givenUp) {
         return Promise.reject(
-          apiFailure({ key: 'api.disconnected', message: 'The connection to the installer was lost.' }),
+          apiFailure(refused ? NOT_SIGNED_IN : { key: 'api.disconnected', message: 'The connection to the installer was lost.' }),
         );
       }
       const id = nextId++;

@@ -1,8 +1,9 @@
 // The wizard against real SSH test hosts through browser mode: an unknown host key shown with its SHA256
 // fingerprint and accepted, a wrong password shown on the host's row, and a failed preflight check that
 // blocks Next until it is overridden by name.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../hosts/harness.js';
+import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../support/secrets-scan.js';
 import {
   cannotRunBrowser,
   chooseStandalone,
@@ -36,6 +37,13 @@ describe.skipIf(!!why)('wizard against real SSH hosts', () => {
     await bm?.close();
     await th?.stop();
   });
+
+  // Secrets scan (test/support/secrets-scan.ts): after every test, no file this suite left and no command
+  // line seen while it ran (this machine and the hosts) holds the hosts' password or key passphrase.
+  let secretsPs: PsSampler | undefined;
+  beforeAll(() => void (secretsPs = startPsSampler({ hosts: th })));
+  afterAll(() => secretsPs?.stop());
+  afterEach(() => void assertNoSecrets({ secrets: harnessSecrets(th), paths: bm ? [bm.workdir, bm.knownHostsFile] : [], sampler: secretsPs, minSamples: 0 }));
 
   it('shows an unknown host key with its fingerprint, accepts it, then shows a wrong password on the host row', async () => {
     const { page } = b;

@@ -6,9 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../hosts/harness.js';
+import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../support/secrets-scan.js';
 import {
   ROOT,
   cannotRunBrowser,
@@ -84,6 +85,13 @@ describe.skipIf(!!why)('standalone install from the Mode screen to Done', () => 
     await th?.stop();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
+
+  // Secrets scan (test/support/secrets-scan.ts): after every test, no file this suite left and no command
+  // line seen while it ran (this machine and the hosts) holds the hosts' password or key passphrase.
+  let secretsPs: PsSampler | undefined;
+  beforeAll(() => void (secretsPs = startPsSampler({ hosts: th })));
+  afterAll(() => secretsPs?.stop());
+  afterEach(() => void assertNoSecrets({ secrets: harnessSecrets(th), paths: scratch ? [scratch] : [], sampler: secretsPs, minSamples: 0 }));
 
   it('fails at the marked task, shows it first, resumes from the Install screen and ends with a kubeconfig', async () => {
     // worker-1's kubeadm task fails on the first run.

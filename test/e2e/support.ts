@@ -63,7 +63,18 @@ export async function startBrowserMode(opts: { workdir?: string; knownHostsFile?
   const knownHostsFile = opts.knownHostsFile ?? join(scratch, 'known_hosts');
   mkdirSync(workdir, { recursive: true });
   const service = createInstallerService({ workdir, shell: 'browser', knownHostsFile });
-  const server = await startServer({ api: service, rendererDir: rendererBuild(), port: 0, version: 'e2e' });
+  const running = await startServer({ api: service, rendererDir: rendererBuild(), port: 0, version: 'e2e' });
+  // Each printed address works once (security #2): every read of `server.url` is a fresh one, so each
+  // browser a test opens signs in with its own.
+  const server: RunningServer = {
+    port: running.port,
+    token: running.token,
+    get url() {
+      return running.newLoginUrl();
+    },
+    newLoginUrl: () => running.newLoginUrl(),
+    close: () => running.close(),
+  };
   return {
     service,
     server,

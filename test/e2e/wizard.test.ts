@@ -23,6 +23,10 @@ describe.skipIf(!!why)('wizard in the browser (no SSH)', () => {
         await page.getByTestId('screen-mode').waitFor();
         await screenshot(page, lang, '1-mode');
         await chooseStandalone(page);
+        // A new plan starts without the example's hosts: the table is empty until the person adds one.
+        expect(await page.getByTestId('host-row-0').count()).toBe(0);
+        await page.getByTestId('hosts-empty').waitFor();
+        await page.getByTestId('host-add').click();
         await page.getByTestId('host-0-address').fill('10.0.0.300');
         const error = page.getByTestId('error-hosts[0].address');
         await error.waitFor();

@@ -4,18 +4,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { msg } from '../../common/messages.js';
-import { shellJoin } from '../../common/quote.js';
-import { hostsWithRole, type Host, type Plan } from '../../plan/schema.js';
+import { shellJoin, shq } from '../../common/quote.js';
+import { deployerHost, hostsWithRole, innerAddress, type Host, type Plan } from '../../plan/schema.js';
 import { getNodesCommand, parseNodes } from '../../tools/kubectl/nodes.js';
 import { getPodsCommand, podNodes } from '../../tools/kubectl/cloud.js';
 import { StepError, type Step, type StepContext } from '../step.js';
-import { clusterNodes, workspace } from './deployer.js';
+import { clusterNodes, PLATFORM_TREE, workspace } from './deployer.js';
 
 export const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 export const STORAGE_CLASS = 'cp-storageclass';
 
 const NFS_REPO = 'https://kubernetes-sigs.github.io/nfs-subdir-external-provisioner/';
-const ROOK_REPO = 'https://charts.rook.io/release';
 
 export interface HelmRelease {
   release: string;
@@ -26,48 +25,90 @@ export interface HelmRelease {
   values: Record<string, unknown>;
 }
 
-/** The helm releases the plan's storage needs, in install order (values as the platform's roles set them). */
+/** The helm releases the plan's storage needs (NFS: the platform's provisioner; Rook-Ceph is manifests, below). */
 export function storageReleases(plan: Plan, versions: { nfsProvisioner?: string; rookCeph?: string }): HelmRelease[] {
-  if (plan.storage.type === 'nfs') {
-    const server = plan.storage.nfs?.server ?? hostsWithRole(plan, 'nfs')[0]?.privateAddress ?? hostsWithRole(plan, 'nfs')[0]?.address;
-    return [
-      {
-        release: 'nfs-subdir-external-provisioner',
-        chart: 'nfs-subdir-external-provisioner',
-        repo: NFS_REPO,
-        namespace: 'nfs-provisioner',
-        version: versions.nfsProvisioner ?? '4.0.18',
-        values: {
-          nfs: { server: server ?? '', path: plan.storage.nfs?.path ?? '/home/share/nfs' },
-          storageClass: { name: STORAGE_CLASS, defaultClass: true, reclaimPolicy: 'Retain', archiveOnDelete: true },
-        },
-      },
-    ];
-  }
-  const v = versions.rookCeph ?? '1.16.4';
+  if (plan.storage.type !== 'nfs') return [];
+  const server = plan.storage.nfs?.server ?? nfsServerAddress(plan);
   return [
-    { release: 'rook-ceph', chart: 'rook-ceph', repo: ROOK_REPO, namespace: 'rook-ceph', version: `v${v.replace(/^v/, '')}`, values: {} },
     {
-      release: 'rook-ceph-cluster',
-      chart: 'rook-ceph-cluster',
-      repo: ROOK_REPO,
-      namespace: 'rook-ceph',
-      version: `v${v.replace(/^v/, '')}`,
+      release: 'nfs-subdir-external-provisioner',
+      chart: 'nfs-subdir-external-provisioner',
+      repo: NFS_REPO,
+      namespace: 'default',
+      version: versions.nfsProvisioner ?? '4.0.18',
+      // Over the platform's values.yaml (its image, provisioner name, Retain): the plan's server and path.
       values: {
-        operatorNamespace: 'rook-ceph',
-        toolbox: { enabled: true },
-        cephBlockPools: [
-          {
-            name: 'replicapool',
-            spec: { failureDomain: 'host', replicated: { size: 3 } },
-            storageClass: { enabled: true, name: STORAGE_CLASS, isDefault: true, reclaimPolicy: 'Retain', allowVolumeExpansion: true },
-          },
-        ],
-        cephFileSystems: [],
-        cephObjectStores: [],
+        nfs: { server: server ?? '', path: plan.storage.nfs?.path ?? '/home/share/nfs' },
+        storageClass: { name: STORAGE_CLASS, defaultClass: true, reclaimPolicy: 'Retain' },
       },
     },
   ];
+}
+
+/** The NFS server's address the nodes mount: the plan's `nfs` host (its inner address). */
+export function nfsServerAddress(plan: Plan): string | undefined {
+  const host = hostsWithRole(plan, 'nfs')[0];
+  return host ? innerAddress(host) : undefined;
+}
+
+/** /etc/exports lines as the platform's NFS guide writes them: one per cluster node, rw,no_root_squash,async. */
+export function nfsExports(plan: Plan): string[] {
+  const path = plan.storage.nfs?.path ?? '/home/share/nfs';
+  return [...new Set(clusterNodes(plan).map(innerAddress))].map((ip) => `${path} ${ip}(rw,no_root_squash,async)`);
+}
+
+/** The NFS server on the plan's `nfs` host (the guide's nfs-server-install-guide), idempotent: packages,
+ *  the shared folder, each export line appended only when missing, then exportfs re-reads them. */
+export function nfsServerCommand(plan: Plan): string {
+  const path = plan.storage.nfs?.path ?? '/home/share/nfs';
+  const lines = nfsExports(plan);
+  return [
+    `{ dpkg -s nfs-kernel-server >/dev/null 2>&1 || { ${shellJoin(['apt-get', 'update'])} && ${shellJoin(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', 'nfs-common', 'nfs-kernel-server'])}; }; }`,
+    shellJoin(['mkdir', '-p', path]),
+    shellJoin(['chmod', '777', path]),
+    'touch /etc/exports',
+    ...lines.map((l) => `{ grep -qxF ${shq(l)} /etc/exports || printf '%s\\n' ${shq(l)} >> /etc/exports; }`),
+    'exportfs -ra',
+    'exportfs -v',
+  ].join(' && ');
+}
+
+/** HAProxy's listener for the API servers, as the guide's §2.1.7.2 appends it to haproxy.cfg. */
+export function haproxyApiBlock(vip: string, masters: Array<{ name: string; address: string }>): string {
+  return [
+    '# BEGIN cp-installer kubernetes-apiserver',
+    'listen kubernetes-apiserver-https',
+    `  bind ${vip}:6443`,
+    '  mode tcp',
+    '  option log-health-checks',
+    '  timeout client 3h',
+    '  timeout server 3h',
+    ...masters.map((m) => `  server ${m.name} ${m.address}:6443 check check-ssl verify none inter 10000`),
+    '  balance roundrobin',
+    '# END cp-installer kubernetes-apiserver',
+    '',
+  ].join('\n');
+}
+
+/** keepalived.conf as the guide's §2.1.7.2 writes it: the first load balancer MASTER, the others BACKUP. */
+export function keepalivedConf(vip: string, iface: string, index: number): string {
+  return [
+    'vrrp_instance VI_1 {',
+    `  state ${index === 0 ? 'MASTER' : 'BACKUP'}`,
+    `  interface ${iface}`,
+    '  virtual_router_id 51',
+    `  priority ${110 - index * 10}`,
+    '  advert_int 1',
+    '  authentication {',
+    '    auth_type PASS',
+    '    auth_pass 1111',
+    '  }',
+    '  virtual_ipaddress {',
+    `    ${vip}`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
 }
 
 /** A chart shipped in the offline bundle (`<bundle>/charts/<chart>-<version>.tgz`), if there is one. */
@@ -78,15 +119,33 @@ function bundledChart(plan: Plan, r: HelmRelease): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-export function helmInstallCommand(r: HelmRelease, valuesFile: string, chartRef: { path: string } | { repo: string }): string {
+export function helmInstallCommand(r: HelmRelease, valuesFiles: string | string[], chartRef: { path: string } | { repo: string }): string {
   const chart = 'path' in chartRef ? [chartRef.path] : [r.chart, '--repo', chartRef.repo];
   return shellJoin([
     'helm', 'upgrade', '--install', r.release, ...chart,
     '--kubeconfig', ADMIN_CONF,
     '--namespace', r.namespace, '--create-namespace',
     '--version', r.version,
-    '--values', valuesFile,
+    ...[valuesFiles].flat().flatMap((f) => ['--values', f]),
     '--wait', '--timeout', '15m',
+  ]);
+}
+
+/** `kubectl apply` of manifests, server-side (Kyverno's and Rook's CRDs are too big for the last-applied annotation). */
+export function applyCommand(files: string[], opts: { serverSide?: boolean } = {}): string {
+  return shellJoin(['kubectl', '--kubeconfig', ADMIN_CONF, 'apply', ...(opts.serverSide ? ['--server-side', '--force-conflicts'] : []), ...files.flatMap((f) => ['-f', f])]);
+}
+
+/** The manifests the platform's cp/storage role applies for Rook-Ceph, in its order, with CephFS (the guide's). */
+export const ROOK_MANIFESTS = {
+  operator: ['crds.yaml', 'common.yaml', 'operator.yaml'],
+  cluster: ['cluster.yaml', 'toolbox.yaml', 'filesystem.yaml', 'csi/cephfs/storageclass.yaml'],
+};
+
+export function defaultStorageClassCommand(): string {
+  return shellJoin([
+    'kubectl', '--kubeconfig', ADMIN_CONF, 'patch', 'storageclass', STORAGE_CLASS,
+    '-p', JSON.stringify({ metadata: { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } }),
   ]);
 }
 
@@ -129,20 +188,123 @@ const wait = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
+/** A folder of the platform's tree (applications/<name>-<version>): the release's version, else the one the tree has. */
+async function applicationDir(ctx: StepContext, host: string, name: string, version: string | undefined): Promise<string> {
+  if (version) return `applications/${name}-${version}`;
+  const r = await ctx.exec(host, `cd ${shq(PLATFORM_TREE)} && ls -d applications/${name}-* | sort -V | tail -n 1`, {
+    quiet: true,
+    describe: `find applications/${name}-* in ~/${PLATFORM_TREE}`,
+    dryRunResult: { stdout: `applications/${name}-<version>\n` },
+  });
+  return r.stdout.trim();
+}
+
+/**
+ * The tree's files on master 1, where the platform's roles (and these steps) read them: the deployer has the
+ * tree; when master 1 is another host, the files are carried over (only those used), at the same path.
+ */
+async function onMaster(ctx: StepContext, deployer: string, master: string, rel: string[]): Promise<string[]> {
+  const paths = rel.map((r) => `${PLATFORM_TREE}/${r}`);
+  if (deployer === master) return paths;
+  for (const p of paths) {
+    const data = await ctx.download(deployer, p);
+    await ctx.exec(master, shellJoin(['mkdir', '-p', p.replace(/\/[^/]+$/, '')]));
+    await ctx.upload(master, data, p, { mode: 0o644, describe: `${p} from ${deployer}` });
+  }
+  return paths;
+}
+
+/** The steps of clusterSteps that Kubespray's playbook must wait for (the platform's roles use them). */
+export function beforeKubespray(plan: Plan): string[] {
+  const ids: string[] = [];
+  if (plan.storage.type === 'nfs' && hostsWithRole(plan, 'nfs').length > 0) ids.push('nfs-server');
+  const vip = plan.cluster.loadBalancerDomain;
+  if (hostsWithRole(plan, 'lb').length > 0 && vip && /^\d+\.\d+\.\d+\.\d+$/.test(vip)) ids.push('api-lb');
+  return ids;
+}
+
 export function clusterSteps(plan: Plan, master: Host, needs: string[]): Step[] {
   const m = master.name;
   const ws = workspace(plan);
+  const d = deployerHost(plan)?.name ?? m;
+  const steps: Step[] = [];
+
+  // Before Kubespray: the NFS server the provisioner mounts (the platform's cp/storage role installs the
+  // provisioner inside cluster.yml, so the export must exist by then).
+  const pre = beforeKubespray(plan);
+  const nfsHost = hostsWithRole(plan, 'nfs')[0];
+  if (nfsHost && pre.includes('nfs-server')) {
+    steps.push({
+      id: 'nfs-server',
+      title: msg('step.nfs-server'),
+      hosts: [nfsHost.name],
+      needs: [],
+      retry: { attempts: 2, delayMs: 5000 },
+      async run(ctx) {
+        for (const line of nfsExports(ctx.plan)) ctx.log(`export: ${line}`, { host: nfsHost.name });
+        await ctx.exec(nfsHost.name, nfsServerCommand(ctx.plan), { sudo: true, timeoutMs: 15 * 60_000, describe: `NFS server: ${nfsExports(ctx.plan).join('; ')}` });
+      },
+    });
+  }
+
+  // Before Kubespray: the HA API load balancer on the `lb` hosts (keepalived + HAProxy, the guide's
+  // §2.1.7.2) when the plan has them and a VIP to give them.
+  const lbs = hostsWithRole(plan, 'lb');
+  const vip = plan.cluster.loadBalancerDomain;
+  if (vip && pre.includes('api-lb')) {
+    const masters = hostsWithRole(plan, 'control-plane').filter((h) => !h.roles.includes('edge')).map((h) => ({ name: h.name, address: innerAddress(h) }));
+    steps.push({
+      id: 'api-lb',
+      title: msg('step.api-lb'),
+      hosts: lbs.map((h) => h.name),
+      needs: [],
+      perHost: true,
+      retry: { attempts: 2, delayMs: 5000 },
+      async run(ctx) {
+        const h = ctx.host!;
+        const index = lbs.findIndex((l) => l.name === h.name);
+        // The interface that holds the VIP's network on this host.
+        const dev = await ctx.exec(h.name, `ip -o -4 route get ${shq(vip)} | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p'`, { quiet: true, dryRunResult: { stdout: 'eth0\n' } });
+        const iface = dev.stdout.trim() || 'eth0';
+        await ctx.exec(
+          h.name,
+          [
+            `{ dpkg -s keepalived haproxy >/dev/null 2>&1 || { ${shellJoin(['apt-get', 'update'])} && ${shellJoin(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', 'keepalived', 'haproxy'])}; }; }`,
+            'mkdir -p /etc/keepalived /etc/haproxy /etc/sysctl.d',
+            `printf '%s\\n' net.ipv4.ip_nonlocal_bind=1 net.ipv4.ip_forward=1 > /etc/sysctl.d/90-cp-installer-lb.conf`,
+            'sysctl -p /etc/sysctl.d/90-cp-installer-lb.conf',
+          ].join(' && '),
+          { sudo: true, timeoutMs: 15 * 60_000, describe: 'keepalived and haproxy installed; ip_nonlocal_bind, ip_forward' },
+        );
+        await ctx.upload(h.name, keepalivedConf(vip, iface, index), '/etc/keepalived/keepalived.conf', { sudo: true, mode: 0o644 });
+        const block = haproxyApiBlock(vip, masters);
+        await ctx.upload(h.name, block, `${ws}/haproxy-api.cfg`, { mode: 0o644 });
+        await ctx.exec(
+          h.name,
+          [
+            'touch /etc/haproxy/haproxy.cfg',
+            // Our block replaced, the rest of haproxy.cfg kept.
+            `sed -i '/^# BEGIN cp-installer kubernetes-apiserver$/,/^# END cp-installer kubernetes-apiserver$/d' /etc/haproxy/haproxy.cfg`,
+            `cat ${shq(`${ws}/haproxy-api.cfg`)} >> /etc/haproxy/haproxy.cfg`,
+            'haproxy -c -f /etc/haproxy/haproxy.cfg',
+            '{ systemctl enable keepalived haproxy && systemctl restart keepalived haproxy; }',
+          ].join(' && '),
+          { sudo: true, describe: `haproxy: ${vip}:6443 → ${masters.map((x) => x.address).join(', ')}; keepalived VIP ${vip} on ${iface}` },
+        );
+      },
+    });
+  }
 
   const storage: Step = {
     id: 'storage',
     title: msg('step.storage', { type: plan.storage.type }),
     hosts: [m],
     needs,
-    // helm upgrade --install converges to the same release when repeated.
+    // helm upgrade --install and kubectl apply converge to the same state when repeated.
     retry: { attempts: 2, delayMs: 5000 },
     async isDone(ctx) {
-      const releases = storageReleases(ctx.plan, ctx.release.storage ?? {});
-      for (const r of releases) {
+      if (ctx.plan.storage.type !== 'nfs') return false;
+      for (const r of storageReleases(ctx.plan, ctx.release.storage ?? {})) {
         const st = await ctx.exec(m, helmStatusCommand(r), { sudo: true, check: false, quiet: true });
         if (st.code !== 0) return false;
       }
@@ -150,9 +312,25 @@ export function clusterSteps(plan: Plan, master: Host, needs: string[]): Step[] 
     },
     async run(ctx) {
       await ctx.exec(m, shellJoin(['mkdir', '-p', `${ws}/storage`]));
+      if (ctx.plan.storage.type === 'rook-ceph') {
+        // The tree's Rook manifests, as the platform's cp/storage role applies them, with CephFS and its
+        // StorageClass cp-storageclass made the default.
+        const dir = await applicationDir(ctx, d, 'rook', ctx.release.storage?.rookCeph);
+        const all = [...ROOK_MANIFESTS.operator, ...ROOK_MANIFESTS.cluster].map((f) => `${dir}/deploy/examples/${f}`);
+        const paths = await onMaster(ctx, d, m, all);
+        const operator = paths.slice(0, ROOK_MANIFESTS.operator.length);
+        const cluster = paths.slice(ROOK_MANIFESTS.operator.length);
+        await ctx.exec(m, applyCommand(operator, { serverSide: true }), { sudo: true, timeoutMs: 10 * 60_000 });
+        await ctx.exec(m, shellJoin(['kubectl', '--kubeconfig', ADMIN_CONF, '-n', 'rook-ceph', 'rollout', 'status', 'deployment/rook-ceph-operator', '--timeout=10m']), { sudo: true, timeoutMs: 11 * 60_000 });
+        await ctx.exec(m, applyCommand(cluster), { sudo: true, timeoutMs: 10 * 60_000 });
+        await ctx.exec(m, defaultStorageClassCommand(), { sudo: true });
+        return;
+      }
+      const dir = await applicationDir(ctx, d, 'nfs-subdir-external-provisioner', ctx.release.storage?.nfsProvisioner);
+      const [platformValues] = await onMaster(ctx, d, m, [`${dir}/values.yaml`]);
       for (const r of storageReleases(ctx.plan, ctx.release.storage ?? {})) {
         const valuesFile = `${ws}/storage/${r.release}-values.yaml`;
-        await ctx.upload(m, `# Values cp-installer passes to helm for ${r.release} ${r.version}.\n${stringify(r.values)}`, valuesFile, { mode: 0o644 });
+        await ctx.upload(m, `# The plan's values over the platform's ${dir}/values.yaml, for ${r.release} ${r.version}.\n${stringify(r.values)}`, valuesFile, { mode: 0o644 });
         const local = bundledChart(ctx.plan, r);
         let chartRef: { path: string } | { repo: string } = { repo: r.repo };
         if (local) {
@@ -161,46 +339,75 @@ export function clusterSteps(plan: Plan, master: Host, needs: string[]): Step[] 
           await ctx.upload(m, readFileSync(local), remote, { mode: 0o644, describe: `chart ${local}` });
           chartRef = { path: remote };
         }
-        await ctx.exec(m, helmInstallCommand(r, valuesFile, chartRef), { sudo: true, timeoutMs: 20 * 60_000 });
+        await ctx.exec(m, helmInstallCommand(r, [platformValues!, valuesFile], chartRef), { sudo: true, timeoutMs: 20 * 60_000 });
       }
     },
   };
+  steps.push(storage);
 
   const ingress: Step = {
     id: 'ingress',
     title: msg('step.ingress'),
     hosts: [m],
     needs: ['storage'],
-    // The service may not exist for a little while after the playbook; a patch is idempotent.
-    retry: { attempts: 5, delayMs: 5000 },
+    retry: { attempts: 3, delayMs: 5000 },
     async isDone(ctx) {
       const ip = ctx.plan.network.ingressIp;
-      if (!ip) return true;
+      if (!ip) return false;
       const r = await ctx.exec(m, ingressGetCommand(), { sudo: true, check: false, quiet: true });
       return r.code === 0 && r.stdout.trim() === ip;
     },
     async run(ctx) {
+      // The platform's ingress-nginx manifest (its cp/ingress-nginx role applies the same file; apply converges).
+      const dir = await applicationDir(ctx, d, 'ingress-nginx', ctx.release.ingressNginx);
+      const [manifest] = await onMaster(ctx, d, m, [`${dir}/deploy.yaml`]);
+      await ctx.exec(m, applyCommand([manifest!]), { sudo: true, timeoutMs: 5 * 60_000 });
       const ip = ctx.plan.network.ingressIp;
       if (!ip) {
-        ctx.log('no ingress IP in the plan: nothing to patch');
+        ctx.log('no ingress IP in the plan: MetalLB hands the controller an address from its primary pool');
         return;
       }
       await ctx.exec(m, ingressPatchCommand(ip), { sudo: true });
     },
   };
+  steps.push(ingress);
+  let last = 'ingress';
+
+  if (plan.cluster.kyverno) {
+    steps.push({
+      id: 'kyverno',
+      title: msg('step.kyverno'),
+      hosts: [m],
+      needs: ['ingress'],
+      retry: { attempts: 2, delayMs: 10_000 },
+      async run(ctx) {
+        // What the platform's cp/kyverno role does (INSTALL_KYVERNO=Y): Kyverno, its Pod Security Standards and
+        // the platform's namespace-isolation policies (its script reads kubectl's default kubeconfig).
+        const dir = await applicationDir(ctx, d, 'kyverno', ctx.release.kyverno);
+        const [kyverno, pss, script] = await onMaster(ctx, d, m, [`${dir}/kyverno.yaml`, `${dir}/pod-security-standards.yaml`, `${dir}/deploy-cp-kyverno-policies.sh`]);
+        await ctx.exec(m, applyCommand([kyverno!], { serverSide: true }), { sudo: true, timeoutMs: 10 * 60_000 });
+        await ctx.exec(m, shellJoin(['kubectl', '--kubeconfig', ADMIN_CONF, '-n', 'kyverno', 'rollout', 'status', 'deployment/kyverno-admission-controller', '--timeout=10m']), { sudo: true, timeoutMs: 11 * 60_000 });
+        await ctx.exec(m, applyCommand([pss!]), { sudo: true });
+        await ctx.exec(m, `cd ${shq(dir ? `${PLATFORM_TREE}/${dir}` : PLATFORM_TREE)} && ${shellJoin(['env', `KUBECONFIG=${ADMIN_CONF}`, 'bash', script!.split('/').pop()!])}`, { sudo: true, timeoutMs: 10 * 60_000 });
+      },
+    });
+    last = 'kyverno';
+  }
 
   const verify: Step = {
     id: 'verify',
     title: msg('step.verify'),
     hosts: [m],
-    needs: ['ingress'],
+    needs: [last],
     async run(ctx: StepContext) {
       const expected = clusterNodes(ctx.plan).map((h) => h.name);
       const timeoutSec = Number(ctx.options.verifyTimeoutSec ?? 600);
       const deadline = Date.now() + timeoutSec * 1000;
       for (;;) {
-        const nodes = await ctx.exec(m, getNodesCommand(ADMIN_CONF), { sudo: true, quiet: true, dryRunResult: { stdout: '{"items":[]}' } });
-        const pods = await ctx.exec(m, getPodsCommand(ADMIN_CONF, 'kube-system'), { sudo: true, quiet: true, dryRunResult: { stdout: '{"items":[]}' } });
+        // The step's limit holds each call too: a kubectl that hangs (API server stuck) is stopped at the deadline.
+        const left = () => Math.max(1_000, deadline - Date.now());
+        const nodes = await ctx.exec(m, getNodesCommand(ADMIN_CONF), { sudo: true, quiet: true, timeoutMs: left(), dryRunResult: { stdout: '{"items":[]}' } });
+        const pods = await ctx.exec(m, getPodsCommand(ADMIN_CONF, 'kube-system'), { sudo: true, quiet: true, timeoutMs: left(), dryRunResult: { stdout: '{"items":[]}' } });
         if (ctx.dryRun) return;
         const v = verifyCluster(nodes.stdout, pods.stdout, expected);
         const ready = expected.length - v.notReady.length;
@@ -219,7 +426,8 @@ export function clusterSteps(plan: Plan, master: Host, needs: string[]): Step[] 
     },
   };
 
-  return [storage, ingress, verify];
+  steps.push(verify);
+  return steps;
 }
 
 

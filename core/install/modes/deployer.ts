@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { msg } from '../../common/messages.js';
 import { shellJoin, shq } from '../../common/quote.js';
+import { findRelease } from '../../plan/catalog.js';
 import { innerAddress, type Host, type Plan } from '../../plan/schema.js';
+import { deployerKeyStep, nodeKeysStep } from '../deployer-key.js';
 import { safeName } from '../logs.js';
 import { StepError, type Step, type StepContext } from '../step.js';
 import { ANSIBLE_VERSION_FILES, compareVersions, minimalAnsibleVersion, packTree, parseAnsibleVersion } from '../tree.js';
@@ -16,11 +18,18 @@ export function workspace(plan: Plan): string {
   return `.cp-installer/${safeName(plan.cluster.name)}`;
 }
 
+/** Where the platform's tree goes on the deployer: `~/cp-deployment`, the path its roles read their manifests
+ *  from (`$HOME/cp-deployment/applications/...`) and its guide assumes. The installer's own state stays beside
+ *  it in workspace(plan). */
+export const PLATFORM_TREE = 'cp-deployment';
+
+/** The Kubespray tree inside it (the release's subdir, `standalone` for K-PaaS). */
 export function kubesprayDir(plan: Plan): string {
-  return `${workspace(plan)}/kubespray`;
+  const subdir = findRelease(plan.release)?.kubespray.subdir ?? 'standalone';
+  return subdir ? `${PLATFORM_TREE}/${subdir}` : PLATFORM_TREE;
 }
 
-export const DEPLOYER_KEY = '.ssh/id_cp_installer';
+export { DEPLOYER_KEY } from '../deployer-key.js';
 
 /** The Kubernetes nodes Kubespray installs (edge hosts join later through KubeEdge, never Kubespray). */
 export function clusterNodes(plan: Plan): Host[] {
@@ -36,14 +45,28 @@ export function bundleTree(bundlePath: string): string | undefined {
   return undefined;
 }
 
-function treeSource(ctx: StepContext): { kind: 'bundle'; root: string } | { kind: 'git'; url: string; ref: string; subdir: string } {
+/** The platform's whole tree in an offline bundle (`<bundle>/cp-deployment/<subdir>/cluster.yml`), if it is there. */
+export function bundlePlatformTree(bundlePath: string, subdir: string): string | undefined {
+  const root = join(bundlePath, PLATFORM_TREE);
+  return existsSync(join(root, subdir, 'cluster.yml')) ? root : undefined;
+}
+
+type TreeSource =
+  | { kind: 'bundle'; root: string; /** where it goes under ~/cp-deployment ('' for the whole tree) */ into: string }
+  | { kind: 'git'; url: string; ref: string; subdir: string };
+
+function treeSource(ctx: StepContext): TreeSource {
   const bundle = ctx.plan.bundle?.path;
+  const subdir = ctx.release.kubespray.subdir;
   if (bundle) {
+    const platform = bundlePlatformTree(bundle, subdir);
+    if (platform) return { kind: 'bundle', root: platform, into: '' };
     const root = bundleTree(bundle);
     if (!root) throw new StepError(msg('install.bundle-missing', { path: bundle }), undefined, true);
-    return { kind: 'bundle', root };
+    // A bare Kubespray tree stands in for the platform's <subdir>.
+    return { kind: 'bundle', root, into: subdir };
   }
-  const { git, ref, subdir } = ctx.release.kubespray;
+  const { git, ref } = ctx.release.kubespray;
   return { kind: 'git', url: git, ref, subdir };
 }
 
@@ -51,7 +74,7 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
   const d = deployer.name;
   const ws = workspace(plan);
   const ks = kubesprayDir(plan);
-  const marker = `${ws}/kubespray.source`;
+  const marker = `${ws}/cp-deployment.source`;
   const nodes = clusterNodes(plan);
 
   // The tree's identity: the archive's checksum for a bundle, URL and ref for git.
@@ -76,35 +99,36 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
     async run(ctx) {
       const src = treeSource(ctx);
       const id = await sourceId(ctx);
+      const next = `${PLATFORM_TREE}.new`;
       await ctx.exec(d, shellJoin(['mkdir', '-p', ws]));
       if (src.kind === 'bundle' && packed) {
-        const tar = `${ws}/kubespray.tar`;
-        const next = `${ks}.new`;
-        await ctx.upload(d, packed.tar, tar, { mode: 0o600, describe: `Kubespray tree from ${src.root}: ${packed.files} files, sha256 ${packed.sha256}` });
+        const tar = `${ws}/cp-deployment.tar`;
+        const dest = src.into ? `${next}/${src.into}` : next;
+        await ctx.upload(d, packed.tar, tar, { mode: 0o600, describe: `tree from ${src.root}: ${packed.files} files, sha256 ${packed.sha256}` });
         await ctx.exec(
           d,
           [
             shellJoin(['rm', '-rf', next]),
-            shellJoin(['mkdir', '-p', next]),
-            shellJoin(['tar', '-xf', tar, '-C', next]),
-            shellJoin(['rm', '-rf', ks]),
-            shellJoin(['mv', next, ks]),
+            shellJoin(['mkdir', '-p', dest]),
+            shellJoin(['tar', '-xf', tar, '-C', dest]),
             shellJoin(['rm', '-f', tar]),
+            // The run fills the tree's templates in place, as the platform's script does: a read-only copy would refuse.
+            shellJoin(['chmod', '-R', 'u+w', next]),
           ].join(' && '),
         );
       } else if (src.kind === 'git') {
-        const clone = `${ws}/src`;
-        await ctx.exec(
-          d,
-          [
-            shellJoin(['rm', '-rf', `${clone}.new`]),
-            shellJoin(['git', 'clone', '--depth', '1', '--branch', src.ref, src.url, `${clone}.new`]),
-            shellJoin(['rm', '-rf', clone, ks]),
-            shellJoin(['mv', `${clone}.new`, clone]),
-            shellJoin(['ln', '-s', src.subdir ? `src/${src.subdir}` : 'src', ks]),
-          ].join(' && '),
-        );
+        await ctx.exec(d, [shellJoin(['rm', '-rf', next]), shellJoin(['git', 'clone', '--depth', '1', '--branch', src.ref, src.url, next])].join(' && '));
       }
+      // A ~/cp-deployment that is not the installer's (no marker: the user's own clone) is kept aside, never deleted.
+      await ctx.exec(
+        d,
+        [
+          `{ if test -e ${shq(PLATFORM_TREE)} && ! test -f ${shq(marker)}; then ${shellJoin(['mv', PLATFORM_TREE, `${ws}/cp-deployment.before-cp-installer`])}; fi; }`,
+          shellJoin(['rm', '-rf', PLATFORM_TREE]),
+          shellJoin(['mv', next, PLATFORM_TREE]),
+        ].join(' && '),
+        { describe: `place the platform's tree at ~/${PLATFORM_TREE}${src.kind === 'git' ? ` (${src.url} ${src.ref})` : ''}` },
+      );
       await ctx.exec(d, `printf '%s\\n' ${shq(id)} > ${shq(marker)}`);
     },
   };
@@ -151,6 +175,12 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
         } else if (bundle) {
           throw new StepError(msg('install.ansible-too-old', { host: d, found: 'none', required }), undefined, true);
         }
+        // Ubuntu 24.04 ships python3 without venv/ensurepip (the platform's script installs python3-venv there).
+        await ctx.exec(
+          d,
+          `python3 -c 'import venv, ensurepip' 2>/dev/null || { ${shellJoin(['apt-get', 'update'])} && ${shellJoin(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', 'python3-venv', 'python3-pip'])}; }`,
+          { sudo: true, timeoutMs: 10 * 60_000, describe: 'python3-venv and python3-pip on the deployer, where missing' },
+        );
         await ctx.exec(
           d,
           [
@@ -170,58 +200,9 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
     },
   };
 
-  const key: Step = {
-    id: 'deployer-key',
-    title: msg('step.deployer-key'),
-    hosts: [d],
-    needs: ['deployer-tree'],
-    // Generates the key only when missing, so running it again is harmless and always yields the public key.
-    async run(ctx) {
-      const r = await ctx.exec(
-        d,
-        [
-          'mkdir -p .ssh',
-          'chmod 700 .ssh',
-          `{ test -f ${shq(DEPLOYER_KEY)} || ${shellJoin(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `cp-installer@${plan.cluster.name}`, '-f', DEPLOYER_KEY])}; }`,
-          'pwd',
-          `cat ${shq(`${DEPLOYER_KEY}.pub`)}`,
-        ].join(' && '),
-        { dryRunResult: { stdout: '/home/user\nssh-ed25519 AAAA...(generated on the deployer) cp-installer\n' } },
-      );
-      const out = r.stdout.trim().split('\n');
-      const pub = out.pop() ?? '';
-      ctx.outputs.set('deployerHome', out.pop() ?? '.');
-      if (!pub.startsWith('ssh-')) throw new StepError(msg('install.step-error', { message: `no public key in ${DEPLOYER_KEY}.pub` }));
-      ctx.outputs.set('deployerPublicKey', pub);
-    },
-  };
-
-  const authorize = (pub: string) =>
-    [
-      'mkdir -p .ssh',
-      'chmod 700 .ssh',
-      'touch .ssh/authorized_keys',
-      'chmod 600 .ssh/authorized_keys',
-      // Appends only when the exact line is missing: never rewrites what the user has there.
-      `{ grep -qxF ${shq(pub)} .ssh/authorized_keys || printf '%s\\n' ${shq(pub)} >> .ssh/authorized_keys; }`,
-    ].join(' && ');
-
-  const nodeKeys: Step = {
-    id: 'node-keys',
-    title: msg('step.node-keys'),
-    hosts: nodes.map((h) => h.name),
-    needs: ['deployer-key'],
-    perHost: true,
-    retry: { attempts: 3, delayMs: 1000 },
-    async isDone(ctx) {
-      const pub = ctx.outputs.require<string>('deployerPublicKey');
-      const r = await ctx.exec(ctx.host!.name, `grep -qxF ${shq(pub)} .ssh/authorized_keys`, { check: false, quiet: true });
-      return r.code === 0;
-    },
-    async run(ctx) {
-      await ctx.exec(ctx.host!.name, authorize(ctx.outputs.require<string>('deployerPublicKey')));
-    },
-  };
+  // The key and authorized_keys: deployer-key.ts (one verified key line, never plan text or a stale .pub).
+  const key = deployerKeyStep(plan, deployer, ['deployer-tree']);
+  const nodeKeys = nodeKeysStep(nodes, ['deployer-key']);
 
   const knownHosts: Step = {
     id: 'known-hosts',

@@ -3,13 +3,19 @@
 import type { Release } from '../../plan/catalog.js';
 import type { Plan } from '../../plan/schema.js';
 import { renderGroupVars } from '../../tools/kubespray/group-vars.js';
-import { renderInventory } from '../../tools/kubespray/inventory.js';
+import { renderInventory, usesLegacyGroups } from '../../tools/kubespray/inventory.js';
 import { AnsibleOutputParser, estimateTasks, type AnsibleFailure } from '../../tools/kubespray/parser.js';
 
-/** hosts.yaml and group_vars, as paths relative to the inventory folder, in a stable order. */
-export function inventoryFiles(plan: Plan, release: Release): Array<[string, string]> {
-  const groupVars = Object.entries(renderGroupVars(plan, release)).sort(([a], [b]) => a.localeCompare(b));
-  return [['hosts.yaml', renderInventory(plan)], ...groupVars];
+/** hosts.yaml and the group_vars files the plan changes (built on `base`, the platform's own files by path),
+ *  relative to the inventory folder, in a stable order; `log` says what each change did. */
+export function inventoryFiles(
+  plan: Plan,
+  release: Release,
+  base: Record<string, string | undefined> = {},
+): { files: Array<[string, string]>; log: string[] } {
+  const gv = renderGroupVars(plan, release, base);
+  const groupVars = Object.entries(gv.files).sort(([a], [b]) => a.localeCompare(b));
+  return { files: [['hosts.yaml', renderInventory(plan, { legacyGroups: usesLegacyGroups(release) })], ...groupVars], log: gv.log };
 }
 
 /** Follows ansible-playbook's output line by line; progress is read from it when the UI should hear. */

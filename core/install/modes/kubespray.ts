@@ -2,14 +2,19 @@
 // (inventory/<cluster>/ in the tree), then `ansible-playbook … cluster.yml` with live output through the
 // adapter's parser (progress, the current task, and the failed task/host to show first).
 import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { msg } from '../../common/messages.js';
 import { shellJoin, shq } from '../../common/quote.js';
 import type { Host, Plan } from '../../plan/schema.js';
 import type { SecretBag } from '../../ssh/types.js';
 import { inventoryDir, inventoryName, playbookCommand } from '../../tools/kubespray/commands.js';
+import { groupVarChanges, keptHardening, PLATFORM_INVENTORY } from '../../tools/kubespray/group-vars.js';
+import { APPLICATION_TEMPLATE_GLOB, clusterTemplates, renderTemplate, scriptValues } from '../../tools/kubespray/placeholders.js';
+import { runDetached } from '../detached.js';
 import { StepError, type Step, type StepContext } from '../step.js';
-import { clusterNodes, DEPLOYER_KEY, kubesprayDir, workspace } from './deployer.js';
+import { beforeKubespray } from './cluster.js';
+import { bundlePlatformTree, clusterNodes, DEPLOYER_KEY, kubesprayDir, PLATFORM_TREE, workspace } from './deployer.js';
 import { inventoryFiles, PlaybookWatch } from './kubespray-adapter.js';
 
 
@@ -33,6 +38,68 @@ export function becomePassword(plan: Plan, secrets: SecretBag, hosts: Host[]): s
   return undefined;
 }
 
+/**
+ * What deploy-cp-cluster.sh does to the tree before it runs the playbook: each `*.tmpl` its cluster.yml reads
+ * copied over the file beside it with the placeholders filled from the plan (pure: placeholders.ts). A
+ * placeholder without a value stops the step: the playbook would otherwise run with the literal text.
+ */
+async function renderPlatformTemplates(ctx: StepContext, d: string): Promise<void> {
+  const subdir = ctx.release.kubespray.subdir;
+  const candidates = [...clusterTemplates(subdir), APPLICATION_TEMPLATE_GLOB];
+  const listed = await ctx.exec(d, `cd ${shq(PLATFORM_TREE)} && for f in ${candidates.map((c) => (c.includes('*') ? c : shq(c))).join(' ')}; do test -f "$f" && printf '%s\\n' "$f"; done; true`, {
+    quiet: true,
+    check: false,
+    describe: `find the platform's templates in ~/${PLATFORM_TREE}`,
+    dryRunResult: { stdout: candidates.join('\n') },
+  });
+  const values = scriptValues(ctx.plan);
+  // A dry run reads the templates from a bundle on this machine, when the plan has one.
+  const localRoot = ctx.dryRun ? localPlatformRoot(ctx) : undefined;
+  const names = localRoot
+    ? candidates.flatMap((c) => (c.includes('*') ? globOne(localRoot, c) : existsSync(join(localRoot, c)) ? [c] : []))
+    : listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  for (const template of names) {
+    const text = await ctx.exec(d, `cat ${shq(`${PLATFORM_TREE}/${template}`)}`, {
+      quiet: true,
+      describe: `read ${template}`,
+      dryRunResult: { stdout: localRoot ? (readLocal(join(localRoot, template)) ?? '') : '' },
+    });
+    const r = renderTemplate(template, text.stdout, values);
+    if (r.missing.length > 0 && !ctx.dryRun) {
+      throw new StepError(msg('install.step-error', { message: `${template}: no value for ${r.missing.map((n) => `{${n}}`).join(', ')}` }), undefined, true);
+    }
+    ctx.log(`${r.target}: from ${template}${r.filled.length ? `, ${r.filled.map((n) => `{${n}} = ${JSON.stringify(values[n])}`).join(', ')}` : ''}`, { host: d });
+    await ctx.upload(d, r.text, `${PLATFORM_TREE}/${r.target}`, { mode: 0o644 });
+  }
+}
+
+function readLocal(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** The platform's tree in the plan's bundle on this machine (for a dry run, which touches no host). */
+function localPlatformRoot(ctx: StepContext): string | undefined {
+  const bundle = ctx.plan.bundle?.path;
+  return bundle ? bundlePlatformTree(bundle, ctx.release.kubespray.subdir) : undefined;
+}
+
+function localPlatformInventory(ctx: StepContext): string | undefined {
+  const root = localPlatformRoot(ctx);
+  return root ? join(root, ctx.release.kubespray.subdir, PLATFORM_INVENTORY) : undefined;
+}
+
+/** `dir/name-*\/file` matched in one folder level (the applications' versioned folders). */
+function globOne(root: string, pattern: string): string[] {
+  const [dir = '', entry = '', ...rest] = pattern.split('/');
+  const prefix = entry.replace(/\*$/, '');
+  const base = join(root, dir);
+  if (!existsSync(base)) return [];
+  return readdirSync(base)
+    .filter((n) => n.startsWith(prefix))
+    .map((n) => [dir, n, ...rest].join('/'))
+    .filter((p) => existsSync(join(root, p)));
+}
+
 export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step[] {
   const d = deployer.name;
   const ks = kubesprayDir(plan);
@@ -47,7 +114,41 @@ export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step
     // Rewriting the same files is harmless: nothing to check first, and safe to retry.
     retry: { attempts: 3, delayMs: 1000 },
     async run(ctx) {
-      const files = inventoryFiles(ctx.plan, ctx.release);
+      // The platform's inventory first (its group_vars, a *.tmpl standing for its rendered file, as
+      // deploy-cp-cluster.sh copies them), then only the keys the plan decides, changed in place.
+      const own = `${inv}/group_vars`;
+      if (inv !== PLATFORM_INVENTORY) {
+        await ctx.exec(
+          d,
+          [
+            `cd ${shq(ks)}`,
+            shellJoin(['mkdir', '-p', inv]),
+            shellJoin(['rm', '-rf', own]),
+            `{ if test -d ${shq(`${PLATFORM_INVENTORY}/group_vars`)}; then ${shellJoin(['cp', '-R', `${PLATFORM_INVENTORY}/group_vars`, own])}; else ${shellJoin(['mkdir', '-p', own])}; fi; }`,
+            `find ${shq(own)} -name '*.tmpl' -exec sh -c 'mv "$1" "\${1%.tmpl}"' sh {} ';'`,
+          ].join(' && '),
+          { describe: `copy the platform's ${PLATFORM_INVENTORY}/group_vars to ${inv}/group_vars` },
+        );
+      }
+      const base: Record<string, string | undefined> = {};
+      // A dry run reads the platform's files from a bundle on this machine, when the plan has one.
+      const local = ctx.dryRun ? localPlatformInventory(ctx) : undefined;
+      for (const file of new Set(groupVarChanges(ctx.plan, ctx.release).map((c) => c.file))) {
+        if (local) {
+          base[file] = readLocal(join(local, `${file}.tmpl`)) ?? readLocal(join(local, file));
+          continue;
+        }
+        const r = await ctx.exec(
+          d,
+          `cd ${shq(ks)} && { cat ${shq(`${PLATFORM_INVENTORY}/${file}.tmpl`)} 2>/dev/null || cat ${shq(`${inv}/${file}`)} 2>/dev/null || true; }`,
+          { quiet: true, check: false, describe: `read the platform's ${file}`, dryRunResult: { stdout: '' } },
+        );
+        base[file] = r.stdout;
+      }
+      await renderPlatformTemplates(ctx, d);
+      const { files, log } = inventoryFiles(ctx.plan, ctx.release, base);
+      // Each change the plan makes to the platform's settings, one line each (also in a dry run).
+      for (const line of [...log, ...keptHardening(base)]) ctx.log(line, { host: d });
       const dirs = new Set(files.map(([p]) => `${ks}/${inv}/${p}`.replace(/\/[^/]+$/, '')));
       await ctx.exec(d, shellJoin(['mkdir', '-p', ...dirs]));
       for (const [path, text] of files) {
@@ -64,7 +165,7 @@ export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step
     id: 'kubespray',
     title: msg('step.kubespray'),
     hosts: [d],
-    needs: ['inventory', 'deployer-ansible', 'known-hosts'],
+    needs: ['inventory', 'deployer-ansible', 'known-hosts', ...beforeKubespray(plan)],
     // Not retried by the runner: a failed task fails again until someone fixes its cause, then resumes.
     async isDone(ctx) {
       const r = await ctx.exec(d, `cat ${shq(doneMarker)}`, { check: false, quiet: true });
@@ -89,11 +190,17 @@ export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step
         const p = watch.progress();
         ctx.progress(p.fraction, p.detail, { counts: p.counts });
       };
-      const result = await ctx.exec(d, command.line, {
-        check: false,
-        collect: false,
-        stdin: become ? `${become}\n` : undefined,
+      // Detached on the deployer (core/install/detached.ts): a killed installer or a lost link leaves it
+      // running, and the next attempt follows it (same inventory) or stops it; two never run together.
+      const result = await runDetached(ctx, {
+        host: d,
+        dir: `${workspace(ctx.plan)}/run/kubespray`,
+        command: command.line,
+        tag: ctx.outputs.require<string>('inventoryHash'),
+        ...(become ? { stdinLine: become } : {}),
         describe: command.line,
+        timeoutMs: Number(ctx.options.playbookTimeoutSec ?? 6 * 3600) * 1000,
+        whenRunning: ctx.options.runningPlaybook === 'stop' ? 'stop' : 'wait',
         onStdout: (line) => {
           watch.line(line);
           const now = Date.now();

@@ -67,3 +67,11 @@ export function edgeCoreCheck(ctx: CheckContext): CheckResult {
   if (ctx.facts.processes?.edgecore) return verdict('edge.edgecore', 'fail');
   return verdict('edge.edgecore', 'pass');
 }
+
+/** keadm joins the host; without it every join fails host by host, late. The probe looks on root's PATH. */
+export function edgeKeadmCheck(ctx: CheckContext): CheckResult {
+  const bins = ctx.facts.binaries;
+  if (!bins) return unknown('edge.keadm', ctx.facts, 'binaries');
+  if (bins.keadm) return verdict('edge.keadm', 'pass');
+  return verdict('edge.keadm', 'fail', { version: ctx.release?.kubeedge?.version ?? '?' });
+}

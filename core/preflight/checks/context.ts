@@ -2,7 +2,9 @@
 // functions of this context; which of them apply (role, mode, release) is decided in index.ts.
 import { msg, type Params } from '../../common/messages.js';
 import type { Release } from '../../plan/catalog.js';
-import { authFor, hostsWithRole, type Host, type Mode, type Plan, type Role } from '../../plan/schema.js';
+import { authFor, hostsWithRole, type Host, type Plan, type Role } from '../../plan/schema.js';
+import type { ModeProfile } from '../../modes/profile.js';
+import { profileOf } from '../../modes/profiles.js';
 import type { CheckResult, Facts, Fix, Verdict } from '../types.js';
 
 export interface CheckContext {
@@ -10,7 +12,8 @@ export interface CheckContext {
   host: Host;
   plan: Plan;
   release?: Release;
-  mode: Mode;
+  /** What the plan's mode does to hosts (core/modes/<mode>/profile.ts): which checks and ports apply. */
+  profile: ModeProfile;
   roles: ReadonlySet<Role>;
   /** The release's Kubernetes version (`1.32.5`); the edge kubelet's for an edge host. */
   kubernetes: string;
@@ -22,29 +25,18 @@ export function contextFor(facts: Facts, host: Host, plan: Plan, release?: Relea
     host,
     plan,
     release,
-    mode: plan.mode,
+    profile: profileOf(plan.mode),
     roles: new Set(host.roles),
     kubernetes: release?.kubernetes ?? '0.0',
   };
 }
 
-/** Compares dotted versions numerically (`1.9` < `1.30`); a leading `v` and any suffix are ignored. */
-export function compareVersions(a: string, b: string): number {
-  const parse = (v: string) => v.replace(/^v/, '').split(/[.+-]/).map((p) => parseInt(p, 10) || 0);
-  const x = parse(a);
-  const y = parse(b);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d) return d;
-  }
-  return 0;
-}
+/** The evaluators compare versions with the one comparison every layer uses. */
+export { atLeast, compareVersions } from '../../common/version.js';
 
-export const atLeast = (version: string, min: string): boolean => compareVersions(version, min) >= 0;
-
-/** The modes where this installer runs kubeadm itself (so kubeadm's own preflight will run and fail). */
+/** The installer runs kubeadm itself (so kubeadm's own preflight will run and fail). */
 export function kubeadmDriven(ctx: CheckContext): boolean {
-  return ctx.mode === 'edge';
+  return ctx.profile.preflight.kubeadm;
 }
 
 export const isControlPlane = (ctx: CheckContext): boolean => ctx.roles.has('control-plane');
@@ -52,12 +44,12 @@ export const isEdge = (ctx: CheckContext): boolean => ctx.roles.has('edge');
 export const isClusterNode = (ctx: CheckContext): boolean =>
   ctx.roles.has('control-plane') || ctx.roles.has('worker') || ctx.roles.has('etcd');
 
-/** In expand-edge mode the cluster's own hosts already run Kubernetes: only edge work touches them. */
-export const existingClusterHost = (ctx: CheckContext): boolean => ctx.mode === 'expand-edge' && !isEdge(ctx);
+/** A mode on an existing cluster (expand-edge): its own hosts already run Kubernetes; only edge work touches them. */
+export const existingClusterHost = (ctx: CheckContext): boolean => !ctx.profile.preflight.newClusterNodes && !isEdge(ctx);
 
-/** The node cloudcore is pinned to in the edge modes: the first control plane. */
+/** The node cloudcore is pinned to in the KubeEdge modes: the first control plane. */
 export function isCloudcoreHost(ctx: CheckContext): boolean {
-  if (ctx.mode !== 'edge' && ctx.mode !== 'expand-edge') return false;
+  if (!ctx.profile.kubeedge) return false;
   return hostsWithRole(ctx.plan, 'control-plane')[0]?.name === ctx.host.name;
 }
 

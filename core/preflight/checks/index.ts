@@ -1,8 +1,8 @@
-// Which checks apply to a host, by its roles, the plan's mode and the release. Pure: facts + plan → verdicts.
+// Which checks apply to a host, by its roles, the mode's preflight profile and the release. Pure: facts + plan → verdicts.
 import type { Release } from '../../plan/catalog.js';
 import { deployerHost, runsEtcd, type Host, type Plan } from '../../plan/schema.js';
 import type { CheckResult, Facts } from '../types.js';
-import { edgeCoreCheck, edgeKubeletCheck, edgeRuntimeCheck, leftoversCheck } from './cluster.js';
+import { edgeCoreCheck, edgeKeadmCheck, edgeKubeletCheck, edgeRuntimeCheck, leftoversCheck } from './cluster.js';
 import {
   contextFor,
   existingClusterHost,
@@ -36,13 +36,13 @@ export { contextFor, type CheckContext } from './context.js';
 
 /** Hosts Ansible (Kubespray) manages: every cluster node in the Kubespray modes; never edge hosts. */
 function ansibleManaged(ctx: CheckContext): boolean {
-  return (ctx.mode === 'standalone' || ctx.mode === 'caas') && isClusterNode(ctx);
+  return ctx.profile.preflight.ansible && isClusterNode(ctx);
 }
 
 export function evaluateHost(ctx: CheckContext): CheckResult[] {
   const out: Array<CheckResult | CheckResult[] | null> = [sudoCheck(ctx), archCheck(ctx)];
   const node = (isClusterNode(ctx) && !existingClusterHost(ctx)) || isEdge(ctx);
-  const isDeployer = deployerHost(ctx.plan)?.name === ctx.host.name && (ctx.mode === 'standalone' || ctx.mode === 'caas');
+  const isDeployer = ctx.profile.preflight.ansible && deployerHost(ctx.plan)?.name === ctx.host.name;
 
   if (node) {
     out.push(
@@ -69,8 +69,8 @@ export function evaluateHost(ctx: CheckContext): CheckResult[] {
     out.push(osCheck(ctx), diskCheck(ctx), ntpCheck(ctx));
   }
   if (ansibleManaged(ctx) || isDeployer) out.push(python3Check(ctx, isDeployer));
-  if (isEdge(ctx) && (ctx.mode === 'edge' || ctx.mode === 'expand-edge')) {
-    out.push(edgeRuntimeCheck(ctx), edgeKubeletCheck(ctx), edgeCoreCheck(ctx));
+  if (isEdge(ctx) && ctx.profile.kubeedge) {
+    out.push(edgeRuntimeCheck(ctx), edgeKubeletCheck(ctx), edgeCoreCheck(ctx), edgeKeadmCheck(ctx));
   }
   out.push(portChecks(ctx));
   return out.flat().filter((c): c is CheckResult => c !== null);

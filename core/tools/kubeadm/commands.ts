@@ -5,6 +5,11 @@ import { CRI_SOCKETS, KUBEADM_CONFIG_PATH, type Runtime } from './config.js';
 /** kubeadm's admin kubeconfig: what kubectl and `keadm --kube-config` use on the control plane. */
 export const ADMIN_KUBECONFIG = '/etc/kubernetes/admin.conf';
 
+/** Prints `present` when kubeadm init already ran (its admin kubeconfig is there). */
+export function adminConfPresentCommand(): string {
+  return `test -s ${shellJoin([ADMIN_KUBECONFIG])} && echo present`;
+}
+
 export interface InitOptions {
   configPath?: string;
   /** Check names kubeadm should only warn about (e.g. NumCPU on a small lab box); never "all" silently. */

@@ -6,7 +6,8 @@ import { stringify } from 'yaml';
 import type { Message } from '../../common/messages.js';
 import type { Release } from '../../plan/catalog.js';
 import { innerAddress, type Host, type Plan } from '../../plan/schema.js';
-import { atLeast, compareMinor, withV } from './version.js';
+import { atLeastMinor as atLeast, compareMinor } from '../../common/version.js';
+import { withV } from './version.js';
 
 export type KubeadmApiVersion = 'kubeadm.k8s.io/v1beta3' | 'kubeadm.k8s.io/v1beta4';
 

@@ -60,6 +60,11 @@ export function getServiceCommand(kubeconfig: string, name: string, namespace: s
   return shellJoin(['kubectl', '--kubeconfig', kubeconfig, 'get', 'service', name, '-n', namespace, '-o', 'json']);
 }
 
+/** Prints `daemonset.apps/<name>` when the DaemonSet exists (e.g. calico-node: the CNI is in). */
+export function daemonSetExistsCommand(kubeconfig: string, name: string, namespace: string): string {
+  return shellJoin(['kubectl', '--kubeconfig', kubeconfig, 'get', 'daemonset', name, '-n', namespace, '-o', 'name']);
+}
+
 export function getPodsCommand(kubeconfig: string, namespace: string, selector?: string): string {
   const argv = ['kubectl', '--kubeconfig', kubeconfig, 'get', 'pods', '-n', namespace, '-o', 'json'];
   if (selector) argv.push('-l', selector);

@@ -10,8 +10,10 @@
 // request, and is read into a shell variable there, so it is not in our command line, our logs, the journal
 // or the dry-run listing. Callers register it with ctx.addSecret so any echo of it is masked.
 import { shellJoin, shq } from '../../common/quote.js';
+import { isLabelKey, isLabelValue } from '../../plan/charset.js';
 import { CRI_SOCKETS, type Runtime } from '../kubeadm/config.js';
-import { atLeast, withoutV, withV } from '../kubeadm/version.js';
+import { atLeastMinor as atLeast } from '../../common/version.js';
+import { withoutV, withV } from '../kubeadm/version.js';
 
 export const CLOUDHUB_PORT = 10000;
 /** cloudcore ports edge nodes must reach: websocket, quic, https (certs), stream, tunnel. */
@@ -115,9 +117,34 @@ export function keadmJoinArgv(o: KeadmJoinOptions): string[] {
   if (!atLeast(o.kubeedgeVersion, '1.13')) argv.push('--runtimetype', 'remote');
   argv.push('--remote-runtime-endpoint', CRI_SOCKETS[o.runtime], '--cgroupdriver', 'systemd');
   if (o.imageRepository) argv.push('--image-repository', o.imageRepository);
-  const labels = Object.entries(o.labels ?? {}).map(([k, v]) => `${k}=${v}`);
-  if (labels.length) argv.push('--labels', labels.join(','));
+  const labels = keadmLabels(o.labels ?? {});
+  if (labels) argv.push('--labels', labels);
   return argv;
+}
+
+/** A label keadm join cannot be given: keadm splits `--labels` on `,` and `=`, so it is refused, not escaped. */
+export class LabelError extends Error {
+  constructor(
+    readonly key: string,
+    readonly value: string,
+  ) {
+    super(`label ${JSON.stringify(key)}=${JSON.stringify(value)} is not a Kubernetes label (a comma or "=" would add another label)`);
+    this.name = 'LabelError';
+  }
+}
+
+/**
+ * `--labels k=v,k2=v2`: keadm splits on `,` then on `=`, so a value with a comma adds a label of its own
+ * (`a,node-role.kubernetes.io/control-plane=`). Only Kubernetes label keys and values pass (validation
+ * refuses the others first); anything else throws rather than being escaped.
+ */
+export function keadmLabels(labels: Record<string, string>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(labels)) {
+    if (!isLabelKey(k) || !isLabelValue(v)) throw new LabelError(k, v);
+    parts.push(`${k}=${v}`);
+  }
+  return parts.join(',');
 }
 
 /**
@@ -133,6 +160,15 @@ export function keadmJoin(o: KeadmJoinOptions, before?: string): string {
 
 export function keadmResetEdge(kubeedge: string): string {
   return atLeast(kubeedge, '1.22') ? shellJoin(['keadm', 'reset', 'edge', '--force']) : shellJoin(['keadm', 'reset', '--force']);
+}
+
+/**
+ * Before a join: when an earlier attempt left its marker or /etc/kubeedge behind (keadm refuses to join
+ * over it), reset the edge side first; then leave the marker for the next attempt.
+ */
+export function keadmJoinCleanup(kubeedge: string, marker: string): string {
+  const dir = marker.replace(/\/[^/]*$/, '') || '/';
+  return `if [ -e ${shq(marker)} ] || [ -n "$(ls -A /etc/kubeedge 2>/dev/null)" ]; then ${keadmResetEdge(kubeedge)} >/dev/null; fi; mkdir -p ${shq(dir)} && touch ${shq(marker)}`;
 }
 
 export function keadmResetCloud(kubeedge: string, kubeconfig: string): string {

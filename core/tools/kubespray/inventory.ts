@@ -1,10 +1,24 @@
 // Kubespray's inventory (docs/ansible/inventory.md): hosts.yaml with the groups kube_control_plane, kube_node,
 // etcd, k8s_cluster (children kube_control_plane, kube_node, calico_rr) and calico_rr. The inventory is the
 // user's: it is written to be read, changed and run by hand, so it is commented and in the documented shape.
+import type { Release } from '../../plan/catalog.js';
 import { hostsWithRole, innerAddress, loginUser, type Host, type Plan } from '../../plan/schema.js';
 import { commentText, key, scalar } from './yaml-text.js';
 
 export const KUBESPRAY_GROUPS = ['kube_control_plane', 'kube_node', 'etcd', 'k8s_cluster', 'calico_rr'] as const;
+
+/** Kubespray before 2.16 (the 2021 release's 2.14) names its groups kube-master, kube-node, k8s-cluster, calico-rr. */
+export function usesLegacyGroups(release: Pick<Release, 'kubespray'>): boolean {
+  const [major = 0, minor = 0] = release.kubespray.version.replace(/^v/, '').split('.').map((p) => Number.parseInt(p, 10) || 0);
+  return major < 2 || (major === 2 && minor < 16);
+}
+
+const LEGACY: Record<string, string> = {
+  kube_control_plane: 'kube-master',
+  kube_node: 'kube-node',
+  k8s_cluster: 'k8s-cluster',
+  calico_rr: 'calico-rr',
+};
 
 export interface InventoryGroups {
   controlPlanes: Host[];
@@ -30,6 +44,8 @@ export function inventoryGroups(plan: Plan): InventoryGroups {
 export interface InventoryOptions {
   /** Private key on the deployer that every node accepts; Ansible's default key when absent. */
   privateKeyFile?: string;
+  /** Write the group names of Kubespray before 2.16 (usesLegacyGroups). */
+  legacyGroups?: boolean;
 }
 
 function groupBlock(name: string, hosts: Host[], comment: string): string[] {
@@ -70,22 +86,23 @@ export function renderInventory(plan: Plan, options: InventoryOptions = {}): str
     }
   }
   out.push('  children:');
-  out.push(...groupBlock('kube_control_plane', groups.controlPlanes, 'Control plane nodes (the first one initializes the cluster).'));
-  out.push(
+  const body: string[] = [];
+  body.push(...groupBlock('kube_control_plane', groups.controlPlanes, 'Control plane nodes (the first one initializes the cluster).'));
+  body.push(
     ...groupBlock(
       'kube_node',
       groups.nodes,
       groups.nodes === groups.controlPlanes ? 'Nodes that run workloads: the control planes, as the plan has no workers.' : 'Worker nodes.',
     ),
   );
-  out.push(
+  body.push(
     ...groupBlock(
       'etcd',
       groups.etcd,
       plan.cluster.etcdType === 'external' ? 'External etcd: its own hosts.' : 'Stacked etcd: on the control planes.',
     ),
   );
-  out.push(
+  body.push(
     '    # Every Kubernetes node (not the external etcd hosts).',
     '    k8s_cluster:',
     '      children:',
@@ -93,6 +110,10 @@ export function renderInventory(plan: Plan, options: InventoryOptions = {}): str
     '        kube_node:',
     '        calico_rr:',
   );
-  out.push(...groupBlock('calico_rr', [], 'Calico route reflectors: none.'));
+  body.push(...groupBlock('calico_rr', [], 'Calico route reflectors: none.'));
+  const rename = options.legacyGroups
+    ? (line: string) => line.replace(/^(\s+)(kube_control_plane|kube_node|k8s_cluster|calico_rr):$/, (_m, sp: string, g: string) => `${sp}${LEGACY[g]}:`)
+    : (line: string) => line;
+  out.push(...body.map(rename));
   return out.join('\n') + '\n';
 }

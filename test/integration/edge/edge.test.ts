@@ -2,14 +2,15 @@
 // host's /usr/local/bin: the product's real command lines and config files, checked by the fakes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadJournal, readJournal } from '../../../core/install/journal.js';
-import { edgeMode } from '../../../core/install/modes/edge.js';
-import { expandEdgeMode } from '../../../core/install/modes/expand-edge.js';
+import { edgeMode } from '../../../core/modes/edge/index.js';
+import { expandEdgeMode } from '../../../core/modes/expand-edge/index.js';
 import { affinityTargets, hasEdgeAffinity } from '../../../core/tools/kubectl/affinity.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
 import { failNextJoin, installFakes, readCluster, seedExistingCluster, stopCloudcore, type FakeCluster } from '../../fakes/install.js';
 import { fakeVersions, filesContaining, installAllFakes, planFor, release, runMode } from './helpers.js';
+import { assertNoSecrets, startPsSampler, type PsSampler } from '../../support/secrets-scan.js';
 
 const can = canRunTestHosts();
 if (!can.ok) console.log(`edge integration tests skipped: ${can.reason}`);
@@ -88,6 +89,21 @@ describe.skipIf(!can.ok)('edge mode: kubeadm + KubeEdge on test hosts', () => {
     await hosts?.stop();
   });
 
+  // Secrets scan (test/support/secrets-scan.ts): the cloudcore and bootstrap tokens the run handled are in no
+  // file of its workdir and on no command line, except keadm's own (keadm reads its token only from argv).
+  let secretsPs: PsSampler | undefined;
+  const workdirs: string[] = [];
+  beforeAll(() => void (secretsPs = startPsSampler({ hosts })));
+  afterAll(() => secretsPs?.stop());
+  afterEach(() => {
+    const stored = JSON.parse(readFileSync(join(hosts.hosts[0]!.dir, 'lib', 'fake-k8s', 'cluster.json'), 'utf8')) as { cloudcore?: { token?: string }; bootstrapToken?: string };
+    const secrets = [
+      stored.cloudcore?.token && { label: 'cloudcore token', value: stored.cloudcore.token },
+      stored.bootstrapToken && { label: 'bootstrap token', value: stored.bootstrapToken },
+    ].filter((x): x is { label: string; value: string } => !!x);
+    assertNoSecrets({ secrets, paths: workdirs, sampler: secretsPs, minSamples: 0, ignorePsLines: /\bkeadm join\b/ });
+  });
+
   it('initialises the control plane, installs cloudcore, joins every edge host and verifies agent,edge', async () => {
     const plan = planFor(hosts, [
       [0, ['control-plane']],
@@ -96,6 +112,7 @@ describe.skipIf(!can.ok)('edge mode: kubeadm + KubeEdge on test hosts', () => {
       [3, ['edge']],
     ]);
     const { result, workdir } = await runMode({ hosts, mode: edgeMode, plan });
+    workdirs.push(workdir);
     expect(result.error, JSON.stringify(result.failure)).toBeUndefined();
     expect(result.status).toBe('succeeded');
 

@@ -6,13 +6,14 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startRun, resumeRun, runSummaries, loadPlanFile } from '../../../core/api/install.js';
 import { gatherSecrets } from '../../../cli/terminal.js';
 import { readJournal, runDir, JOURNAL_FILE, type JournalRecord } from '../../../core/install/journal.js';
 import type { RunEvent } from '../../../core/install/types.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
+import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../../support/secrets-scan.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
@@ -114,6 +115,13 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
+  // Secrets scan (test/support/secrets-scan.ts): after every test, no file this suite left and no command
+  // line seen while it ran (this machine and the hosts) holds the hosts' password or key passphrase.
+  let secretsPs: PsSampler | undefined;
+  beforeAll(() => void (secretsPs = startPsSampler({ hosts })));
+  afterAll(() => secretsPs?.stop());
+  afterEach(() => void assertNoSecrets({ secrets: harnessSecrets(hosts), paths: scratch ? [scratch] : [], sampler: secretsPs, minSamples: 0 }));
+
   const secrets = () => {
     const { plan } = loadPlanFile(writePlan('secrets-probe'));
     return gatherSecrets(plan!, { lang: 'en', env: { CP_SSH_PASSWORD: hosts.password }, interactive: false });
@@ -196,7 +204,8 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
   it('killing the installer mid-run and resuming repeats no finished step (CLI)', async () => {
     const workdir = join(scratch, 'wd-kill');
     const planPath = writePlan('itkill');
-    setMarker(0, 'hang', 'download 600');
+    // The killed run's playbook goes on (detached, security #6) and resume waits for it: a short hang.
+    setMarker(0, 'hang', 'download 30');
     const env = { ...process.env, CP_SSH_PASSWORD: hosts.password };
     const args = ['--workdir', workdir, '--known-hosts', hosts.knownHostsFile];
     // The installer's own node process (not a launcher in front of it), so SIGKILL kills the installer.

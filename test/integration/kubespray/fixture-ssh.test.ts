@@ -54,7 +54,7 @@ describe.skipIf(!!reason)('fixture Kubespray tree over SSH on test hosts', () =>
     cpSync(TREE, tree, { recursive: true });
     const files: Record<string, string> = {
       'hosts.yaml': renderInventory(plan, { privateKeyFile: hosts.keyPath }),
-      ...renderGroupVars(plan, findRelease(plan.release)!),
+      ...renderGroupVars(plan, findRelease(plan.release)!).files,
     };
     for (const [path, text] of Object.entries(files)) {
       const full = join(tree, inventoryDir(inventoryName(plan)), path);

@@ -76,7 +76,7 @@ describe.skipIf(!!missing)('fixture Kubespray tree with the generated inventory'
     tree = join(work, 'kubespray');
     cpSync(TREE, tree, { recursive: true });
     const inv = join(tree, inventoryDir(inventoryName(plan)));
-    const files: Record<string, string> = { 'hosts.yaml': renderInventory(plan), ...renderGroupVars(plan, findRelease(plan.release)!) };
+    const files: Record<string, string> = { 'hosts.yaml': renderInventory(plan), ...renderGroupVars(plan, findRelease(plan.release)!).files };
     for (const h of plan.hosts) files[`host_vars/${h.name}.yml`] = `fixture_root: ${JSON.stringify(root(h.name))}\n`;
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(dirname(join(inv, path)), { recursive: true });

@@ -23,7 +23,7 @@ function writeInventory(plan: Plan): { tree: string; cluster: string } {
   const tree = mkdtempSync(join(tmpdir(), 'cp-inv-'));
   dirs.push(tree);
   const cluster = inventoryName(plan);
-  const files: Record<string, string> = { 'hosts.yaml': renderInventory(plan), ...renderGroupVars(plan, findRelease(plan.release)!) };
+  const files: Record<string, string> = { 'hosts.yaml': renderInventory(plan), ...renderGroupVars(plan, findRelease(plan.release)!).files };
   for (const [path, text] of Object.entries(files)) {
     const full = join(tree, inventoryDir(cluster), path);
     mkdirSync(dirname(full), { recursive: true });

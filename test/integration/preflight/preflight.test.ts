@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { shq } from '../../../core/common/quote.js';
 import { Secret } from '../../../core/common/secret.js';
 import { reportJson, runPlanPreflight, secretBag } from '../../../core/api/preflight.js';
@@ -13,6 +13,7 @@ import { Plan, type Role } from '../../../core/plan/schema.js';
 import { modulesFixParts, swapFixParts, sysctlFixParts } from '../../../core/preflight/fixes.js';
 import type { HostReport, PreflightReport } from '../../../core/preflight/types.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
+import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../../support/secrets-scan.js';
 
 // Registers the command on a fresh commander program the way cli/main.ts does, then runs argv.
 const CLI_DRIVER = `
@@ -58,6 +59,13 @@ describe.skipIf(!can.ok)('preflight on test hosts', () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
     rmSync(PWNED, { force: true });
   });
+
+  // Secrets scan (test/support/secrets-scan.ts): after every test, no file this suite left and no command
+  // line seen while it ran (this machine and the hosts) holds the hosts' password or key passphrase.
+  let secretsPs: PsSampler | undefined;
+  beforeAll(() => void (secretsPs = startPsSampler({ hosts: th })));
+  afterAll(() => secretsPs?.stop());
+  afterEach(() => void assertNoSecrets({ secrets: harnessSecrets(th), paths: scratch ? [scratch] : [], sampler: secretsPs, minSamples: 0 }));
 
   function planFor(indexes: number[], roles: Role[][] = []): Plan {
     return Plan.parse({
@@ -271,6 +279,7 @@ describe.skipIf(!can.ok)('preflight on test hosts', () => {
     const edge = Plan.parse({
       ...planFor([0]),
       mode: 'edge',
+      release: 'k-paas-v1.6.2-kubeedge-1.23',
       hosts: [
         { name: 'cloud', address: th.hosts[0]!.address, auth: 'key', roles: ['control-plane'] },
         { name: 'edge1', address: th.hosts[1]!.address, auth: 'key', roles: ['edge'] },
@@ -290,7 +299,7 @@ describe.skipIf(!can.ok)('preflight on test hosts', () => {
     expect(hostOf(report, 'cloud').checks.map((c) => c.id)).toEqual(expect.arrayContaining(['port.10000', 'port.10004', 'binaries']));
 
     // A kubelet running on edge1 (a renamed sleep in its /usr/local/bin): edgecore would refuse to start.
-    const started = await th.exec(1, 'cp /bin/sleep /usr/local/bin/kubelet && { setsid /usr/local/bin/kubelet 120 </dev/null >/dev/null 2>&1 & echo $!; }');
+    const started = await th.exec(1, 'cp /bin/true /usr/local/bin/keadm && cp /bin/sleep /usr/local/bin/kubelet && { setsid /usr/local/bin/kubelet 120 </dev/null >/dev/null 2>&1 & echo $!; }');
     const pid = Number(started.stdout.trim());
     expect(pid).toBeGreaterThan(0);
     try {
@@ -298,13 +307,16 @@ describe.skipIf(!can.ok)('preflight on test hosts', () => {
       const k = hostOf(again, 'edge1').checks.find((c) => c.id === 'edge.kubelet')!;
       expect(k).toMatchObject({ status: 'fail', message: { params: { running: 'kubelet' } } });
       expect(again.ok).toBe(false);
+      // keadm: edge4 has none (the join would fail there, late), edge1 gets one in /usr/local/bin.
+      expect(hostOf(again, 'edge4').checks.find((c) => c.id === 'edge.keadm')).toMatchObject({ status: 'fail', remedy: { key: 'preflight.edge.keadm.remedy' } });
+      expect(hostOf(again, 'edge1').checks.find((c) => c.id === 'edge.keadm')?.status).toBe('pass');
     } finally {
       try {
         process.kill(pid);
       } catch {
         // already gone
       }
-      await th.exec(1, 'rm -f /usr/local/bin/kubelet');
+      await th.exec(1, 'rm -f /usr/local/bin/kubelet /usr/local/bin/keadm');
     }
   });
 });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { shq } from '../../../core/common/quote.js';
 import { Secret } from '../../../core/common/secret.js';
 import { SshPool } from '../../../core/ssh/pool.js';
@@ -10,6 +10,7 @@ import { SshError } from '../../../core/ssh/types.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
 import { ed25519HostKey } from '../../hosts/host-key.js';
 import { connector, profiles, target } from './fixture.js';
+import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../../support/secrets-scan.js';
 
 const can = canRunTestHosts();
 if (!can.ok) console.log(`SSH auth integration tests skipped: ${can.reason}`);
@@ -37,6 +38,13 @@ describe.skipIf(!can.ok)('SSH login on real OpenSSH hosts', () => {
     await th?.stop();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
+
+  // Secrets scan (test/support/secrets-scan.ts): after every test, no file this suite left and no command
+  // line seen while it ran (this machine and the hosts) holds the hosts' password or key passphrase.
+  let secretsPs: PsSampler | undefined;
+  beforeAll(() => void (secretsPs = startPsSampler({ hosts: th })));
+  afterAll(() => secretsPs?.stop());
+  afterEach(() => void assertNoSecrets({ secrets: harnessSecrets(th), paths: scratch ? [scratch] : [], sampler: secretsPs, minSamples: 0 }));
 
   it('logs in with a password', async () => {
     const s = await connector(th).connect(target(th, 0, profiles.password));

@@ -6,7 +6,20 @@ import { bindEngine } from '../../../core/api/engine-bind.js';
 import type { PlanInput } from '../../../core/api/types.js';
 
 // The fake engine parts never look at the plan.
-const NO_PLAN = {} as PlanInput;
+// A plan validation accepts: the service refuses to hand any other to an engine's host commands (security #5).
+const PLAN: PlanInput = {
+  apiVersion: 'cp-installer/v1',
+  kind: 'Plan',
+  mode: 'standalone',
+  release: 'k-paas-v1.6.2',
+  auth: [{ name: 'default', method: 'agent', user: 'ubuntu' }],
+  hosts: [
+    { name: 'm1', address: '10.0.0.11', roles: ['control-plane'] },
+    { name: 'w1', address: '10.0.0.21', roles: ['worker'] },
+    { name: 'nfs1', address: '10.0.0.31', roles: ['nfs'] },
+  ],
+  network: { metallbRange: '10.0.0.150-10.0.0.160', ingressIp: '10.0.0.161' },
+};
 
 const base = (): Engine => ({ ...bindEngine({ workdir: '/nonexistent' }), plan: undefined, ssh: undefined, preflight: undefined, install: undefined, outputs: undefined });
 
@@ -56,7 +69,7 @@ describe('installer service', () => {
       ['plan.validate', { plan: 'not an object' }],
       ['run.state', { runId: '../../../etc/passwd' }],
       ['run.logsSince', { runId: 'r1', seq: -1 }],
-      ['ssh.acceptHostKey', { plan: NO_PLAN, host: 'm1', fingerprint: 'MD5:aa' }],
+      ['ssh.acceptHostKey', { plan: PLAN, host: 'm1', fingerprint: 'MD5:aa' }],
       ['app.info', { extra: true }],
     ];
     for (const [command, args] of cases) {
@@ -128,7 +141,7 @@ describe('installer service', () => {
     const events: ApiEvent[] = [];
     s.on((e) => events.push(e));
     await s.invoke('secrets.set', { password: { default: 'pw' } });
-    expect(await s.invoke('run.start', { plan: NO_PLAN })).toEqual({ runId: 'run-1' });
+    expect(await s.invoke('run.start', { plan: PLAN })).toEqual({ runId: 'run-1' });
     expect(seen.secrets?.password.default?.reveal()).toBe('pw');
     expect(events.map((e) => e.type)).toEqual(['step-started', 'log-batch', 'step-finished']);
     const batch = events[1] as Extract<ApiEvent, { type: 'log-batch' }>;
@@ -153,7 +166,7 @@ describe('installer service', () => {
     const s = createInstallerService({ workdir: '/x', shell: 'browser', engine });
     const events: ApiEvent[] = [];
     s.on((e) => events.push(e));
-    const r = await s.invoke('ssh.test', { plan: NO_PLAN });
+    const r = await s.invoke('ssh.test', { plan: PLAN });
     expect(r.hosts[0]?.error?.key).toBe('ssh.auth');
     expect(events).toEqual([{ type: 'ssh-host', result: r.hosts[0] }]);
   });
@@ -174,7 +187,7 @@ describe('installer service', () => {
       },
     };
     const s = createInstallerService({ workdir: '/x', shell: 'browser', engine });
-    const e = await failure(s.invoke('ssh.test', { plan: NO_PLAN }));
+    const e = await failure(s.invoke('ssh.test', { plan: PLAN }));
     expect(e).toMatchObject({ key: 'ssh.host-key-changed', params: { host: 'm1', fingerprint: 'SHA256:abc' } });
   });
 

@@ -167,3 +167,27 @@ describe('cp-installer init, import, export-vars', { timeout: 180_000 }, () => {
     expect(r.stderr).toContain('has errors');
   });
 });
+
+describe('a mode this version cannot install yet (caas)', { timeout: 180_000 }, () => {
+  const caas = join(root, 'installer-assets/examples/plan-caas.yaml');
+
+  it('validate warns that it cannot be installed yet, and the plan stays valid', () => {
+    const r = cli(['validate', caas]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/warning: mode: This installer cannot install the caas mode yet/);
+  });
+
+  it('apply ends with a clear message and exit 2, in English and Korean, with no stack trace', () => {
+    for (const [env, text] of [
+      [{}, /cannot be installed by this version yet; nothing was changed/],
+      [{ LANG: 'ko_KR.UTF-8' }, /아직 caas 모드\(PaaS-TA 기반 CaaS\)를 설치할 수 없어/],
+    ] as const) {
+      for (const extra of [[], ['--dry-run']]) {
+        const r = cli(['apply', caas, '--workdir', join(work, 'caas-wd'), ...extra], env);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(text);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+    }
+  });
+});

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { interpolate } from '../../../core/common/messages.js';
 import { findRelease } from '../../../core/plan/catalog.js';
-import { advertiseAddresses, edgeMode, edgeModeFactory, edgeReleaseProblem, EDGE_JOIN_CONCURRENCY } from '../../../core/install/modes/edge.js';
-import { edgeAffinityFollowUp, expandEdgeMode } from '../../../core/install/modes/expand-edge.js';
-import { InstallRun } from '../../../core/install/runner.js';
+import { edgeMode } from '../../../core/modes/edge/index.js';
+import { advertiseAddresses, edgeReleaseProblem, EDGE_JOIN_CONCURRENCY } from '../../../core/modes/edge/state.js';
+import { expandEdgeMode } from '../../../core/modes/expand-edge/index.js';
+import { InstallRun, stepInfos } from '../../../core/install/runner.js';
+import { loadJournal, summarize } from '../../../core/install/journal.js';
 import { edgeMessages } from '../../../core/tools/kubeedge/messages.js';
 import { edgePlan } from './plans.js';
 
@@ -56,12 +58,22 @@ describe('edge mode, dry run', () => {
     expect(config?.kind === 'upload' && config.content).toContain('apiVersion: kubeadm.k8s.io/v1beta4');
   });
 
-  it('stops before any host for a release outside the matrix', async () => {
-    const result = await dryRun(edgeMode, edgePlan({ release: 'k-paas-v1.6.2' }));
-    expect(result.status).toBe('failed');
-    expect(result.failedStep).toBe('edge-plan');
-    expect(result.error?.key).toBe('edge.incompatible');
-    expect(result.dryRun).toEqual([]);
+  it('stops before any host for a release outside the matrix: the plan error is the failed step `plan`', async () => {
+    const workdir = mkdtempSync(join(tmpdir(), 'edge-plan-'));
+    const plan = edgePlan({ release: 'k-paas-v1.6.2' });
+    const events: string[] = [];
+    const run = new InstallRun({ runId: 'r-plan', workdir, mode: edgeMode, plan, release: findRelease(plan.release)!, options: { overrides: [] }, secrets: {} });
+    run.subscribe((e) => events.push(e.type === 'step-failed' ? `failed ${e.stepId} ${e.error.key}` : e.type));
+    expect(run.stepInfos.map((s) => s.id)).toEqual(['plan']);
+    const result = await run.start();
+    expect(result).toMatchObject({ status: 'failed', failedStep: 'plan', error: { key: 'edge.incompatible' } });
+    expect(events).toEqual(['run-started', 'step-started', 'failed plan edge.incompatible', 'step-finished', 'run-finished']);
+    const journal = loadJournal(workdir, 'r-plan');
+    expect(summarize('r-plan', journal)).toMatchObject({ status: 'failed', failedStep: 'plan' });
+    const dry = await dryRun(edgeMode, plan);
+    expect(dry).toMatchObject({ status: 'failed', failedStep: 'plan' });
+    expect(dry.dryRun).toEqual([]);
+    expect(stepInfos(edgeMode, plan, findRelease(plan.release)!, { overrides: [] })).toEqual([{ id: 'plan', title: edgeMode.title, hosts: [], needs: [] }]);
   });
 
   it('refuses kubeadm for a 2021 release (no config API fits Kubernetes 1.18)', async () => {
@@ -69,12 +81,12 @@ describe('edge mode, dry run', () => {
     expect(result.error).toEqual({ key: 'kubeadm.config.unsupported-version', params: { version: '1.18.6' } });
   });
 
-  it('puts the preflight gate in front when the facade hands in a preflight runner', () => {
+  it('the runner puts its one preflight gate in front of the first step', () => {
     const rel = findRelease('k-paas-v1.6.2-kubeedge-1.23')!;
-    expect(edgeModeFactory().steps(edgePlan(), rel, { overrides: [] }).map((s) => s.id)).not.toContain('connect');
-    const gated = edgeModeFactory({ preflight: async () => ({ ok: true, hosts: [] }) as never }).steps(edgePlan(), rel, { overrides: [] });
-    expect(gated[0]!.id).toBe('connect');
-    expect(gated.find((s) => s.id === 'edge-tools')!.needs).toEqual(['edge-plan', 'connect']);
+    expect(edgeMode.steps(edgePlan(), rel, { overrides: [] }).map((s) => s.id)).not.toContain('connect');
+    const infos = stepInfos(edgeMode, edgePlan(), rel, { overrides: [] });
+    expect(infos[0]!.id).toBe('connect');
+    expect(infos.find((s) => s.id === 'edge-tools')!.needs).toEqual(['connect']);
   });
 
   it('joins fan out wider than the runner default', () => {
@@ -95,7 +107,7 @@ describe('expand-edge mode', () => {
     expect(result.status).toBe('succeeded');
     const steps = [...new Set(result.dryRun!.map((r) => r.step))];
     expect(steps).toEqual([
-      'edge-tools', 'edge-kubeconfig', 'edge-affinity', 'cloudcore-pool', 'keadm-init', 'cloudcore-service', 'edge-join', 'edge-affinity-after-join', 'edge-verify',
+      'connect', 'edge-tools', 'edge-kubeconfig', 'edge-affinity', 'cloudcore-pool', 'keadm-init', 'cloudcore-service', 'edge-join', 'edge-affinity-after-join', 'edge-verify',
     ]);
     const all = JSON.stringify(result.dryRun);
     expect(all).not.toContain('kubeadm init');
@@ -107,11 +119,6 @@ describe('expand-edge mode', () => {
     const plan = edgePlan({ mode: 'expand-edge' }, 5);
     const steps = expandEdgeMode.steps(plan, findRelease(plan.release)!, { overrides: [], edgeHosts: ['edge-4', 'edge-5'] });
     expect(steps.find((s) => s.id === 'edge-join')!.hosts).toEqual(['edge-4', 'edge-5']);
-  });
-
-  it('offers the affinity step to re-run after Kubespray', () => {
-    expect(edgeAffinityFollowUp(edgePlan({ mode: 'standalone' }), ['kubespray'])?.id).toBe('edge-affinity-reapply');
-    expect(edgeAffinityFollowUp(edgePlan({ mode: 'standalone' }, 0), ['kubespray'])).toBeUndefined();
   });
 });
 

@@ -87,19 +87,17 @@ describe('InstallRun', () => {
     expect(events.at(-1)).toMatchObject({ type: 'run-finished', status: 'succeeded' });
     const state = loadJournal(workdir, 'run-1');
     expect(state.status).toBe('succeeded');
-    expect([...state.finishedSteps]).toEqual(['a', 'b', 'per']);
+    expect([...state.finishedSteps]).toEqual(['connect', 'a', 'b', 'per']);
     expect(state.outputs).toEqual({ x: 42 });
   });
 
-  it('retries only steps marked safe, with reset between attempts, and never a permanent error', async () => {
+  it('retries only steps marked safe, and never a permanent error', async () => {
     let flaky = 0;
-    let resets = 0;
     let unsafe = 0;
     const ok = await new InstallRun(
       base([
         step('flaky', [], {
           retry: { attempts: 3, delayMs: 1 },
-          reset: async () => void resets++,
           run: async () => {
             if (++flaky < 3) throw new Error('transient');
           },
@@ -107,7 +105,7 @@ describe('InstallRun', () => {
       ]),
     ).start();
     expect(ok.status).toBe('succeeded');
-    expect([flaky, resets]).toEqual([3, 2]);
+    expect(flaky).toBe(3);
 
     const failed = await new InstallRun(
       base([step('unsafe', [], { run: async () => void (unsafe++, (() => { throw new Error('boom'); })()) })], 'run-2'),
@@ -159,7 +157,7 @@ describe('InstallRun', () => {
     expect(r.status).toBe('succeeded');
     expect(ran).toBe(false);
     const ends = readJournal(join(runDir(workdir, 'run-1'), 'journal.jsonl')).filter((x) => x.t === 'step-end');
-    expect(ends).toMatchObject([{ step: 'done', status: 'skipped' }]);
+    expect(ends).toMatchObject([{ step: 'connect', status: 'done' }, { step: 'done', status: 'skipped' }]);
   });
 
   it('cancels: the running step sees the signal and later steps do not run', async () => {
@@ -189,10 +187,18 @@ describe('InstallRun', () => {
     const { writeFileSync } = await import('node:fs');
     const { spawnSync } = await import('node:child_process');
     writeFileSync(path, lines.slice(0, -1).join('\n') + '\n{"t":"step-st');
-    // Its process still lives (this test): running. Once that process is gone: interrupted.
+    // This process ran it and closed its journal: interrupted, though this process lives on (a desktop app
+    // resumes a run its disk stopped, security #11).
+    expect(listRuns(workdir)[0]?.status).toBe('interrupted');
+    // Another process that still lives: running. Once that process is gone: interrupted.
+    const { spawn } = await import('node:child_process');
+    const other = spawn('sleep', ['30']);
+    writeFileSync(path, readFileSync(path, 'utf8').replace(`"pid":${process.pid}`, `"pid":${other.pid}`));
     expect(listRuns(workdir)[0]?.status).toBe('running');
+    other.kill();
+    await new Promise((resolve) => other.once('exit', resolve));
     const deadPid = spawnSync('true').pid as number;
-    writeFileSync(path, readFileSync(path, 'utf8').replace(`"pid":${process.pid}`, `"pid":${deadPid}`));
+    writeFileSync(path, readFileSync(path, 'utf8').replace(`"pid":${other.pid}`, `"pid":${deadPid}`));
     expect(listRuns(workdir)[0]?.status).toBe('interrupted');
   });
 
@@ -215,8 +221,13 @@ describe('InstallRun', () => {
     expect(log).not.toContain('pa55word');
 
     const dry = await new InstallRun({ ...base(steps, 'dry'), sessions: undefined, dryRun: true }).start();
-    expect(dry.dryRun?.map((r) => r.kind)).toEqual(['exec', 'upload', 'write']);
-    expect(dry.dryRun?.[1]).toMatchObject({ kind: 'upload', content: 'pw: ***\n' });
+    const own = dry.dryRun?.filter((r) => r.step === 'cmd');
+    expect(own?.map((r) => r.kind)).toEqual(['exec', 'upload', 'write']);
+    expect(own?.[1]).toMatchObject({ kind: 'upload', content: 'pw: ***\n' });
+    // The runner's gate comes first, in every mode: one connection per plan host, in the plan's order.
+    expect(dry.dryRun?.filter((r) => r.step === 'connect').map((r) => (r.kind === 'exec' ? `${r.host}: ${r.command}` : r.kind))).toEqual(
+      testPlan().hosts.map((h) => `${h.name}: true`),
+    );
     expect(existsSync(runDir(workdir, 'dry'))).toBe(false);
   });
 });

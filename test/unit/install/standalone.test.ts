@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { msg } from '../../../core/common/messages.js';
 import { Secret } from '../../../core/common/secret.js';
 import { formatDryRun } from '../../../core/install/dryrun.js';
-import { blockers } from '../../../core/install/modes/preflight-gate.js';
-import { standaloneMode } from '../../../core/install/modes/standalone.js';
+import { blockers, gated } from '../../../core/install/gate.js';
+import { standaloneMode } from '../../../core/modes/standalone/index.js';
 import { verifyCluster, storageReleases } from '../../../core/install/modes/cluster.js';
 import { becomePassword } from '../../../core/install/modes/kubespray.js';
 import { InstallRun, orderSteps } from '../../../core/install/runner.js';
@@ -16,6 +16,9 @@ import type { PreflightReport } from '../../../core/preflight/types.js';
 import { FakeSessions, testPlan, testRelease } from './helpers.js';
 
 const check = (id: string, status: 'pass' | 'warn' | 'fail') => ({ id, status, title: msg(id), message: msg(`m.${id}`, { found: 1 }) });
+
+/** A well-formed deployer key line (the key step refuses anything else: security #1). */
+const DEPLOYER_PUB = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA cp-installer@cp-cluster';
 
 describe('preflight gate', () => {
   const report: PreflightReport = {
@@ -36,7 +39,7 @@ describe('preflight gate', () => {
 
 describe('standalone mode', () => {
   it('orders its steps as the platform does, with the deployer work before Kubespray', () => {
-    const steps = orderSteps(standaloneMode().steps(testPlan(), testRelease(), { overrides: [] }));
+    const steps = orderSteps(gated(testPlan(), standaloneMode.steps(testPlan(), testRelease(), { overrides: [] })));
     expect(steps.map((s) => s.id)).toEqual([
       'connect', 'deployer-tree', 'deployer-ansible', 'deployer-key', 'node-keys', 'known-hosts', 'inventory', 'kubespray', 'storage', 'ingress', 'verify', 'kubeconfig', 'report',
     ]);
@@ -49,15 +52,17 @@ describe('standalone mode', () => {
   it('dry run lists every command and file in order, secrets masked, with no connection', async () => {
     const plan = testPlan({ storage: { type: 'rook-ceph' } });
     const run = new InstallRun({
-      runId: 'dry', workdir: '/nonexistent-workdir', mode: standaloneMode(), plan, release: testRelease(),
+      runId: 'dry', workdir: '/nonexistent-workdir', mode: standaloneMode, plan, release: testRelease(),
       options: { overrides: [] }, secrets: { password: { default: Secret.of('Sup3r-Secret') } }, dryRun: true,
     });
     const r = await run.start();
     expect(r.status).toBe('succeeded');
     const text = formatDryRun(r.dryRun ?? []);
-    expect(text).toContain('git clone --depth 1 --branch branch_v1.6.x https://github.com/K-PaaS/cp-deployment.git');
+    expect(text).toContain('git clone --depth 1 --branch v1.6.2 https://github.com/K-PaaS/cp-deployment.git cp-deployment.new');
     expect(text).toMatch(/ansible-playbook -i inventory\/cp-cluster\/hosts.yaml --become --become-user=root .*cluster.yml/);
-    expect(text).toContain('helm upgrade --install rook-ceph-cluster');
+    // Rook-Ceph from the tree's manifests (as the platform's cp/storage role), CephFS's StorageClass the default.
+    expect(text).toContain('kubectl --kubeconfig /etc/kubernetes/admin.conf apply --server-side --force-conflicts -f cp-deployment/applications/rook-1.16.4/deploy/examples/crds.yaml');
+    expect(text).toContain('cp-deployment/applications/rook-1.16.4/deploy/examples/csi/cephfs/storageclass.yaml');
     expect(text).toContain(`kubectl --kubeconfig /etc/kubernetes/admin.conf -n ingress-nginx patch svc ingress-nginx-controller -p '{"spec":{"loadBalancerIP":"10.0.0.120"}}'`);
     expect(text).not.toContain('Sup3r-Secret');
     // The sudo password goes to ansible-playbook on stdin: counted, never shown.
@@ -72,20 +77,20 @@ describe('standalone mode', () => {
       const plan = testPlan({ bundle: undefined });
       const sessions = new FakeSessions([
         [/ansible-playbook --version/, { stdout: 'ansible-playbook [core 2.16.14]\n' }],
-        [/cat \.ssh\/id_cp_installer\.pub/, { stdout: '/home/ubuntu\nssh-ed25519 AAAAC3Nz test@deployer\n' }],
+        [/cat \.ssh\/id_cp_installer\.pub/, { stdout: `/home/ubuntu\n--- cp-installer: derived public key\n${DEPLOYER_PUB}\n--- cp-installer: .pub file\n${DEPLOYER_PUB}\n` }],
         [/get nodes/, { stdout: JSON.stringify({ items: ['master-1', 'worker-1', 'worker-2'].map((n) => ({ metadata: { name: n }, status: { conditions: [{ type: 'Ready', status: 'True' }] } })) }) }],
         [/get pods/, { stdout: JSON.stringify({ items: [{ metadata: { name: 'coredns' }, status: { phase: 'Running' } }] }) }],
-        [/^cat .*kubespray\.(source|done)|^grep -qxF|helm status|get svc/, { code: 1 }],
+        [/^cat .*(kubespray|cp-deployment)\.(source|done)|^grep -qxF|helm status|get svc/, { code: 1 }],
       ]);
       sessions.files.set('master-1:/etc/kubernetes/admin.conf', Buffer.from('apiVersion: v1\nclusters:\n- name: cluster.local\n  cluster:\n    server: https://127.0.0.1:6443\nusers:\n- name: kubernetes-admin\n  user: {}\ncontexts:\n- name: kubernetes-admin@cluster.local\n  context: { cluster: cluster.local, user: kubernetes-admin }\ncurrent-context: kubernetes-admin@cluster.local\n'));
       const run = new InstallRun({
-        runId: 'r', workdir, mode: standaloneMode(), plan, release: testRelease(), options: { overrides: [] },
+        runId: 'r', workdir, mode: standaloneMode, plan, release: testRelease(), options: { overrides: [] },
         secrets: { password: { default: Secret.of('pw-123456') } }, sessions,
       });
       const r = await run.start();
       expect(r.status, JSON.stringify(r.failure)).toBe('succeeded');
       const worker = sessions.commands.filter((c) => c.host === 'worker-2').map((c) => c.command).join('\n');
-      expect(worker).toContain(`grep -qxF 'ssh-ed25519 AAAAC3Nz test@deployer' .ssh/authorized_keys || printf '%s\\n' 'ssh-ed25519 AAAAC3Nz test@deployer' >> .ssh/authorized_keys`);
+      expect(worker).toContain(`grep -qxF '${DEPLOYER_PUB}' .ssh/authorized_keys || printf '%s\\n' '${DEPLOYER_PUB}' >> .ssh/authorized_keys`);
       const all = sessions.commands.map((c) => c.command).join('\n');
       expect(all).toContain('ssh-keyscan -T 10 -p 22 10.0.0.3 >> .ssh/known_hosts');
       expect(all).not.toMatch(/[^>]> \.ssh\/known_hosts/);

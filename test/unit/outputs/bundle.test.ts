@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isCredentialFile, writeSupportBundle } from '../../../core/outputs/bundle.js';
-import { writeTarGz } from '../../../core/outputs/tar.js';
+import { tarBuffer, writeTarGz } from '../../../core/outputs/tar.js';
 import { singleMaster } from '../kubespray/plans.js';
 
 const dirs: string[] = [];
@@ -49,6 +49,27 @@ describe('writeTarGz', () => {
     expect(statSync(join(x, 'top/big.log')).size).toBe(200_000);
     expect(tar('-xzOf', out, `top/${longer}`)).toBe('longer');
     expect(statSync(out).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps a symlink whose target is longer than ustar holds (a PAX linkpath), and a non-ASCII name', async () => {
+    const dir = tmp();
+    const target = `../${'t'.repeat(60)}/${'u'.repeat(60)}/kubespray-2.28.0/roles/kubernetes/node/defaults`;
+    expect(target.length).toBeGreaterThan(100);
+    const out = join(dir, 'links.tar.gz');
+    await writeTarGz(out, [
+      { name: 'tree/', type: 'dir' },
+      { name: 'tree/long-link', type: 'symlink', link: target },
+      { name: 'tree/short-link', type: 'symlink', link: 'hello.txt' },
+      { name: 'tree/설정.yaml', data: 'a: 1\n' },
+    ]);
+    const x = join(dir, 'x');
+    mkdirSync(x);
+    tar('-xzf', out, '-C', x);
+    expect(readlinkSync(join(x, 'tree/long-link'))).toBe(target);
+    expect(readlinkSync(join(x, 'tree/short-link'))).toBe('hello.txt');
+    expect(tar('-xzOf', out, 'tree/설정.yaml')).toBe('a: 1\n');
+    const buffer = await tarBuffer([{ name: 'l', type: 'symlink', link: target }]);
+    expect(buffer.toString('latin1')).toContain(`linkpath=${target}`);
   });
 });
 

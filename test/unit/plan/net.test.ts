@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  canonicalAddress,
   cidrContains,
+  inetAtonValue,
   cidrsOverlap,
   formatCidr,
   formatIp,
@@ -102,5 +104,32 @@ describe('names', () => {
     expect(isNodeName('node_1')).toBe(false);
     expect(suggestNodeName('Master_1')).toBe('master-1');
     expect(suggestNodeName('--Edge Node #2--')).toBe('edge-node-2');
+  });
+});
+
+describe('security #3 and #4: addresses in inet_aton disguise', () => {
+  it.each([
+    ['10.250.0.014', 0x0afa000cn],
+    ['010.250.0.012', 0x08fa000an],
+    ['0x0a.250.0.12', 0x0afa000cn],
+    ['167772172', 0x0a00000cn],
+    ['10.1', 0x0a000001n],
+  ])('%s is what the resolver reads as a number, never a host name', (text, value) => {
+    expect(inetAtonValue(text)).toBe(value);
+    expect(isHostname(text)).toBe(false);
+    expect(canonicalAddress(text)).toBeUndefined();
+  });
+  it.each(['10.250.0.256', '1.2.3.4.5', 'node1', 'a1.example.com'])('%s is no inet_aton number', (text) => {
+    expect(inetAtonValue(text)).toBeUndefined();
+  });
+  it('host names whose last label is a number are refused (RFC 3696)', () => {
+    expect(isHostname('host.123')).toBe(false);
+    expect(isHostname('0x0a')).toBe(false);
+    expect(isHostname('1e100.net')).toBe(true);
+  });
+  it('gives one spelling per address: IPv6 in RFC 5952 form, IPv4-mapped as IPv4, names lowercase', () => {
+    expect(canonicalAddress('FD00:0:0::0:1')).toEqual({ kind: 'ip', family: 6, address: 'fd00::1' });
+    expect(canonicalAddress('::ffff:10.250.0.12')).toEqual({ kind: 'ip', family: 4, address: '10.250.0.12' });
+    expect(canonicalAddress('Node-1.Example.')).toEqual({ kind: 'name', name: 'node-1.example' });
   });
 });

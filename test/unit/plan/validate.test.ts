@@ -62,7 +62,138 @@ interface Case {
   start?: () => Obj;
 }
 
+const ATTACKER_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl attacker@evil';
+
 const cases: Case[] = [
+  {
+    rule: 'security #1: a newline in cluster.name (an SSH key smuggled in)',
+    key: 'plan.text.control',
+    path: 'cluster.name',
+    fail: (p) => void (p.cluster = { name: `x\n${ATTACKER_KEY}` }),
+    pass: (p) => void (p.cluster = { name: 'x' }),
+  },
+  {
+    rule: 'security #1: a NUL in a host label key',
+    key: 'plan.text.control',
+    path: 'hosts[0].labels.a\u0000b',
+    fail: (p) => void (p.hosts[0].labels = { 'a\u0000b': 'x' }),
+    pass: (p) => void (p.hosts[0].labels = { ab: 'x' }),
+  },
+  {
+    rule: 'security #1: cluster.name is a DNS label',
+    key: 'plan.cluster.name',
+    path: 'cluster.name',
+    fail: (p) => void (p.cluster = { name: "x' -C y" }),
+    pass: (p) => void (p.cluster = { name: 'prod-1' }),
+  },
+  {
+    rule: 'security #1: a user is a POSIX login name',
+    key: 'plan.user.invalid',
+    path: 'hosts[0].user',
+    fail: (p) => void (p.hosts[0].user = '-oProxyCommand=touch'),
+    pass: (p) => void (p.hosts[0].user = 'ubuntu'),
+  },
+  {
+    rule: 'security #1: a jump host user is a POSIX login name',
+    key: 'plan.user.invalid',
+    path: 'auth[0].jumpHost.user',
+    fail: (p) => void (p.auth[0].jumpHost = { address: '192.168.0.5', user: 'a b' }),
+    pass: (p) => void (p.auth[0].jumpHost = { address: '192.168.0.5', user: 'gw' }),
+  },
+  {
+    rule: 'security #1: an auth profile name is a plain name',
+    key: 'plan.name.invalid',
+    path: 'auth[0].name',
+    fail: (p) => {
+      p.auth[0].name = 'de fault';
+      for (const h of p.hosts) h.auth = 'de fault';
+    },
+    pass: (p) => void (p.auth[0].name = 'default'),
+  },
+  {
+    rule: 'security #1: a local path is absolute or under ~/',
+    key: 'plan.path.invalid',
+    path: 'auth[0].keyPath',
+    fail: (p) => void (p.auth[0].keyPath = 'id_rsa'),
+    pass: (p) => void (p.auth[0].keyPath = '/home/me/.ssh/id_rsa'),
+  },
+  {
+    rule: 'security #1: the NFS export is an absolute path',
+    key: 'plan.path.remote',
+    path: 'storage.nfs.path',
+    fail: (p) => void (p.storage.nfs.path = '~/share'),
+    pass: (p) => void (p.storage.nfs.path = '/srv/nfs'),
+  },
+  {
+    rule: 'security #1: a comma in a label value (would add a label through keadm --labels)',
+    key: 'plan.label.value',
+    path: 'hosts[0].labels.zone',
+    fail: (p) => void (p.hosts[0].labels = { zone: 'a,node-role.kubernetes.io/control-plane=' }),
+    pass: (p) => void (p.hosts[0].labels = { zone: 'a' }),
+  },
+  {
+    rule: 'security #1: a label key is a Kubernetes label key',
+    key: 'plan.label.key',
+    path: 'hosts[0].labels.a=b',
+    fail: (p) => void (p.hosts[0].labels = { 'a=b': 'x' }),
+    pass: (p) => void (p.hosts[0].labels = { 'example.com/a': 'x' }),
+  },
+  {
+    rule: 'security #1: paasta.systemDomain is a domain',
+    key: 'plan.domain.invalid',
+    path: 'paasta.systemDomain',
+    fail: (p) => void (p.paasta = { cfApi: 'https://api.sys.example.com', uaaUrl: 'https://uaa.sys.example.com', systemDomain: 'sys example' }),
+    pass: (p) => void (p.paasta = { cfApi: 'https://api.sys.example.com', uaaUrl: 'https://uaa.sys.example.com', systemDomain: 'sys.example.com' }),
+  },
+  {
+    rule: 'security #3: 10.250.0.014 (octal to the resolver)',
+    key: 'plan.ip.leadingZero',
+    path: 'hosts[0].address',
+    fail: (p) => void (p.hosts[0].address = '10.250.0.014'),
+    pass: (p) => void (p.hosts[0].address = '10.250.0.14'),
+  },
+  {
+    rule: 'security #3: 010.250.0.012',
+    key: 'plan.ip.leadingZero',
+    path: 'hosts[1].address',
+    fail: (p) => void (p.hosts[1].address = '010.250.0.012'),
+    pass: (p) => void (p.hosts[1].address = '10.250.0.12'),
+  },
+  {
+    rule: 'security #3: 10.250.0.256',
+    key: 'plan.ip.invalid',
+    path: 'hosts[0].address',
+    fail: (p) => void (p.hosts[0].address = '10.250.0.256'),
+    pass: (p) => void (p.hosts[0].address = '10.250.0.25'),
+  },
+  {
+    rule: 'security #3 and #4: 0x0a.250.0.12 is not a host name',
+    key: 'plan.ip.numericForm',
+    path: 'hosts[0].address',
+    fail: (p) => void (p.hosts[0].address = '0x0a.250.0.12'),
+    pass: (p) => void (p.hosts[0].address = '10.250.0.12'),
+  },
+  {
+    rule: 'security #3: 167772172 is not a host name',
+    key: 'plan.ip.numericForm',
+    path: 'hosts[2].address',
+    fail: (p) => void (p.hosts[2].address = '167772172'),
+    pass: (p) => void (p.hosts[2].address = '10.0.0.12'),
+  },
+  {
+    rule: 'security #3: 10.1 is not an address',
+    key: 'plan.ip.numericForm',
+    path: 'auth[0].jumpHost.address',
+    fail: (p) => void (p.auth[0].jumpHost = { address: '10.1' }),
+    pass: (p) => void (p.auth[0].jumpHost = { address: '10.0.0.1' }),
+  },
+  {
+    rule: 'security #4: a numeric form in the registry address',
+    key: 'plan.registry.invalid',
+    path: 'registry.address',
+    fail: (p) => void (p.registry = { address: '0x7f.1:5000' }),
+    pass: (p) => void (p.registry = { address: 'registry.local:5000' }),
+  },
   {
     rule: 'malformed address',
     key: 'plan.address.invalid',
@@ -461,7 +592,7 @@ const cases: Case[] = [
     key: 'plan.secret.value',
     path: 'hosts[0].labels.note',
     fail: (p) => void (p.hosts[0].labels = { note: '-----BEGIN OPENSSH PRIVATE KEY-----\nabc' }),
-    pass: (p) => void (p.hosts[0].labels = { note: 'rack 3' }),
+    pass: (p) => void (p.hosts[0].labels = { note: 'rack-3' }),
   },
   {
     rule: 'structure: required field',
@@ -691,5 +822,26 @@ describe('validatePlan', () => {
     const r = validatePlan(base());
     expect(r.plan?.hosts[0]?.port).toBe(22);
     expect(r.plan?.cluster.podCidr).toBe('10.233.64.0/18');
+  });
+});
+
+describe('security #1: every plan string has its character set', () => {
+  it('cluster.name = "x\\n" + a public key fails validate, naming cluster.name', () => {
+    const p = base();
+    p.cluster = { name: `x\n${ATTACKER_KEY}` };
+    const r = validatePlan(p);
+    expect(r.valid).toBe(false);
+    expect(r.errors).toContainEqual(
+      expect.objectContaining({ path: 'cluster.name', key: 'plan.text.control', params: expect.objectContaining({ field: 'cluster.name', char: 'U+000A (newline)' }) }),
+    );
+    expect(render(planMessages, 'ko', r.errors.find((e) => e.path === 'cluster.name')!)).toContain('cluster.name');
+  });
+
+  it('a control character anywhere is refused, also in a field the schema does not know', () => {
+    const p = base();
+    p.hosts[1].name = 'worker1\r';
+    p.portal.domain = 'portal.example.com\u0000';
+    const paths = validatePlan(p).errors.filter((e) => e.key === 'plan.text.control').map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['hosts[1].name', 'portal.domain']));
   });
 });

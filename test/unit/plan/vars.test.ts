@@ -43,7 +43,8 @@ describe('parseShellVars', () => {
       ['plan.vars.commandSubstitution', 1],
       ['plan.vars.commandSubstitution', 2],
       ['plan.vars.commandSubstitution', 3],
-      ['plan.vars.commandSubstitution', 4],
+      // A second word is not command substitution: it has its own message (security #11).
+      ['plan.vars.extraWord', 4],
     ]);
   });
 

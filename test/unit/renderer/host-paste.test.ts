@@ -52,3 +52,19 @@ describe('parseHostPaste', () => {
     expect(splitTokens('a,10.0.0.[1,3] worker')).toEqual(['a', '10.0.0.[1,3]', 'worker']);
   });
 });
+
+describe('the paste dialog\'s own example and a fresh plan', () => {
+  it('reads lines followed by a CSV block (the placeholder text), the header not taken for a host', () => {
+    const example = 'master-1 10.0.0.11 control-plane etcd\nworker-[1-3] 10.0.0.[21-23] worker\n\nname,address,privateAddress,roles,user\nnode-a,192.168.0.5,10.0.0.5,worker,ubuntu';
+    const r = parseHostPaste(example, 0);
+    expect(r.problems).toEqual([]);
+    expect(r.hosts.map((h) => h.name)).toEqual(['master-1', 'worker-1', 'worker-2', 'worker-3', 'node-a']);
+    expect(r.hosts[4]).toEqual({ name: 'node-a', address: '192.168.0.5', privateAddress: '10.0.0.5', roles: ['worker'], user: 'ubuntu' });
+  });
+
+  it('names a bare address range node-1… on a plan without hosts, and numbers after a CSV block', () => {
+    expect(parseHostPaste('10.252.0.[11-13]', 0).hosts.map((h) => `${h.name}=${h.address}`)).toEqual(['node-1=10.252.0.11', 'node-2=10.252.0.12', 'node-3=10.252.0.13']);
+    const mixed = parseHostPaste('address\n10.0.0.1\n\n10.0.0.2', 0);
+    expect(mixed.hosts.map((h) => h.name)).toEqual(['node-1', 'node-2']);
+  });
+});

@@ -41,7 +41,7 @@ describe('wizard navigation', () => {
   it('blocks Next until a mode the engine runs is chosen, then moves on', async () => {
     setApi(
       scripted({
-        'app.info': () => ({ version: '1', releases: [], defaultRelease: 'r', modesAvailable: ['standalone'], lang: 'en', shell: 'browser', canRememberSecrets: false }),
+        'app.info': () => ({ version: '1', releases: [], defaultRelease: 'r', modesAvailable: ['standalone'], modes: [], lang: 'en', shell: 'browser', canRememberSecrets: false }),
         'run.list': () => ({ runs: [{ id: 'r1', mode: 'standalone', status: 'failed', startedAt: '2026-01-01T00:00:00Z', failedStep: 'kubespray' }, { id: 'r0', mode: 'standalone', status: 'succeeded', startedAt: '2025-12-01T00:00:00Z' }] }),
         'plan.new': () => ({ plan, yaml: '' }),
         'plan.validate': () => ({ valid: true, errors: [], warnings: [] }),

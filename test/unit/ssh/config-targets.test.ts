@@ -57,8 +57,19 @@ describe('ssh config', () => {
   });
 });
 
-function plan(hosts: unknown[], auth: unknown[]): Plan {
-  return Plan.parse({ apiVersion: 'cp-installer/v1', kind: 'Plan', mode: 'standalone', release: 'v1.6.2', hosts, auth });
+/** A plan that validates (targets exist only for those): each host a control plane and worker, NFS and portal set. */
+function plan(hosts: Array<Record<string, unknown>>, auth: unknown[]): Plan {
+  return Plan.parse({
+    apiVersion: 'cp-installer/v1',
+    kind: 'Plan',
+    mode: 'standalone',
+    release: 'k-paas-v1.6.2',
+    hosts: hosts.map((h) => ({ roles: ['control-plane', 'worker'], ...h })),
+    auth,
+    storage: { nfs: { server: '192.0.2.50' } },
+    portal: { domain: 'portal.example.com' },
+    network: { metallbRange: '192.0.2.200-192.0.2.210' },
+  });
 }
 
 describe('targetsFromPlan', () => {
@@ -75,14 +86,14 @@ describe('targetsFromPlan', () => {
   });
 
   it('fills what the plan leaves open from ssh config, including ProxyJump and IdentityFile', () => {
-    const p = plan([{ name: 'w', address: 'web1', auth: 'k' }], [{ name: 'k', method: 'key' }]);
+    // A key profile must name its key file to validate; an agent profile takes what the config says.
+    const p = plan([{ name: 'w', address: 'web1', auth: 'k' }], [{ name: 'k', method: 'agent' }]);
     const [t] = targetsFromPlan(p, { sshConfig: cfg });
     expect(t).toMatchObject({
       name: 'w',
       address: 'web1.internal.example',
       port: 2222,
       user: 'deploy',
-      auth: { keyPath: `${homedir()}/.ssh/id_web` },
       jump: { name: 'bastion', address: '192.0.2.1', port: 2201, user: 'jumpy' },
     });
     expect(t!.jump!.auth.jumpHost).toBeUndefined();
@@ -105,6 +116,6 @@ describe('targetsFromPlan', () => {
     const [t] = targetsFromPlan(p);
     expect(t!.jump).toEqual({ name: '203.0.113.7', address: '203.0.113.7', port: 22, user: 'gw', auth: p.auth[1] });
     const broken = plan([{ name: 'x', address: 'x', auth: 'missing' }], []);
-    expect(() => targetsFromPlan(broken)).toThrow(/missing/);
+    expect(() => targetsFromPlan(broken)).toThrow(/hosts\[0\]\.auth/);
   });
 });

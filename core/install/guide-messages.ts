@@ -1,0 +1,76 @@
+// Messages that tell a person what went wrong in words and what to do next (causes of a failed step), which
+// outside addresses a plan reaches, and how a plan changed since a run started. English and Korean.
+import type { Catalogs } from '../common/messages.js';
+
+export const guideMessages: Catalogs = {
+  en: {
+    'cause.unreachable':
+      '{{host}} cannot reach {{target}}: the site has no internet access, or a firewall or missing DNS blocks it. Either set an offline bundle (Settings → Offline bundle: a folder with kubespray/cluster.yml; in a plan file, bundle.path) and start a new run with that plan, or give {{host}} a proxy that reaches {{target}} (https_proxy in /etc/environment) and resume.',
+    'cause.disk-full': '{{host}} has no space left on its disk. Free some space (df -h shows where), then resume.',
+    'cause.node-key': 'A node refused the deployer\'s SSH key. Check that the node-keys step reached every node, then resume.',
+    'cause.sudo': 'sudo on {{host}} asked for a password the installer does not have. Set the profile\'s sudo to "password" on Credentials (or allow passwordless sudo), then resume.',
+
+    'egress.title': 'Addresses outside the site this plan reaches (open them in the firewall, or use an offline bundle and a registry):',
+    'egress.none': 'This plan reaches no address outside the site.',
+    'bundle.not-a-folder': 'The offline bundle {{path}} is not a folder on this machine. Give the folder that holds kubespray/ (see the layout below).',
+    'bundle.no-tree': 'The offline bundle {{path}} has no Kubespray tree: {{path}}/kubespray/cluster.yml is missing.',
+    'egress.kubespray-tree': 'the Kubespray tree (git clone, {{ref}})',
+    'egress.pip': 'Ansible from PyPI ({{pip}}), only when the deployer\'s Ansible is too old',
+    'egress.kubespray-files': 'Kubernetes binaries Kubespray downloads (kubeadm, kubelet, etcd, CNI, runtime)',
+    'egress.images': 'container images',
+    'egress.calico': 'the Calico {{version}} manifest',
+    'egress.kubeedge-images': 'KubeEdge images (cloudcore, edgecore installation package)',
+    'egress.chart': 'the {{chart}} Helm chart',
+
+    'planchange.added': 'added',
+    'planchange.removed': 'removed',
+    'planchange.changed': 'changed',
+    'run.plan-changed': 'What changed in the plan since run {{runId}} started:',
+    'report.preflight': 'Preflight checks before the run',
+    'cli.dir-missing': 'The folder {{dir}} does not exist. Create it first (mkdir -p {{dir}}) or name another with -d.',
+    'cli.write-failed': 'Could not write {{path}}: {{reason}}.',
+    'cli.no-run': 'There is no run {{runId}} in {{workdir}}. `cp-installer runs` lists the runs there.',
+    'cli.report-written': 'Report: {{path}}',
+    'cli.bundle-written': 'Support bundle: {{path}} (journal, logs, report and plan; no password, key or kubeconfig)',
+    'cli.handover': 'To hand over: cp-installer report {{runId}}  ·  cp-installer support-bundle {{runId}}',
+    'cli.resume.plan-changed': 'The plan file {{path}} changed since run {{runId}} started:',
+    'cli.resume.choose': 'Choose one:\n  cp-installer resume {{runId}} --new-run    start a new run with the plan as it is now (keeps the preflight overrides: {{overrides}})\n  cp-installer resume {{runId}} --as-before  go on with the plan the run started with',
+    'cli.resume.new-run': 'Starting a new run with {{path}} as it is now (preflight overrides kept: {{overrides}}).',
+    'report.preflight-overridden': 'overridden checks: {{checks}}',
+  },
+  ko: {
+    'cause.unreachable':
+      '{{host}}에서 {{target}}에 접속할 수 없습니다. 현장에 인터넷이 없거나 방화벽 또는 DNS가 막고 있습니다. 오프라인 번들을 지정한 뒤(설정 → 오프라인 번들: kubespray/cluster.yml이 있는 폴더, 계획 파일에서는 bundle.path) 이 계획으로 새 실행을 시작하거나, {{host}}에 {{target}}에 닿는 프록시를 설정한 뒤(/etc/environment의 https_proxy) 재개하십시오.',
+    'cause.disk-full': '{{host}}의 디스크에 남은 공간이 없습니다. 공간을 확보한 뒤(df -h로 확인) 재개하십시오.',
+    'cause.node-key': '노드가 배포 호스트의 SSH 키를 거부했습니다. node-keys 단계가 모든 노드에 적용되었는지 확인한 뒤 재개하십시오.',
+    'cause.sudo': '{{host}}의 sudo가 설치 프로그램이 모르는 비밀번호를 요구했습니다. 자격 증명 화면에서 프로필의 sudo를 "비밀번호"로 바꾸거나 비밀번호 없는 sudo를 허용한 뒤 재개하십시오.',
+
+    'egress.title': '이 계획이 접속하는 현장 밖 주소 (방화벽에서 열거나, 오프라인 번들과 레지스트리를 쓰십시오):',
+    'egress.none': '이 계획은 현장 밖 주소에 접속하지 않습니다.',
+    'bundle.not-a-folder': '오프라인 번들 {{path}}은(는) 이 컴퓨터의 폴더가 아닙니다. kubespray/가 들어 있는 폴더를 지정하십시오(아래 구성 참고).',
+    'bundle.no-tree': '오프라인 번들 {{path}}에 Kubespray 트리가 없습니다: {{path}}/kubespray/cluster.yml이 없습니다.',
+    'egress.kubespray-tree': 'Kubespray 트리 (git clone, {{ref}})',
+    'egress.pip': 'PyPI의 Ansible ({{pip}}), 배포 호스트의 Ansible이 오래된 경우에만',
+    'egress.kubespray-files': 'Kubespray가 내려받는 Kubernetes 바이너리 (kubeadm, kubelet, etcd, CNI, 런타임)',
+    'egress.images': '컨테이너 이미지',
+    'egress.calico': 'Calico {{version}} 매니페스트',
+    'egress.kubeedge-images': 'KubeEdge 이미지 (cloudcore, edgecore 설치 패키지)',
+    'egress.chart': '{{chart}} Helm 차트',
+
+    'planchange.added': '추가됨',
+    'planchange.removed': '삭제됨',
+    'planchange.changed': '변경됨',
+    'run.plan-changed': '실행 {{runId}}이(가) 시작된 뒤 계획에서 바뀐 것:',
+    'report.preflight': '실행 전 사전 점검',
+    'cli.dir-missing': '{{dir}} 폴더가 없습니다. 먼저 만들거나(mkdir -p {{dir}}) -d로 다른 폴더를 지정하십시오.',
+    'cli.write-failed': '{{path}}에 쓸 수 없습니다: {{reason}}.',
+    'cli.no-run': '{{workdir}}에 실행 {{runId}}이(가) 없습니다. `cp-installer runs`로 실행 목록을 볼 수 있습니다.',
+    'cli.report-written': '보고서: {{path}}',
+    'cli.bundle-written': '지원 번들: {{path}} (저널, 로그, 보고서, 계획 포함, 비밀번호·키·kubeconfig 제외)',
+    'cli.handover': '전달할 자료: cp-installer report {{runId}}  ·  cp-installer support-bundle {{runId}}',
+    'cli.resume.plan-changed': '실행 {{runId}}이(가) 시작된 뒤 계획 파일 {{path}}이(가) 바뀌었습니다:',
+    'cli.resume.choose': '하나를 고르십시오:\n  cp-installer resume {{runId}} --new-run    지금의 계획으로 새 실행 시작 (사전 점검 건너뛰기 유지: {{overrides}})\n  cp-installer resume {{runId}} --as-before  실행을 시작할 때의 계획으로 계속',
+    'cli.resume.new-run': '{{path}}의 지금 계획으로 새 실행을 시작합니다 (사전 점검 건너뛰기 유지: {{overrides}}).',
+    'report.preflight-overridden': '건너뛴 점검: {{checks}}',
+  },
+};
