@@ -2,8 +2,8 @@ import { appendFileSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
 
 // CI reads a plain closing line "N passed, N failed, N skipped"; vitest's own summary has another shape.
-// `npm test` runs the projects one after the other: each run appends its counts to CP_TEST_SUMMARY_FILE and
-// test/print-summary.ts prints the total at the end.
+// `npm test` (test/run-all.sh) runs the projects one after the other: each run appends its counts to
+// CP_TEST_SUMMARY_FILE and run-all.sh prints the total at the end.
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     let passed = 0;

@@ -14,6 +14,7 @@ import {
   type InstallPlan,
   type PlanChange,
 } from '../../core/api/install.js';
+import { failureText } from '../failure.js';
 import { cancelOnSigint, collectSecrets, printResult, progressPrinter, sshOptionsOf, type SshCliOptions } from './apply.js';
 
 export interface ResumeOptions extends SshCliOptions {
@@ -62,7 +63,8 @@ export async function resume(runId: string, opts: ResumeOptions): Promise<number
   } catch (e) {
     // An SSH stop before any host (a ProxyJump loop in ~/.ssh/config…) has its own words.
     const m = (e as { toMessage?: () => { key: string; params: Record<string, string> } }).toMessage?.();
-    process.stderr.write(`${m ? renderMessage(m) : e instanceof Error ? e.message : String(e)}\n`);
+    // Any other keyed failure (the journal's plan no longer validates, a full workdir) in words too.
+    process.stderr.write(`${m ? renderMessage(m) : failureText(e)}\n`);
     return 2;
   }
   const release = cancelOnSigint(() => started.cancel());

@@ -8,7 +8,6 @@ import { checkedPlan } from './plan-gate.js';
 import { Secret } from '../common/secret.js';
 import { findRelease } from '../plan/catalog.js';
 import { Plan, type PlanInput } from '../plan/schema.js';
-import { modulesFix, swapFix, sysctlFix } from '../preflight/fixes.js';
 import { applyFixes, fixesFor, runPreflight, type FixOutcome } from '../preflight/run.js';
 import type { CheckResult, Fix, HostReport, PreflightReport } from '../preflight/types.js';
 import { Ssh2Connector } from '../ssh/connector.js';
@@ -164,21 +163,6 @@ export async function runFixes(
   }
 }
 
-const FIXES: Record<string, () => Fix> = { swap: swapFix, modules: modulesFix, sysctl: sysctlFix };
-
-/** The service's PreflightPart (engine.ts): run, and one fix on one host. */
-export const preflightFacade = {
-  run(plan: PlanInput, secrets: SecretBag, onHost: (r: HostReport) => void): Promise<PreflightReport> {
-    return runPlanPreflight(plan, { secrets, onHost });
-  },
-  async fix(plan: PlanInput, secrets: SecretBag, host: string, fixId: string): Promise<{ ok: boolean; output: string }> {
-    const make = FIXES[fixId];
-    if (!make) return { ok: false, output: `no fix named ${fixId}` };
-    const outcomes = await runFixes(plan, new Map([[host, [make()]]]), { secrets });
-    const bad = outcomes.find((o) => !o.ok);
-    return bad ? { ok: false, output: `${bad.command ?? ''}\n${bad.output ?? ''}`.trim() } : { ok: true, output: '' };
-  },
-};
 
 // --- rendering -------------------------------------------------------------------------------------
 

@@ -1,20 +1,13 @@
 // The two waiting helpers every layer uses: one concurrency limiter and one cancellable sleep.
 
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. A rejection rejects
- * the whole call once the running ones settle no further item starts. */
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
 export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
-  let failed = false;
   const worker = async () => {
-    while (next < items.length && !failed) {
+    while (next < items.length) {
       const i = next++;
-      try {
-        out[i] = await fn(items[i]!, i);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
+      out[i] = await fn(items[i]!, i);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));

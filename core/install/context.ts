@@ -2,7 +2,6 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { msg } from '../common/messages.js';
-import { shq } from '../common/quote.js';
 import type { Release } from '../plan/catalog.js';
 import type { Host, Plan } from '../plan/schema.js';
 import type { ExecResult, SecretBag, SshSession, SshTarget } from '../ssh/types.js';
@@ -236,9 +235,4 @@ export function makeContext(shared: ContextShared, stepId: string, host?: Host):
     addSecret: (value: string) => redactor.add(value),
   };
   return ctx;
-}
-
-/** `test -e PATH` as a command line, for isDone checks that only look for a file. */
-export function existsCommand(path: string): string {
-  return `test -e ${shq(path)}`;
 }

@@ -4,6 +4,7 @@
 // comment of the installer's own. The `.pub` file beside it is only compared, never trusted: a `.pub` with
 // more than one line or another key (what a plan with a newline in cluster.name once left there) is refused
 // with the way to clean it up, so it cannot come back on a later run.
+import { likelyHome } from './dry-home.js';
 import { msg } from '../common/messages.js';
 import { shellJoin, shq } from '../common/quote.js';
 import { describeControl, hasControl, isDnsLabel } from '../plan/charset.js';
@@ -126,7 +127,7 @@ export function deployerKeyStep(plan: Plan, deployer: Host, needs: string[]): St
     // Generates the key only when missing, so running it again is harmless and always yields the public key.
     async run(ctx) {
       const comment = keyComment(plan);
-      const r = await ctx.exec(d, keyCommand(comment), { dryRunResult: { stdout: '/home/user\n' } });
+      const r = await ctx.exec(d, keyCommand(comment), { dryRunResult: { stdout: `${likelyHome(plan, deployer)}\n` } });
       if (ctx.dryRun) {
         ctx.outputs.set('deployerHome', r.stdout.trim() || '.');
         ctx.outputs.set('deployerPublicKey', `${DRY_RUN_KEY} ${comment}`);

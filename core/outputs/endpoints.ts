@@ -1,5 +1,5 @@
-// The addresses a finished install hands to the user: the API server and, once the portal is installed,
-// the portal's URLs on `*.${HOST_DOMAIN}` (PAASTA.md §5; HOST_DOMAIN defaults to `<ingress IP>.nip.io`).
+// The addresses a finished install hands to the user: the API server and, when the plan enables the
+// portal, the portal's URLs on `*.${HOST_DOMAIN}` (PAASTA.md §5; HOST_DOMAIN defaults to `<ingress IP>.nip.io`).
 import type { Plan } from '../plan/schema.js';
 import { apiServerUrl } from './kubeconfig.js';
 

@@ -6,7 +6,6 @@ import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { hostsWithRole, type Plan } from '../plan/schema.js';
-import type { SshSession } from '../ssh/types.js';
 
 export const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 export const API_PORT = 6443;
@@ -32,11 +31,6 @@ export function apiServerUrl(plan: Plan): string {
   const host = plan.cluster.loadBalancerDomain ?? hostsWithRole(plan, 'control-plane')[0]?.address;
   if (!host) throw new Error('The plan has no control plane and no load balancer: no API server address');
   return `https://${hostForUrl(host)}:${API_PORT}`;
-}
-
-/** Reads admin.conf from a control plane (root-only file: through sudo). */
-export async function fetchAdminConf(session: SshSession, path = ADMIN_CONF): Promise<string> {
-  return (await session.download(path, { sudo: true })).toString('utf8');
 }
 
 function entries(doc: Document, key: string): YAMLMap[] {

@@ -151,6 +151,8 @@ export const planMessages: Catalogs = {
       'Rook-Ceph needs an extra unformatted disk on every worker; preflight checks for it.',
     'plan.warn.noMetallb':
       'No MetalLB range: LoadBalancer services (ingress, portal) get no address. Set network.metallbRange to free addresses.',
+    'plan.warn.outsideHostNet':
+      '{{field}} is {{value}}, which is not in the hosts\' network ({{nets}}): an address left from an example? Use a free address the hosts can reach on their network.',
     'plan.warn.nipio':
       'The portal will use {{domain}}, which needs public DNS (nip.io) on every client. Set portal.domain if the site has no internet.',
     'plan.warn.nipioOffline':
@@ -330,6 +332,8 @@ export const planMessages: Catalogs = {
       'Rook-Ceph에는 모든 worker에 포맷하지 않은 추가 디스크가 필요합니다. 사전 점검에서 확인합니다.',
     'plan.warn.noMetallb':
       'MetalLB 범위가 없어 LoadBalancer 서비스(인그레스, 포털)가 주소를 받지 못합니다. network.metallbRange에 빈 주소 범위를 지정하세요.',
+    'plan.warn.outsideHostNet':
+      '{{field}} 값 {{value}}은(는) 호스트의 네트워크({{nets}})에 없습니다. 예시에서 남은 주소가 아닌지 확인하고, 호스트가 자기 네트워크에서 닿을 수 있는 빈 주소를 쓰세요.',
     'plan.warn.nipio':
       '포털이 {{domain}}을(를) 씁니다. 모든 클라이언트에서 공용 DNS(nip.io)가 필요합니다. 인터넷이 없는 환경이면 portal.domain을 지정하세요.',
     'plan.warn.nipioOffline':

@@ -1,5 +1,5 @@
 // Address arithmetic for plans: IPv4/IPv6 parsing, CIDRs, address ranges, host names. Pure, no Node
-// modules (the renderer bundles it too). Addresses are bigints so IPv4 and IPv6 share one code path.
+// modules. Addresses are bigints so IPv4 and IPv6 share one code path.
 
 export type Family = 4 | 6;
 

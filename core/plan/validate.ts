@@ -601,6 +601,32 @@ function adviseNetwork(plan: Plan): Issue[] {
   return out;
 }
 
+/**
+ * Every address field checked against the hosts' own networks (the /24s their addresses are in): a MetalLB
+ * range, ingress IP, NFS server or cloudcore address left from an example (192.168.0.x, 203.0.113.10) in a
+ * 10.252.0.x cluster is named, field by field. A warning: a site may route a farther address on purpose.
+ */
+function adviseAddressesInHostNet(plan: Plan): Issue[] {
+  const net24 = (a: string | undefined) => (a && /^\d{1,3}(\.\d{1,3}){3}$/.test(a) && parseIp(a) ? a.replace(/\.\d+$/, '') : undefined);
+  const nets = new Set<string>();
+  for (const h of plan.hosts) for (const a of [h.address, h.privateAddress]) if (net24(a)) nets.add(net24(a)!);
+  if (nets.size === 0) return [];
+  const shown = [...nets].slice(0, 3).map((n) => `${n}.x`).join(', ');
+  const out: Issue[] = [];
+  const check = (path: string, value: string | undefined, addresses: Array<string | undefined>) => {
+    if (value === undefined) return;
+    const outside = addresses.map(net24).some((n) => n !== undefined && !nets.has(n));
+    if (outside) out.push(warning(path, 'plan.warn.outsideHostNet', { field: path, value, nets: shown }));
+  };
+  const range = plan.network.metallbRange?.split('-').map((x) => x.trim());
+  check('network.metallbRange', plan.network.metallbRange, range ?? []);
+  check('network.ingressIp', plan.network.ingressIp, [plan.network.ingressIp]);
+  check('storage.nfs.server', plan.storage.nfs?.server, [plan.storage.nfs?.server]);
+  check('edge.cloudcoreAddress', plan.edge?.cloudcoreAddress, [plan.edge?.cloudcoreAddress]);
+  check('edge.cloudcorePrivateAddress', plan.edge?.cloudcorePrivateAddress, [plan.edge?.cloudcorePrivateAddress]);
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 type Rule = (plan: Plan, lookup: ReleaseLookup) => Issue[];
@@ -624,6 +650,7 @@ export const RULES: readonly Rule[] = [
   adviseHa,
   adviseHosts,
   adviseNetwork,
+  adviseAddressesInHostNet,
 ];
 
 export interface ValidateOptions {

@@ -32,18 +32,18 @@ const ASSIGN = /^(?:export\s+|declare\s+(?:-x\s+)?|readonly\s+)?([A-Za-z_][A-Za-
 
 /** Why a value cannot be read as plain text: each shell construct has its own message. */
 type WordProblem =
-  | { key: 'plan.vars.commandSubstitution' }
-  | { key: 'plan.vars.unterminatedQuote'; quote: string }
-  | { key: 'plan.vars.separator' }
-  | { key: 'plan.vars.andOr'; op: string }
-  | { key: 'plan.vars.pipe' }
-  | { key: 'plan.vars.operator'; op: string }
-  | { key: 'plan.vars.expansion' }
-  | { key: 'plan.vars.extraWord' }
-  | { key: 'plan.vars.valueTooLong' };
+  | { problem: 'plan.vars.commandSubstitution' }
+  | { problem: 'plan.vars.unterminatedQuote'; quote: string }
+  | { problem: 'plan.vars.separator' }
+  | { problem: 'plan.vars.andOr'; op: string }
+  | { problem: 'plan.vars.pipe' }
+  | { problem: 'plan.vars.operator'; op: string }
+  | { problem: 'plan.vars.expansion' }
+  | { problem: 'plan.vars.extraWord' }
+  | { problem: 'plan.vars.valueTooLong' };
 
 function lineIssue(severity: 'error' | 'warning', key: string, lineNo: number, params: Record<string, string | number>): PlanIssue {
-  return { severity, path: '', key, params: { line: lineNo, ...params }, line: lineNo, column: 1 };
+  return { severity, path: '', key, params, line: lineNo, column: 1 };
 }
 
 /**
@@ -68,21 +68,21 @@ export function parseShellVars(text: string): ShellVars {
   text.split(/\r?\n/).forEach((raw, index) => {
     const lineNo = index + 1;
     if (raw.length > VARS_LIMITS.maxLineLength) {
-      report(lineIssue('error', 'plan.vars.lineTooLong', lineNo, { length: raw.length, max: VARS_LIMITS.maxLineLength }));
+      report(lineIssue('error', 'plan.vars.lineTooLong', lineNo, { line: lineNo, length: raw.length, max: VARS_LIMITS.maxLineLength }));
       return;
     }
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const m = ASSIGN.exec(line);
     if (!m) {
-      report(lineIssue('warning', 'plan.vars.unparsed', lineNo, { text: line.slice(0, 80) }));
+      report(lineIssue('warning', 'plan.vars.unparsed', lineNo, { line: lineNo, text: line.slice(0, 80) }));
       return;
     }
     const name = m[1] as string;
     const word = shellWord(m[2] as string, values);
     if (typeof word !== 'string') {
-      const { key, ...extra } = word;
-      report(lineIssue('error', key, lineNo, { name, ...extra, ...(key === 'plan.vars.valueTooLong' ? { max: VARS_LIMITS.maxValueLength } : {}) }));
+      const { problem, ...extra } = word;
+      report(lineIssue('error', problem, lineNo, { line: lineNo, name, ...extra, ...(problem === 'plan.vars.valueTooLong' ? { max: VARS_LIMITS.maxValueLength } : {}) }));
       return;
     }
     values.set(name, word);
@@ -95,11 +95,11 @@ export function parseShellVars(text: string): ShellVars {
 function operatorProblem(src: string, i: number): WordProblem | undefined {
   const c = src[i] as string;
   const next = src[i + 1];
-  if (c === ';') return { key: 'plan.vars.separator' };
-  if (c === '&' && next === '&') return { key: 'plan.vars.andOr', op: '&&' };
-  if (c === '|' && next === '|') return { key: 'plan.vars.andOr', op: '||' };
-  if (c === '|') return { key: 'plan.vars.pipe' };
-  if (c === '&' || c === '<' || c === '>' || c === '(' || c === ')') return { key: 'plan.vars.operator', op: c };
+  if (c === ';') return { problem: 'plan.vars.separator' };
+  if (c === '&' && next === '&') return { problem: 'plan.vars.andOr', op: '&&' };
+  if (c === '|' && next === '|') return { problem: 'plan.vars.andOr', op: '||' };
+  if (c === '|') return { problem: 'plan.vars.pipe' };
+  if (c === '&' || c === '<' || c === '>' || c === '(' || c === ')') return { problem: 'plan.vars.operator', op: c };
   return undefined;
 }
 
@@ -114,8 +114,8 @@ function shellWord(src: string, env: Map<string, string>): string | WordProblem 
     const bare = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(src.slice(i));
     const m = braced ?? bare;
     if (!m) {
-      if (src[i + 1] === '(') return { key: 'plan.vars.commandSubstitution' };
-      if (src[i + 1] === '{') return { key: 'plan.vars.expansion' };
+      if (src[i + 1] === '(') return { problem: 'plan.vars.commandSubstitution' };
+      if (src[i + 1] === '{') return { problem: 'plan.vars.expansion' };
       i++;
       return '$';
     }
@@ -123,29 +123,29 @@ function shellWord(src: string, env: Map<string, string>): string | WordProblem 
     return env.get(m[1] as string) ?? '';
   };
   while (i < src.length) {
-    if (tooLong()) return { key: 'plan.vars.valueTooLong' };
+    if (tooLong()) return { problem: 'plan.vars.valueTooLong' };
     const c = src[i] as string;
     if (c === ' ' || c === '\t') {
       const rest = src.slice(i).trim();
       // `NAME=value # comment` is fine; `NAME=value; next` or `NAME=a b` would run something in a real shell.
       if (rest === '' || rest.startsWith('#') || rest === ';') return out;
-      return operatorProblem(rest, 0) ?? { key: 'plan.vars.extraWord' };
+      return operatorProblem(rest, 0) ?? { problem: 'plan.vars.extraWord' };
     }
     if (c === ';' && src.slice(i + 1).trim() === '') return out;
     const op = operatorProblem(src, i);
     if (op) return op;
-    if (c === '`') return { key: 'plan.vars.commandSubstitution' };
+    if (c === '`') return { problem: 'plan.vars.commandSubstitution' };
     if (c === "'") {
       const end = src.indexOf("'", i + 1);
-      if (end < 0) return { key: 'plan.vars.unterminatedQuote', quote: "'" };
+      if (end < 0) return { problem: 'plan.vars.unterminatedQuote', quote: "'" };
       out += src.slice(i + 1, end);
       i = end + 1;
     } else if (c === '"') {
       i++;
       while (i < src.length && src[i] !== '"') {
-        if (tooLong()) return { key: 'plan.vars.valueTooLong' };
+        if (tooLong()) return { problem: 'plan.vars.valueTooLong' };
         const d = src[i] as string;
-        if (d === '`') return { key: 'plan.vars.commandSubstitution' };
+        if (d === '`') return { problem: 'plan.vars.commandSubstitution' };
         if (d === '\\' && i + 1 < src.length && '$`"\\'.includes(src[i + 1] as string)) {
           out += src[i + 1];
           i += 2;
@@ -158,7 +158,7 @@ function shellWord(src: string, env: Map<string, string>): string | WordProblem 
           i++;
         }
       }
-      if (src[i] !== '"') return { key: 'plan.vars.unterminatedQuote', quote: '"' };
+      if (src[i] !== '"') return { problem: 'plan.vars.unterminatedQuote', quote: '"' };
       i++;
     } else if (c === '\\') {
       out += src[i + 1] ?? '';
@@ -172,7 +172,7 @@ function shellWord(src: string, env: Map<string, string>): string | WordProblem 
       i++;
     }
   }
-  return tooLong() ? { key: 'plan.vars.valueTooLong' } : out;
+  return tooLong() ? { problem: 'plan.vars.valueTooLong' } : out;
 }
 
 // ---------------------------------------------------------------------------------------------------------

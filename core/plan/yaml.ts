@@ -51,9 +51,9 @@ function yamlIssues(document: Document, lines: LineCounter, text: string): PlanI
     const { line, col } = lines.linePos(e.pos[0]);
     if (e.code === 'DUPLICATE_KEY') {
       const key = (text.slice(e.pos[0]).split('\n')[0] ?? '').split(':')[0]?.trim().slice(0, 80) ?? '';
-      return issueAt('plan.yaml.duplicateKey', { key }, line, col);
+      return issueAt('plan.yaml.duplicateKey', { key, line }, line, col);
     }
-    if (e.code === 'RESOURCE_EXHAUSTION') return issueAt('plan.yaml.tooDeep', { max: PLAN_LIMITS.maxDepth }, line, col);
+    if (e.code === 'RESOURCE_EXHAUSTION') return issueAt('plan.yaml.tooDeep', { max: PLAN_LIMITS.maxDepth, line }, line, col);
     return {
       severity: 'error' as const,
       path: '',
@@ -72,7 +72,7 @@ function yamlIssues(document: Document, lines: LineCounter, text: string): PlanI
 export const PLAN_LIMITS = { maxBytes: 1024 * 1024, maxDepth: 64, maxAliasCount: 100 } as const;
 
 function issueAt(key: string, params: Record<string, string | number>, line = 1, column = 1): PlanIssue {
-  return { severity: 'error', path: '', key, params: { line, ...params }, line, column };
+  return { severity: 'error', path: '', key, params, line, column };
 }
 
 /** Line and column (1-based) of an offset. */
@@ -132,12 +132,12 @@ function textIssues(text: string): PlanIssue[] {
   const bad = text.indexOf('\uFFFD');
   if (bad >= 0) {
     const { line, column } = position(text, bad);
-    return [issueAt('plan.yaml.notUtf8', { column }, line, column)];
+    return [issueAt('plan.yaml.notUtf8', { line, column }, line, column)];
   }
   const deep = tooDeepAt(text, PLAN_LIMITS.maxDepth);
   if (deep !== undefined) {
     const { line, column } = position(text, deep);
-    return [issueAt('plan.yaml.tooDeep', { max: PLAN_LIMITS.maxDepth }, line, column)];
+    return [issueAt('plan.yaml.tooDeep', { max: PLAN_LIMITS.maxDepth, line }, line, column)];
   }
   return [];
 }

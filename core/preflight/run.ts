@@ -3,6 +3,7 @@
 // other hosts (the reachability matrix measured on the hosts themselves). Then the cross-host checks.
 // A host that cannot be reached, refuses the login or has a changed key becomes that host's report (with
 // the SSH error); the others finish regardless.
+import { mapLimited } from '../common/async.js';
 import { msg } from '../common/messages.js';
 import type { Release } from '../plan/catalog.js';
 import { findRelease } from '../plan/catalog.js';
@@ -30,20 +31,6 @@ export interface PreflightOptions {
   knownHostsFile?: string;
   /** Overrides the catalog lookup (tests). */
   release?: Release;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }
 
 function errorReport(host: Host, e: unknown, knownHostsFile?: string): HostReport {

@@ -52,6 +52,8 @@ export interface ConnectorOptions {
   lookup?: (name: string) => Promise<string[]>;
   /** The limit of a command that names none (default DEFAULT_EXEC_TIMEOUT_MS, core/ssh/session.ts). */
   execTimeoutMs?: number;
+  /** How long an SFTP transfer may make no progress (default SFTP_IDLE_MS, core/ssh/session.ts). */
+  sftpIdleTimeoutMs?: number;
 }
 
 /** Where one hop connects and every spelling its host key is checked (and filed) under. */
@@ -60,6 +62,12 @@ interface Endpoint {
   connectTo: string;
   /** The canonical address or name first, then the address the name resolved to. */
   spellings: string[];
+}
+
+/** A host name resolved once: its canonical name and the addresses it had, in the resolver's order. */
+interface Resolved {
+  name?: string;
+  addresses: string[];
 }
 
 async function systemLookup(name: string): Promise<string[]> {
@@ -91,18 +99,19 @@ export class Ssh2Connector implements Connector {
   }
 
   /**
-   * The canonical spelling of the target's address and, for a host name reached directly, the one address
-   * it resolves to now. Anything else (inet_aton's octal, hex, short and integer forms; a malformed name)
-   * is refused before any packet or DNS query leaves.
+   * The canonical spelling of the target's address and, for a host name reached directly, the addresses it
+   * resolves to now (asked once: the connection goes to one of these, never to a second lookup's answer).
+   * Anything else (inet_aton's octal, hex, short and integer forms; a malformed name) is refused before any
+   * packet or DNS query leaves.
    */
-  private async endpoint(target: SshTarget): Promise<Endpoint> {
+  private async resolve(target: SshTarget): Promise<Resolved> {
     const canon = canonicalAddress(target.address);
     if (!canon) {
       throw new SshError('protocol', target.name, `refusing to connect to "${target.address}": not an IPv4 dotted quad, an IPv6 address or a host name`);
     }
-    if (canon.kind === 'ip') return { connectTo: canon.address, spellings: [canon.address] };
+    if (canon.kind === 'ip') return { addresses: [canon.address] };
     // Behind a jump host the name is resolved there, where it means what the person meant.
-    if (target.jump) return { connectTo: canon.name, spellings: [canon.name] };
+    if (target.jump) return { addresses: [canon.name] };
     let found: string[];
     try {
       found = await (this.options.lookup ?? systemLookup)(canon.name);
@@ -114,9 +123,23 @@ export class Ssh2Connector implements Connector {
       const c = canonicalAddress(a);
       return c?.kind === 'ip' ? [c.address] : [];
     });
-    const first = addresses[0];
-    if (!first) throw new SshError('unreachable', target.name, `cannot connect to ${hostField(canon.name, target.port)}: ${SOCKET_WHY.ENOTFOUND}`);
-    return { connectTo: first, spellings: [canon.name, first] };
+    if (addresses.length === 0) throw new SshError('unreachable', target.name, `cannot connect to ${hostField(canon.name, target.port)}: ${SOCKET_WHY.ENOTFOUND}`);
+    return { name: canon.name, addresses: [...new Set(addresses)] };
+  }
+
+  /** TCP to the first of the resolved addresses that answers (an AAAA without a route falls back to the A). */
+  private async openResolved(target: SshTarget, resolved: Resolved, signal?: AbortSignal): Promise<{ sock: Socket; endpoint: Endpoint }> {
+    let last: unknown;
+    for (const address of resolved.addresses) {
+      try {
+        const sock = await openTcp(target, address, this.timeoutMs, signal);
+        return { sock, endpoint: { connectTo: address, spellings: resolved.name ? [resolved.name, address] : [address] } };
+      } catch (e) {
+        last = e;
+        if (!(e instanceof SshError) || e.kind !== 'unreachable') throw e;
+      }
+    }
+    throw last;
   }
 
   async connect(target: SshTarget, signal?: AbortSignal): Promise<SshSession> {
@@ -124,8 +147,10 @@ export class Ssh2Connector implements Connector {
     let via: SshSession | undefined;
     let sock: Duplex;
     let deadline = Date.now() + this.timeoutMs;
-    const endpoint = await this.endpoint(target);
+    const resolved = await this.resolve(target);
+    let endpoint: Endpoint;
     if (target.jump) {
+      endpoint = { connectTo: resolved.addresses[0]!, spellings: [resolved.addresses[0]!] };
       try {
         via = await this.connect(target.jump, signal);
       } catch (e) {
@@ -148,7 +173,7 @@ export class Ssh2Connector implements Connector {
         throw e;
       }
     } else {
-      sock = await openTcp(target, endpoint.connectTo, this.timeoutMs, signal);
+      ({ sock, endpoint } = await this.openResolved(target, resolved, signal));
     }
     try {
       return await this.handshake(target, endpoint, sock, via, Math.max(1_000, deadline - Date.now()), signal);
@@ -284,7 +309,7 @@ export class Ssh2Connector implements Connector {
       client.on('ready', () => {
         // A server that lets `none` in still does not get a session we were not given credentials for.
         if (authProblem) return done(authProblem);
-        done(undefined, new Ssh2Session(target, client, { sudoMode: target.auth.sudo, ...(sudoPassword ? { sudoPassword } : {}), ...(via ? { via } : {}), ...(this.options.execTimeoutMs ? { defaultTimeoutMs: this.options.execTimeoutMs } : {}) }));
+        done(undefined, new Ssh2Session(target, client, { sudoMode: target.auth.sudo, ...(sudoPassword ? { sudoPassword } : {}), ...(via ? { via } : {}), ...(this.options.execTimeoutMs ? { defaultTimeoutMs: this.options.execTimeoutMs } : {}), ...(this.options.sftpIdleTimeoutMs ? { sftpIdleTimeoutMs: this.options.sftpIdleTimeoutMs } : {}) }));
       });
       client.on('error', (err: Error & { level?: string; code?: string }) => {
         const deferred = err.level === 'client-authentication' ? authProblem : undefined;

@@ -18,7 +18,12 @@ export interface SessionOptions {
   via?: SshSession;
   /** The limit of a command that names none (DEFAULT_EXEC_TIMEOUT_MS). */
   defaultTimeoutMs?: number;
+  /** How long an SFTP transfer may make no progress (SFTP_IDLE_MS). */
+  sftpIdleTimeoutMs?: number;
 }
+
+/** An SFTP transfer that makes no progress this long (a stuck sftp-server, a full disk that blocks) fails. */
+export const SFTP_IDLE_MS = 2 * 60_000;
 
 /**
  * No remote command runs unbounded: one that names no limit of its own gets this one, long enough for
@@ -301,6 +306,46 @@ export class Ssh2Session implements SshSession {
     return kill;
   }
 
+  /**
+   * An SFTP exchange with a limit on silence: `touch` on every answer; with none for the idle limit it
+   * fails with 'timeout' and the SFTP channel is dropped (the next transfer opens a new one).
+   */
+  private sftpGuard<T>(what: string, work: (touch: () => void) => Promise<T>): Promise<T> {
+    const idle = this.options.sftpIdleTimeoutMs ?? SFTP_IDLE_MS;
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      const onIdle = () => {
+        if (done) return;
+        done = true;
+        const stuck = this.sftpPromise;
+        this.sftpPromise = undefined;
+        void stuck?.then((sftp) => sftp.end(), () => undefined);
+        reject(this.fail('timeout', `${what}: the SFTP server made no progress for ${formatSeconds(idle)}; the transfer was stopped`));
+      };
+      const touch = () => {
+        if (done) return;
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(onIdle, idle);
+      };
+      touch();
+      work(touch).then(
+        (v) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+
   private sftp(): Promise<SFTPWrapper> {
     if (!this.sftpPromise) {
       this.sftpPromise = new Promise<SFTPWrapper>((resolve, reject) => {
@@ -327,10 +372,14 @@ export class Ssh2Session implements SshSession {
     const expected = createHash('sha256').update(buf).digest('hex');
     const mode = options.mode ?? 0o644;
     const sudo = this.sudoFor(options.sudo) !== undefined;
-    const sftp = await this.sftp();
     // Under sudo: write a private temp file as the login user, then `sudo install` it into place.
     const dest = sudo ? `/tmp/.cpi-upload-${randomBytes(8).toString('hex')}` : remotePath;
-    await this.writeFile(sftp, dest, buf, sudo ? 0o600 : mode, sudo ? 'wx' : 'w', options);
+    const sftp = await this.sftpGuard(`upload of ${remotePath}`, async (touch) => {
+      const channel = await this.sftp();
+      touch();
+      await this.writeFile(channel, dest, buf, sudo ? 0o600 : mode, sudo ? 'wx' : 'w', options, touch);
+      return channel;
+    });
     let actual: string;
     if (sudo) {
       try {
@@ -344,8 +393,10 @@ export class Ssh2Session implements SshSession {
       }
       actual = await this.remoteSha256(remotePath, true);
     } else {
-      await new Promise<void>((resolve, reject) =>
-        sftp.chmod(remotePath, mode, (e) => (e ? reject(this.fail('protocol', `chmod ${remotePath}: ${e.message}`)) : resolve())),
+      await this.sftpGuard(`chmod ${remotePath}`, () =>
+        new Promise<void>((resolve, reject) =>
+          sftp.chmod(remotePath, mode, (e) => (e ? reject(this.fail('protocol', `chmod ${remotePath}: ${e.message}`)) : resolve())),
+        ),
       );
       actual = await this.remoteSha256(remotePath, false);
     }
@@ -355,9 +406,10 @@ export class Ssh2Session implements SshSession {
     return { sha256: actual };
   }
 
-  private writeFile(sftp: SFTPWrapper, path: string, buf: Buffer, mode: number, flags: 'w' | 'wx', options: UploadOptions): Promise<void> {
+  private writeFile(sftp: SFTPWrapper, path: string, buf: Buffer, mode: number, flags: 'w' | 'wx', options: UploadOptions, touch: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
       sftp.open(path, flags, { mode }, (openErr, handle) => {
+        touch();
         if (openErr) return reject(this.fail('protocol', `cannot write ${path}: ${openErr.message}`));
         let next = 0;
         let sent = 0;
@@ -381,6 +433,7 @@ export class Ssh2Session implements SshSession {
             next += len;
             active++;
             sftp.write(handle, buf, at, len, at, (wErr) => {
+              touch();
               active--;
               if (wErr && !failed) failed = this.fail('protocol', `writing ${path}: ${wErr.message}`);
               sent += len;
@@ -403,10 +456,13 @@ export class Ssh2Session implements SshSession {
       if (r.code !== 0) throw this.fail('protocol', `cannot read ${remotePath}: ${r.stderr.trim() || `exit ${r.code}`}`);
       return r.stdout;
     }
-    const sftp = await this.sftp();
-    return new Promise((resolve, reject) =>
-      sftp.readFile(remotePath, (e, data) => (e ? reject(this.fail('protocol', `cannot read ${remotePath}: ${e.message}`)) : resolve(data))),
-    );
+    return this.sftpGuard(`download of ${remotePath}`, async (touch) => {
+      const sftp = await this.sftp();
+      touch();
+      return new Promise<Buffer>((resolve, reject) =>
+        sftp.readFile(remotePath, (e, data) => (e ? reject(this.fail('protocol', `cannot read ${remotePath}: ${e.message}`)) : resolve(data))),
+      );
+    });
   }
 
   /** A TCP stream to host:port opened by this host (the jump-host hop). */

@@ -57,12 +57,32 @@ export const createPlanSlice: Slice<PlanSlice> = (set, get) => {
           : plan;
         set({ examples });
         get().replacePlan(merged, fresh.yaml);
+        // A mode may come with another release (edge needs one with KubeEdge): say so, and why, at once.
+        if (current?.release && merged.release && current.release !== merged.release) {
+          const info = get().info;
+          const title = (name: string) => info?.releases.find((r) => r.name === name)?.title ?? name;
+          const modeTitle = info?.modes?.find((x) => x.name === mode)?.title;
+          const needsEdge = !!info?.modes?.find((x) => x.name === mode)?.roles.includes('edge');
+          const hadEdge = !!info?.releases.find((r) => r.name === current.release)?.kubeedge;
+          get().notify({
+            key: needsEdge && !hadEdge ? 'ui.mode.releaseSwitchedEdge' : 'ui.mode.releaseSwitched',
+            params: { from: title(current.release), to: title(merged.release), mode },
+            ...(modeTitle ? { nested: { mode: modeTitle } } : {}),
+          });
+        }
       } catch (e) {
         get().fail(e);
       }
     },
     setRelease(release) {
       get().edit((p) => ({ ...p, release }));
+      // An edge mode on a release without KubeEdge cannot install: say it here, not first at Review.
+      const info = get().info;
+      const mode = info?.modes?.find((x) => x.name === get().plan?.mode);
+      const summary = info?.releases.find((r) => r.name === release);
+      if (mode?.roles.includes('edge') && summary && !summary.kubeedge) {
+        get().notify({ key: 'ui.mode.releaseNoEdge', params: { release: summary.title }, nested: { mode: mode.title } }, 'error');
+      }
     },
     edit(fn) {
       const plan = get().plan;

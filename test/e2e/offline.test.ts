@@ -178,5 +178,26 @@ describe.skipIf(!!why)('offline site: actionable failure, bundle, new run', () =
     // The same failure, in Korean.
     await page.getByTestId('lang-ko').click();
     await screenshot(page, 'ko', 'offline-6-after-cancel');
+    expect(await page.getByTestId('failure-box').innerText()).toMatch(/[\uac00-\ud7a3]/);
+
+    // Every screen of this session in both languages (docs/screens/ is chosen from these).
+    for (const lang of ['ko', 'en'] as const) {
+      await page.getByTestId(`lang-${lang}`).click();
+      for (const [n, screen] of [
+        [1, 'mode'],
+        [2, 'hosts'],
+        [3, 'credentials'],
+        [4, 'settings'],
+        [5, 'preflight'],
+        [6, 'review'],
+        [7, 'install'],
+      ] as const) {
+        await page.getByTestId(`nav-${screen}`).click();
+        await page.getByTestId(`screen-${screen}`).waitFor();
+        if (screen === 'preflight') await page.getByTestId('preflight-host-0').click();
+        if (screen === 'review') await page.getByTestId('egress-0').waitFor();
+        await screenshot(page, lang, `site-${n}-${screen}`);
+      }
+    }
   }, 1_200_000);
 });

@@ -121,10 +121,15 @@ export async function openBrowser(url: string, lang: 'en' | 'ko'): Promise<Brows
   };
 }
 
+/** The screen scrolls inside the window; for a picture of all of it, that pane is let out to its full height. */
+const WHOLE_SCREEN = 'html, body, #root, .app { height: auto !important; } .screen { overflow: visible !important; }';
+
 export async function screenshot(page: Page, lang: string, name: string): Promise<string> {
   mkdirSync(SCREENS, { recursive: true });
   const file = join(SCREENS, `${lang}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // A dialog on the page is shown as the person sees it (the window), not stretched.
+  const dialog = (await page.locator('dialog[open]').count()) > 0;
+  await page.screenshot({ path: file, fullPage: true, ...(dialog ? {} : { style: WHOLE_SCREEN }) });
   return file;
 }
 

@@ -28,6 +28,7 @@ import { canRunTestHosts, startTestHosts, type TestHosts } from '../hosts/harnes
 import { failNextJoin, readCluster, seedExistingCluster, stopCloudcore } from '../fakes/install.js';
 import { installAllFakes, planFor, release, runMode } from './edge/helpers.js';
 import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../support/secrets-scan.js';
+import { makeFixtureBundle } from './install/fixture-bundle.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'cli', 'main.ts');
@@ -266,7 +267,7 @@ describe.skipIf(!!skipReason)('faults in a standalone install (real ansible-play
     th = await startTestHosts({ count: 2 });
     scratch = mkdtempSync(join(tmpdir(), 'cpq-faults-'));
     bundle = join(scratch, 'bundle');
-    cpSync(FIXTURE_TREE, join(bundle, 'kubespray'), { recursive: true });
+    makeFixtureBundle(bundle);
     for (const tool of ['kubectl', 'helm']) {
       const dest = join(th.hosts[0]!.dir, 'bin', tool);
       copyFileSync(FAKE_K8S_TOOL, dest);

@@ -3,11 +3,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { sleep } from '../../common/async.js';
 import { msg } from '../../common/messages.js';
 import { shellJoin, shq } from '../../common/quote.js';
 import { deployerHost, hostsWithRole, innerAddress, type Host, type Plan } from '../../plan/schema.js';
 import { getNodesCommand, parseNodes } from '../../tools/kubectl/nodes.js';
 import { getPodsCommand, podNodes } from '../../tools/kubectl/cloud.js';
+import { kubectlApply, patchServiceLoadBalancerIp, rolloutStatus, serviceLoadBalancerIp, setDefaultStorageClass } from '../../tools/kubectl/commands.js';
+import { helmStatus, helmUpgradeInstall } from '../../tools/helm/commands.js';
 import { StepError, type Step, type StepContext } from '../step.js';
 import { clusterNodes, PLATFORM_TREE, workspace } from './deployer.js';
 
@@ -119,21 +122,15 @@ function bundledChart(plan: Plan, r: HelmRelease): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
+// The helm and kubectl command lines are the tool adapters' (core/tools/helm, core/tools/kubectl); these
+// bind them to the cluster's admin kubeconfig.
 export function helmInstallCommand(r: HelmRelease, valuesFiles: string | string[], chartRef: { path: string } | { repo: string }): string {
-  const chart = 'path' in chartRef ? [chartRef.path] : [r.chart, '--repo', chartRef.repo];
-  return shellJoin([
-    'helm', 'upgrade', '--install', r.release, ...chart,
-    '--kubeconfig', ADMIN_CONF,
-    '--namespace', r.namespace, '--create-namespace',
-    '--version', r.version,
-    ...[valuesFiles].flat().flatMap((f) => ['--values', f]),
-    '--wait', '--timeout', '15m',
-  ]);
+  return helmUpgradeInstall(ADMIN_CONF, r, valuesFiles, chartRef);
 }
 
 /** `kubectl apply` of manifests, server-side (Kyverno's and Rook's CRDs are too big for the last-applied annotation). */
 export function applyCommand(files: string[], opts: { serverSide?: boolean } = {}): string {
-  return shellJoin(['kubectl', '--kubeconfig', ADMIN_CONF, 'apply', ...(opts.serverSide ? ['--server-side', '--force-conflicts'] : []), ...files.flatMap((f) => ['-f', f])]);
+  return kubectlApply(ADMIN_CONF, files, opts);
 }
 
 /** The manifests the platform's cp/storage role applies for Rook-Ceph, in its order, with CephFS (the guide's). */
@@ -143,28 +140,19 @@ export const ROOK_MANIFESTS = {
 };
 
 export function defaultStorageClassCommand(): string {
-  return shellJoin([
-    'kubectl', '--kubeconfig', ADMIN_CONF, 'patch', 'storageclass', STORAGE_CLASS,
-    '-p', JSON.stringify({ metadata: { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } }),
-  ]);
+  return setDefaultStorageClass(ADMIN_CONF, STORAGE_CLASS);
 }
 
 export function helmStatusCommand(r: HelmRelease): string {
-  return shellJoin(['helm', 'status', r.release, '--kubeconfig', ADMIN_CONF, '--namespace', r.namespace]);
+  return helmStatus(ADMIN_CONF, r.release, r.namespace);
 }
 
 export function ingressPatchCommand(ip: string): string {
-  return shellJoin([
-    'kubectl', '--kubeconfig', ADMIN_CONF, '-n', 'ingress-nginx', 'patch', 'svc', 'ingress-nginx-controller',
-    '-p', JSON.stringify({ spec: { loadBalancerIP: ip } }),
-  ]);
+  return patchServiceLoadBalancerIp(ADMIN_CONF, 'ingress-nginx', 'ingress-nginx-controller', ip);
 }
 
 export function ingressGetCommand(): string {
-  return shellJoin([
-    'kubectl', '--kubeconfig', ADMIN_CONF, '-n', 'ingress-nginx', 'get', 'svc', 'ingress-nginx-controller',
-    '-o', 'jsonpath={.spec.loadBalancerIP}',
-  ]);
+  return serviceLoadBalancerIp(ADMIN_CONF, 'ingress-nginx', 'ingress-nginx-controller');
 }
 
 export interface Verdict {
@@ -181,12 +169,6 @@ export function verifyCluster(nodesJson: string, podsJson: string, expected: str
     .map((p) => `${p.name} (${p.phase ?? 'unknown'})`);
   return { notReady, podsNotRunning };
 }
-
-const wait = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 /** A folder of the platform's tree (applications/<name>-<version>): the release's version, else the one the tree has. */
 async function applicationDir(ctx: StepContext, host: string, name: string, version: string | undefined): Promise<string> {
@@ -321,7 +303,7 @@ export function clusterSteps(plan: Plan, master: Host, needs: string[]): Step[] 
         const operator = paths.slice(0, ROOK_MANIFESTS.operator.length);
         const cluster = paths.slice(ROOK_MANIFESTS.operator.length);
         await ctx.exec(m, applyCommand(operator, { serverSide: true }), { sudo: true, timeoutMs: 10 * 60_000 });
-        await ctx.exec(m, shellJoin(['kubectl', '--kubeconfig', ADMIN_CONF, '-n', 'rook-ceph', 'rollout', 'status', 'deployment/rook-ceph-operator', '--timeout=10m']), { sudo: true, timeoutMs: 11 * 60_000 });
+        await ctx.exec(m, rolloutStatus(ADMIN_CONF, 'rook-ceph', 'rook-ceph-operator'), { sudo: true, timeoutMs: 11 * 60_000 });
         await ctx.exec(m, applyCommand(cluster), { sudo: true, timeoutMs: 10 * 60_000 });
         await ctx.exec(m, defaultStorageClassCommand(), { sudo: true });
         return;
@@ -386,7 +368,7 @@ export function clusterSteps(plan: Plan, master: Host, needs: string[]): Step[] 
         const dir = await applicationDir(ctx, d, 'kyverno', ctx.release.kyverno);
         const [kyverno, pss, script] = await onMaster(ctx, d, m, [`${dir}/kyverno.yaml`, `${dir}/pod-security-standards.yaml`, `${dir}/deploy-cp-kyverno-policies.sh`]);
         await ctx.exec(m, applyCommand([kyverno!], { serverSide: true }), { sudo: true, timeoutMs: 10 * 60_000 });
-        await ctx.exec(m, shellJoin(['kubectl', '--kubeconfig', ADMIN_CONF, '-n', 'kyverno', 'rollout', 'status', 'deployment/kyverno-admission-controller', '--timeout=10m']), { sudo: true, timeoutMs: 11 * 60_000 });
+        await ctx.exec(m, rolloutStatus(ADMIN_CONF, 'kyverno', 'kyverno-admission-controller'), { sudo: true, timeoutMs: 11 * 60_000 });
         await ctx.exec(m, applyCommand([pss!]), { sudo: true });
         await ctx.exec(m, `cd ${shq(dir ? `${PLATFORM_TREE}/${dir}` : PLATFORM_TREE)} && ${shellJoin(['env', `KUBECONFIG=${ADMIN_CONF}`, 'bash', script!.split('/').pop()!])}`, { sudo: true, timeoutMs: 10 * 60_000 });
       },
@@ -421,7 +403,7 @@ export function clusterSteps(plan: Plan, master: Host, needs: string[]): Step[] 
           throw new StepError(msg('install.pods-not-running', { pods: v.podsNotRunning.join(', ') }), { host: m, message: `not Running: ${v.podsNotRunning.join(', ')}` });
         }
         ctx.log(`waiting: not Ready [${v.notReady.join(', ')}], pods not Running [${v.podsNotRunning.join(', ')}]`);
-        await wait(Math.min(10_000, Math.max(500, deadline - Date.now())), ctx.signal);
+        await sleep(Math.min(10_000, Math.max(500, deadline - Date.now())), ctx.signal);
       }
     },
   };

@@ -2,6 +2,7 @@
 // hand, but idempotent and resumable: the Kubespray tree, an Ansible that fits it, and an SSH key that every
 // node accepts. Paths on hosts are relative to the login user's home (where an SSH command starts), so no
 // `$HOME` ever needs expanding inside a quoted word.
+import { likelyHome } from '../dry-home.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { msg } from '../../common/messages.js';
@@ -52,7 +53,14 @@ export function bundlePlatformTree(bundlePath: string, subdir: string): string |
 }
 
 type TreeSource =
-  | { kind: 'bundle'; root: string; /** where it goes under ~/cp-deployment ('' for the whole tree) */ into: string }
+  | {
+      kind: 'bundle';
+      root: string;
+      /** where it goes under ~/cp-deployment ('' for the whole tree) */
+      into: string;
+      /** A bare Kubespray bundle's `applications/` (the platform's manifests), placed at ~/cp-deployment/applications. */
+      applications?: string;
+    }
   | { kind: 'git'; url: string; ref: string; subdir: string };
 
 function treeSource(ctx: StepContext): TreeSource {
@@ -63,8 +71,9 @@ function treeSource(ctx: StepContext): TreeSource {
     if (platform) return { kind: 'bundle', root: platform, into: '' };
     const root = bundleTree(bundle);
     if (!root) throw new StepError(msg('install.bundle-missing', { path: bundle }), undefined, true);
-    // A bare Kubespray tree stands in for the platform's <subdir>.
-    return { kind: 'bundle', root, into: subdir };
+    // A bare Kubespray tree stands in for the platform's <subdir>; the bundle's applications/ beside it.
+    const applications = join(bundle, 'applications');
+    return { kind: 'bundle', root, into: subdir, ...(existsSync(applications) ? { applications } : {}) };
   }
   const { git, ref } = ctx.release.kubespray;
   return { kind: 'git', url: git, ref, subdir };
@@ -79,11 +88,13 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
 
   // The tree's identity: the archive's checksum for a bundle, URL and ref for git.
   let packed: Awaited<ReturnType<typeof packTree>> | undefined;
+  let packedApps: Awaited<ReturnType<typeof packTree>> | undefined;
   const sourceId = async (ctx: StepContext): Promise<string> => {
     const src = treeSource(ctx);
     if (src.kind === 'git') return `git ${src.url} ${src.ref} ${src.subdir}`;
     packed ??= await packTree(src.root);
-    return `bundle sha256:${packed.sha256}`;
+    if (src.applications) packedApps ??= await packTree(src.applications);
+    return `bundle sha256:${packed.sha256}${packedApps ? ` applications sha256:${packedApps.sha256}` : ''}`;
   };
 
   const tree: Step = {
@@ -116,6 +127,11 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
             shellJoin(['chmod', '-R', 'u+w', next]),
           ].join(' && '),
         );
+        if (packedApps) {
+          const appsTar = `${ws}/applications.tar`;
+          await ctx.upload(d, packedApps.tar, appsTar, { mode: 0o600, describe: `applications from ${src.applications}: ${packedApps.files} files` });
+          await ctx.exec(d, [shellJoin(['mkdir', '-p', `${next}/applications`]), shellJoin(['tar', '-xf', appsTar, '-C', `${next}/applications`]), shellJoin(['rm', '-f', appsTar]), shellJoin(['chmod', '-R', 'u+w', `${next}/applications`])].join(' && '));
+        }
       } else if (src.kind === 'git') {
         await ctx.exec(d, [shellJoin(['rm', '-rf', next]), shellJoin(['git', 'clone', '--depth', '1', '--branch', src.ref, src.url, next])].join(' && '));
       }
@@ -147,6 +163,8 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
         { quiet: true, describe: `read minimal_ansible_version from ${ks}` },
       );
       const required = minimalAnsibleVersion(declared.stdout) ?? ctx.release.ansible.minCore;
+      // The 2021 tree (Kubespray 2.14) also caps it: `maximal_ansible_version: 2.10.0` (its first play asserts it).
+      const below = /maximal_ansible_version:\s*["']?([0-9][0-9.]*)/.exec(declared.stdout)?.[1];
       const venvBin = `${ws}/venv/bin/ansible-playbook`;
       const find = async (): Promise<string | undefined> => {
         for (const bin of ['ansible-playbook', venvBin]) {
@@ -156,8 +174,8 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
             dryRunResult: { stdout: `ansible-playbook [core ${required}]` },
           });
           const found = r.code === 0 ? parseAnsibleVersion(r.stdout) : undefined;
-          ctx.log(`${bin}: ${found ?? 'not found'} (need >= ${required})`, { host: d });
-          if (found && compareVersions(found, required) >= 0) return bin;
+          ctx.log(`${bin}: ${found ?? 'not found'} (need >= ${required}${below ? `, < ${below}` : ''})`, { host: d });
+          if (found && compareVersions(found, required) >= 0 && (!below || compareVersions(found, below) < 0)) return bin;
         }
         return undefined;
       };
@@ -194,7 +212,7 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
       }
       // The playbook runs after a `cd` into the tree, so a virtualenv's bin/ is given as an absolute path.
       if (bin === venvBin) {
-        const home = await ctx.exec(d, 'pwd', { quiet: true, dryRunResult: { stdout: '/home/user\n' } });
+        const home = await ctx.exec(d, 'pwd', { quiet: true, dryRunResult: { stdout: `${likelyHome(plan, deployer)}\n` } });
         ctx.outputs.set('ansibleBinDir', `${home.stdout.trim()}/${ws}/venv/bin`);
       } else ctx.outputs.set('ansibleBinDir', null);
     },

@@ -1,5 +1,5 @@
 // The engine's view of core/outputs: the kubeconfig users get and the run's HTML report, fed from the
-// run's journal (step timings, the preflight results the connect step kept) and its outputs.
+// run's journal (each step's status and timing) and the outputs its steps set.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from '../../common/messages.js';

@@ -1,6 +1,6 @@
 // kubeadm command lines (run as root on the control plane). Built with shellJoin: every value is quoted.
 import { shellJoin } from '../../common/quote.js';
-import { CRI_SOCKETS, KUBEADM_CONFIG_PATH, type Runtime } from './config.js';
+import { KUBEADM_CONFIG_PATH } from './config.js';
 
 /** kubeadm's admin kubeconfig: what kubectl and `keadm --kube-config` use on the control plane. */
 export const ADMIN_KUBECONFIG = '/etc/kubernetes/admin.conf';
@@ -24,15 +24,4 @@ export function kubeadmInit(options: InitOptions = {}): string {
     argv.push(`--ignore-preflight-errors=${options.ignorePreflightErrors.join(',')}`);
   }
   return shellJoin(argv);
-}
-
-/** Prints `kubeadm join <endpoint> --token … --discovery-token-ca-cert-hash sha256:…` (a fresh token). */
-export function kubeadmTokenCreate(options: { ttl?: string } = {}): string {
-  const argv = ['kubeadm', 'token', 'create', '--print-join-command'];
-  if (options.ttl) argv.push('--ttl', options.ttl);
-  return shellJoin(argv);
-}
-
-export function kubeadmReset(runtime: Runtime): string {
-  return shellJoin(['kubeadm', 'reset', '--force', '--cri-socket', CRI_SOCKETS[runtime]]);
 }

@@ -170,14 +170,3 @@ export function keadmJoinCleanup(kubeedge: string, marker: string): string {
   const dir = marker.replace(/\/[^/]*$/, '') || '/';
   return `if [ -e ${shq(marker)} ] || [ -n "$(ls -A /etc/kubeedge 2>/dev/null)" ]; then ${keadmResetEdge(kubeedge)} >/dev/null; fi; mkdir -p ${shq(dir)} && touch ${shq(marker)}`;
 }
-
-export function keadmResetCloud(kubeedge: string, kubeconfig: string): string {
-  return atLeast(kubeedge, '1.22')
-    ? shellJoin(['keadm', 'reset', 'cloud', '--kube-config', kubeconfig, '--force'])
-    : shellJoin(['keadm', 'reset', '--kube-config', kubeconfig, '--force']);
-}
-
-/** Whether edgecore is there already (the join's isDone): its config is written only by a join. */
-export function edgecoreJoinedCheck(): string {
-  return `test -s ${shq('/etc/kubeedge/config/edgecore.yaml')}`;
-}

@@ -117,32 +117,3 @@ export function inventoryGraphCommand(options: AnsibleOptions): ToolCommand {
 export function ansibleVersionCommand(options: AnsibleOptions): ToolCommand {
   return build(options, [bin(options, 'ansible-playbook'), '--version']);
 }
-
-/** Adding workers (docs/operations/nodes.md): facts for every host first, then scale.yml limited to the new ones. */
-export function scaleCommands(options: AnsibleOptions, nodes: string[], extra?: Partial<PlaybookOptions>): ToolCommand[] {
-  return [
-    playbookCommand({ ...options, ...extra, playbook: 'facts.yml' }),
-    playbookCommand({ ...options, ...extra, playbook: 'scale.yml', limit: nodes }),
-  ];
-}
-
-/** remove-node.yml without its interactive prompt; `offline` for a node that cannot be reached any more. */
-export function removeNodeCommand(
-  options: AnsibleOptions,
-  nodes: string[],
-  opts: { offline?: boolean } & Partial<PlaybookOptions> = {},
-): ToolCommand {
-  const extraVars: Record<string, unknown> = { node: nodes.join(','), skip_confirmation: true };
-  if (opts.offline) Object.assign(extraVars, { reset_nodes: false, allow_ungraceful_removal: true });
-  return playbookCommand({ ...options, ...opts, playbook: 'remove-node.yml', extraVars: { ...opts.extraVars, ...extraVars } });
-}
-
-/** reset.yml without its interactive prompt. */
-export function resetCommand(options: AnsibleOptions, extra: Partial<PlaybookOptions> = {}): ToolCommand {
-  return playbookCommand({
-    ...options,
-    ...extra,
-    playbook: 'reset.yml',
-    extraVars: { ...extra.extraVars, reset_confirmation: 'yes', skip_confirmation: true },
-  });
-}

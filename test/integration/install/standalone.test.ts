@@ -14,6 +14,7 @@ import { readJournal, runDir, JOURNAL_FILE, type JournalRecord } from '../../../
 import type { RunEvent } from '../../../core/install/types.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
 import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../../support/secrets-scan.js';
+import { makeFixtureBundle } from './fixture-bundle.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
@@ -94,7 +95,7 @@ describe.skipIf(!!skipReason)('standalone mode on test hosts', () => {
     hosts = await startTestHosts({ count: 2 });
     scratch = mkdtempSync(join(tmpdir(), 'cp-install-it-'));
     bundle = join(scratch, 'bundle');
-    cpSync(FIXTURE_TREE, join(bundle, 'kubespray'), { recursive: true });
+    makeFixtureBundle(bundle);
     for (const tool of ['kubectl', 'helm']) {
       const dest = join(hosts.hosts[0]!.dir, 'bin', tool);
       copyFileSync(join(HERE, 'fakes', 'fake-k8s-tool'), dest);

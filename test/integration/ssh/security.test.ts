@@ -99,7 +99,7 @@ describe.skipIf(!can.ok)('security on real hosts', () => {
       for (const [what, address] of spellings()) {
         const kh = join(dir, `kh-core-${address}`);
         const before = logSize(0);
-        const e = await runPlanPreflight(planFor(address), { knownHostsFile: kh, acceptNewHostKeys: true, useSshConfig: false }).catch((x: unknown) => x);
+        const e = await runPlanPreflight(planFor(address), { secrets: {}, knownHostsFile: kh, acceptNewHostKeys: true, useSshConfig: false }).catch((x: unknown) => x);
         expect(String((e as Error).message), what).toContain('hosts[0].address');
         // The path every real run takes to its hosts: no target, so no pool, for a plan with errors.
         const f = await openSsh(Plan.parse(planFor(address)), {}, { knownHostsFile: kh, acceptNewHostKeys: true, useSshConfig: false }).catch((x: unknown) => x);

@@ -71,7 +71,7 @@ function hostCommands(plan: PlanInput): Array<[CommandName, Record<string, unkno
   ];
 }
 
-describe('security #5: the API validates the plan before acting on it', () => {
+describe('security #5: the API validates the plan before acting on it', { timeout: 30_000 }, () => {
   it('the test hosts count connections (control: a valid plan is tested, so the count moves)', async () => {
     const before = total();
     const r = await service.invoke('ssh.test', { plan: gatePlan(listeners), hosts: ['master1'] });

@@ -1,24 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { kubeadmInit, kubeadmReset, kubeadmTokenCreate } from '../../../core/tools/kubeadm/commands.js';
+import { kubeadmInit } from '../../../core/tools/kubeadm/commands.js';
 import {
   keadmGeneration,
   keadmGettoken,
   keadmInit,
   keadmJoin,
   keadmJoinArgv,
-  keadmResetCloud,
+  keadmJoinCleanup,
   keadmResetEdge,
 } from '../../../core/tools/kubeedge/commands.js';
 
 describe('kubeadm command lines', () => {
-  it('init from the config file, token, reset', () => {
+  it('init from the config file', () => {
     expect(kubeadmInit()).toBe('kubeadm init --config /etc/kubernetes/kubeadm-config.yaml');
     expect(kubeadmInit({ uploadCerts: true, ignorePreflightErrors: ['NumCPU', 'Mem'] })).toBe(
       'kubeadm init --config /etc/kubernetes/kubeadm-config.yaml --upload-certs --ignore-preflight-errors=NumCPU,Mem',
     );
-    expect(kubeadmTokenCreate()).toBe('kubeadm token create --print-join-command');
-    expect(kubeadmTokenCreate({ ttl: '2h' })).toBe('kubeadm token create --print-join-command --ttl 2h');
-    expect(kubeadmReset('crio')).toBe('kubeadm reset --force --cri-socket unix:///var/run/crio/crio.sock');
   });
 });
 
@@ -65,7 +62,9 @@ describe('keadm init', () => {
     expect(keadmGettoken('/etc/kubernetes/admin.conf')).toBe('keadm gettoken --kube-config /etc/kubernetes/admin.conf');
     expect(keadmResetEdge('1.23.1')).toBe('keadm reset edge --force');
     expect(keadmResetEdge('1.20.0')).toBe('keadm reset --force');
-    expect(keadmResetCloud('1.23.1', '/k')).toBe('keadm reset cloud --kube-config /k --force');
+    expect(keadmJoinCleanup('1.23.1', '/var/lib/cp-installer/edge-join-attempted')).toBe(
+      "if [ -e /var/lib/cp-installer/edge-join-attempted ] || [ -n \"$(ls -A /etc/kubeedge 2>/dev/null)\" ]; then keadm reset edge --force >/dev/null; fi; mkdir -p /var/lib/cp-installer && touch /var/lib/cp-installer/edge-join-attempted",
+    );
   });
 });
 

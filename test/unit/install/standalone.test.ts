@@ -77,6 +77,8 @@ describe('standalone mode', () => {
       const plan = testPlan({ bundle: undefined });
       const sessions = new FakeSessions([
         [/ansible-playbook --version/, { stdout: 'ansible-playbook [core 2.16.14]\n' }],
+        // The playbook starts detached on the deployer (security #6): the start script answers with its pid.
+        [/cpi-detached/, { stdout: 'started 4242\n' }],
         [/cat \.ssh\/id_cp_installer\.pub/, { stdout: `/home/ubuntu\n--- cp-installer: derived public key\n${DEPLOYER_PUB}\n--- cp-installer: .pub file\n${DEPLOYER_PUB}\n` }],
         [/get nodes/, { stdout: JSON.stringify({ items: ['master-1', 'worker-1', 'worker-2'].map((n) => ({ metadata: { name: n }, status: { conditions: [{ type: 'Ready', status: 'True' }] } })) }) }],
         [/get pods/, { stdout: JSON.stringify({ items: [{ metadata: { name: 'coredns' }, status: { phase: 'Running' } }] }) }],

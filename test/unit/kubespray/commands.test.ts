@@ -6,9 +6,6 @@ import {
   inventoryGraphCommand,
   inventoryName,
   playbookCommand,
-  removeNodeCommand,
-  resetCommand,
-  scaleCommands,
 } from '../../../core/tools/kubespray/commands.js';
 
 const base = { kubesprayDir: '/home/ubuntu/cp-installer/kubespray', cluster: 'cp-cluster' };
@@ -55,15 +52,8 @@ describe('Kubespray command lines', () => {
     });
   });
 
-  it('inventory graph, scale, remove-node and reset', () => {
+  it('inventory graph', () => {
     expect(inventoryGraphCommand(base).argv).toEqual(['ansible-inventory', '-i', 'inventory/cp-cluster/hosts.yaml', '--graph']);
-    const [facts, scale] = scaleCommands(base, ['worker4']);
-    expect(facts!.argv.at(-1)).toBe('facts.yml');
-    expect(scale!.argv.slice(-2)).toEqual(['--limit=worker4', 'scale.yml']);
-    const remove = removeNodeCommand(base, ['w3', 'w4'], { offline: true });
-    expect(JSON.parse(remove.argv.at(-2)!)).toEqual({ node: 'w3,w4', skip_confirmation: true, reset_nodes: false, allow_ungraceful_removal: true });
-    expect(remove.argv.at(-1)).toBe('remove-node.yml');
-    expect(JSON.parse(resetCommand(base).argv.at(-2)!)).toEqual({ reset_confirmation: 'yes', skip_confirmation: true });
   });
 
   it('inventoryName makes a safe folder name from the cluster name', () => {

@@ -30,7 +30,7 @@ async function dryRun(plan: Plan): Promise<{ text: string; logs: string }> {
   });
   const lines: string[] = [];
   run.subscribe((e) => {
-    if (e.type === 'log') lines.push(JSON.stringify(e));
+    if (e.type === 'log') lines.push(e.line);
   });
   const r = await run.start();
   expect(r.status, JSON.stringify(r.failure)).toBe('succeeded');

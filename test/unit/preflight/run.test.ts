@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { findRelease } from '../../../core/plan/catalog.js';
 import { SshError, type Connector, type ExecOptions, type ExecResult, type SshSession, type SshTarget } from '../../../core/ssh/types.js';
-import { applyFixes, fixesFor, mapLimited, runPreflight } from '../../../core/preflight/run.js';
+import { mapLimited } from '../../../core/common/async.js';
+import { applyFixes, fixesFor, runPreflight } from '../../../core/preflight/run.js';
 import { fixtureText, plan } from './helpers.js';
 
 interface Behaviour {

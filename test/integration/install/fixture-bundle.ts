@@ -1,0 +1,39 @@
+// The offline bundle the engine's integration and end-to-end tests install from: the fixture Kubespray tree
+// (kubespray/, for the failure, resume and cancel cases it can stage), the platform's own manifests from the
+// real v1.6.2 tree (applications/: ingress-nginx, the NFS provisioner's values, Kyverno, Rook's examples) and
+// the NFS provisioner's chart (charts/), so the strict fake kubectl/helm on master 1 accept only what the real
+// tools would: the manifest files exist, the chart is there (no network to fetch one).
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TREE_V162 } from '../../unit/kubespray/upstream.js';
+
+const FIXTURE_TREE = fileURLToPath(new URL('../../fixtures/kubespray/', import.meta.url));
+
+const APPLICATIONS = [
+  'ingress-nginx-1.12.1/deploy.yaml',
+  'nfs-subdir-external-provisioner-4.0.18/values.yaml',
+  'nfs-subdir-external-provisioner-4.0.18/values.yaml.tmpl',
+  'kyverno-1.13.6',
+  'rook-1.16.4/deploy/examples',
+];
+
+/** A chart archive as `helm package` lays it out: <name>/Chart.yaml (+ values.yaml), gzipped. */
+export function writeChart(dir: string, name: string, version: string): string {
+  const src = join(dir, `.chart-${name}`);
+  mkdirSync(join(src, name, 'templates'), { recursive: true });
+  writeFileSync(join(src, name, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: ${version}\nappVersion: ${version}\n`);
+  writeFileSync(join(src, name, 'values.yaml'), '{}\n');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}-${version}.tgz`);
+  execFileSync('tar', ['-czf', file, '-C', src, name]);
+  return file;
+}
+
+export function makeFixtureBundle(bundle: string): string {
+  cpSync(FIXTURE_TREE, join(bundle, 'kubespray'), { recursive: true });
+  for (const a of APPLICATIONS) cpSync(join(TREE_V162, 'applications', a), join(bundle, 'applications', a), { recursive: true });
+  writeChart(join(bundle, 'charts'), 'nfs-subdir-external-provisioner', '4.0.18');
+  return bundle;
+}
