@@ -193,7 +193,8 @@ export async function run(lines = 100_000, rounds = 2): Promise<LogViewResult> {
   const peer: Side = { name: 'virtualised list (@tanstack/react-virtual)', runs: [] };
   const runView = async () => {
     const page = await ctx.newPage();
-    await page.goto(`${url}?mock&bench`);
+    // BENCH_VIEW_QUERY adds URL switches for experiments (e.g. `&nomirror`).
+    await page.goto(`${url}?mock&bench${process.env.BENCH_VIEW_QUERY ?? ''}`);
     await page.getByTestId('log-terminal').locator('.xterm').waitFor();
     view.runs.push(
       await measure(page, view.name, 'window.__mockFlood', '[data-testid="log-count"]', async () => Number(await page.getByTestId('log-view').getAttribute('data-lines')), lines),

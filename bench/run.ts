@@ -3,7 +3,9 @@
 // as it comes, and ends with a summary of every bench's ratio lines and exit status.
 //
 // A bench is a file `bench/<name>.bench.ts` that runs when executed directly (`npx tsx bench/x.bench.ts`)
-// and prints its figures; the lines it prints containing "ratio" or "×" are its ratios for the summary.
+// and prints its figures; the lines it prints containing "ratio" or "×" are its ratios for the summary, and
+// its "target: …" and "… skipped: <why>" lines are carried there too, so a skipped bench or a missed goal
+// is never lost in the scroll.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,12 +20,12 @@ export function discover(filters: string[], files = readdirSync(DIR)): string[] 
     .sort();
 }
 
-/** The lines of a bench's output that carry its ratios. */
+/** The lines of a bench's output that carry its ratios, targets, or why it was skipped. */
 export function ratioLines(output: string): string[] {
   return output
     .split('\n')
     .map((l) => l.trimEnd())
-    .filter((l) => /ratio|×/i.test(l));
+    .filter((l) => /ratio|×|skipped: |target: /i.test(l));
 }
 
 interface Outcome {

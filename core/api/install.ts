@@ -191,7 +191,7 @@ async function launch(
       // A run that did not succeed still leaves a report to hand over (a succeeded run's report step wrote one).
       if (result.status !== 'succeeded') {
         try {
-          writeRunReport(deps.workdir, init.runId, coreMessages);
+          writeRunReport(deps.workdir, init.runId, coreMessages, 'en', new Map(run.stepInfos.map((s) => [s.id, s.title])));
         } catch {
           // The report is a courtesy: failing to write it must not hide the run's own result.
         }

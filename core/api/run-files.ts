@@ -30,9 +30,10 @@ function checkRun(workdir: string, runId: string): void {
  */
 export function runReport(workdir: string, runId: string, lang: Lang = 'en'): string {
   checkRun(workdir, runId);
-  const written = runState(workdir, runId).outputs?.reportPath;
+  const state = runState(workdir, runId);
+  const written = state.outputs?.reportPath;
   if (written && existsSync(written)) return written;
-  return writeRunReport(workdir, runId, coreMessages, lang);
+  return writeRunReport(workdir, runId, coreMessages, lang, new Map(state.steps.map((s) => [s.id, s.title])));
 }
 
 /** `<workdir>/support/cp-installer-<run>.tar.gz`: the run folder (with its report), the plan; no credentials. */

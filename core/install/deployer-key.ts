@@ -51,9 +51,13 @@ export function parsePublicKey(text: string): PublicKey | undefined {
 export function keyComment(plan: Plan): string {
   const name = plan.cluster.name;
   if (isDnsLabel(name)) return `cp-installer@${name}`;
-  const why = hasControl(name) ? `contains a control character, ${describeControl(name)}` : 'is not a DNS label';
+  const why = hasControl(name)
+    ? `contains a control character, ${describeControl(name)}`
+    : 'is not a DNS label';
   throw new StepError(
-    msg('install.step-error', { message: `cluster.name ${why}: it cannot name the deployer key. Correct it (cp-installer validate) and run again.` }),
+    msg('install.step-error', {
+      message: `cluster.name ${why}: it cannot name the deployer key. Correct it (cp-installer validate) and run again.`,
+    }),
     { task: 'deployer-key', message: `cluster.name ${why}` },
     true,
   );
@@ -127,7 +131,9 @@ export function deployerKeyStep(plan: Plan, deployer: Host, needs: string[]): St
     // Generates the key only when missing, so running it again is harmless and always yields the public key.
     async run(ctx) {
       const comment = keyComment(plan);
-      const r = await ctx.exec(d, keyCommand(comment), { dryRunResult: { stdout: `${likelyHome(plan, deployer)}\n` } });
+      const r = await ctx.exec(d, keyCommand(comment), {
+        dryRunResult: { stdout: `${likelyHome(plan, deployer)}\n` },
+      });
       if (ctx.dryRun) {
         ctx.outputs.set('deployerHome', r.stdout.trim() || '.');
         ctx.outputs.set('deployerPublicKey', `${DRY_RUN_KEY} ${comment}`);
@@ -139,14 +145,27 @@ export function deployerKeyStep(plan: Plan, deployer: Host, needs: string[]): St
         const file = `${reading.home}/${DEPLOYER_KEY}.pub`;
         throw new StepError(
           reading.why === 'pub'
-            ? msg('install.deployer-key.stale', { host: d, file, lines: reading.lines, key: `${reading.home}/${DEPLOYER_KEY}` })
+            ? msg('install.deployer-key.stale', {
+                host: d,
+                file,
+                lines: reading.lines,
+                key: `${reading.home}/${DEPLOYER_KEY}`,
+              })
             : msg('install.deployer-key.unusable', { host: d, key: `${reading.home}/${DEPLOYER_KEY}` }),
-          { host: d, task: 'deployer-key', message: reading.why === 'pub' ? `${file} does not hold exactly the deployer key` : 'no well-formed public key' },
+          {
+            host: d,
+            task: 'deployer-key',
+            message:
+              reading.why === 'pub'
+                ? `${file} does not hold exactly the deployer key`
+                : 'no well-formed public key',
+          },
           true,
         );
       }
       const line = authorizedKeyLine(reading.key, comment);
-      if (reading.pubMissing) await ctx.exec(d, `printf '%s\\n' ${shq(line)} > ${shq(`${DEPLOYER_KEY}.pub`)}`);
+      if (reading.pubMissing)
+        await ctx.exec(d, `printf '%s\\n' ${shq(line)} > ${shq(`${DEPLOYER_KEY}.pub`)}`);
       ctx.outputs.set('deployerPublicKey', line);
     },
   };
@@ -158,7 +177,11 @@ export function nodeKeysStep(nodes: Host[], needs: string[] = ['deployer-key']):
     if (dryRun && typeof value === 'string' && value.startsWith(DRY_RUN_KEY)) return value;
     const line = checkedKeyLine(value);
     if (!line) {
-      throw new StepError(msg('install.deployer-key.unusable', { host: '-', key: DEPLOYER_KEY }), { task: 'node-keys', message: 'the deployer key output is not one well-formed key line' }, true);
+      throw new StepError(
+        msg('install.deployer-key.unusable', { host: '-', key: DEPLOYER_KEY }),
+        { task: 'node-keys', message: 'the deployer key output is not one well-formed key line' },
+        true,
+      );
     }
     return line;
   };
@@ -180,11 +203,17 @@ export function nodeKeysStep(nodes: Host[], needs: string[] = ['deployer-key']):
     retry: { attempts: 3, delayMs: 1000 },
     async isDone(ctx) {
       const pub = keyLine(ctx.outputs.require<string>('deployerPublicKey'), ctx.dryRun);
-      const r = await ctx.exec(ctx.host!.name, `grep -qxF ${shq(pub)} .ssh/authorized_keys`, { check: false, quiet: true });
+      const r = await ctx.exec(ctx.host!.name, `grep -qxF ${shq(pub)} .ssh/authorized_keys`, {
+        check: false,
+        quiet: true,
+      });
       return r.code === 0;
     },
     async run(ctx) {
-      await ctx.exec(ctx.host!.name, authorize(keyLine(ctx.outputs.require<string>('deployerPublicKey'), ctx.dryRun)));
+      await ctx.exec(
+        ctx.host!.name,
+        authorize(keyLine(ctx.outputs.require<string>('deployerPublicKey'), ctx.dryRun)),
+      );
     },
   };
 }

@@ -14,11 +14,20 @@ import type { Catalogs } from '../common/messages.js';
 export const REPORT_FILE = 'report.html';
 
 /** The report's HTML for a run, in one language, from its journal. */
-export function runReportHtml(workdir: string, runId: string, catalogs: Catalogs, lang: Lang = 'en', now = new Date()): string {
+export function runReportHtml(
+  workdir: string,
+  runId: string,
+  catalogs: Catalogs,
+  lang: Lang = 'en',
+  titles: ReadonlyMap<string, Message> = new Map(),
+  now = new Date(),
+): string {
   const records = readJournal(join(runDir(workdir, runId), JOURNAL_FILE));
   const state = foldJournal(records);
   const summary = summarize(runId, state);
   const t = (m: Message) => render(catalogs, lang, m);
+  // Each mode names its steps' titles (edge: `edge.step.*`); `step.<id>` only when the caller has none.
+  const title = (id: string) => t(titles.get(id) ?? { key: `step.${id}` });
   const started = new Map<string, string>();
   const steps = new Map<string, ReportStep>();
   let failure: { step?: string; task?: string; host?: string; message: string } | undefined;
@@ -27,11 +36,11 @@ export function runReportHtml(workdir: string, runId: string, catalogs: Catalogs
     if (r.t === 'step-start' && !r.host) started.set(r.step, r.at);
     if (r.t === 'step-end' && !r.host) {
       // A resumed step shows its last outcome, in the order steps first ran.
-      steps.set(r.step, { id: r.step, title: t({ key: `step.${r.step}` }), status: r.status, startedAt: started.get(r.step), durationMs: r.durationMs });
+      steps.set(r.step, { id: r.step, title: title(r.step), status: r.status, startedAt: started.get(r.step), durationMs: r.durationMs });
       if (r.status === 'failed' || r.status === 'cancelled') {
         const f = r.failure;
         const lines = [r.error ? t(r.error) : '', f?.cause ? t(f.cause) : '', f?.message ?? ''].filter(Boolean);
-        failure = { step: t({ key: `step.${r.step}` }), task: f?.task, host: f?.host, message: lines.join('\n\n') };
+        failure = { step: title(r.step), task: f?.task, host: f?.host, message: lines.join('\n\n') };
       }
     }
   }
@@ -65,8 +74,8 @@ export function runReportHtml(workdir: string, runId: string, catalogs: Catalogs
 }
 
 /** Writes `<run>/report.html` (0600) and returns its path. */
-export function writeRunReport(workdir: string, runId: string, catalogs: Catalogs, lang: Lang = 'en'): string {
+export function writeRunReport(workdir: string, runId: string, catalogs: Catalogs, lang: Lang = 'en', titles?: ReadonlyMap<string, Message>): string {
   const path = join(runDir(workdir, runId), REPORT_FILE);
-  writeFileSync(path, runReportHtml(workdir, runId, catalogs, lang), { mode: 0o600 });
+  writeFileSync(path, runReportHtml(workdir, runId, catalogs, lang, titles), { mode: 0o600 });
   return path;
 }

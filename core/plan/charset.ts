@@ -12,7 +12,13 @@ export function hasControl(text: string): boolean {
   return CONTROL.test(text);
 }
 
-const CONTROL_NAMES: Record<number, string> = { 0: 'NUL', 9: 'tab', 10: 'newline', 13: 'carriage return', 27: 'escape' };
+const CONTROL_NAMES: Record<number, string> = {
+  0: 'NUL',
+  9: 'tab',
+  10: 'newline',
+  13: 'carriage return',
+  27: 'escape',
+};
 
 /** The first control character of a text, as a person can read it: `U+000A (newline)`; '-' when none. */
 export function describeControl(text: string): string {

@@ -21,26 +21,27 @@ export const planMessages: Catalogs = {
     'plan.ip.invalid':
       '"{{value}}" is not a valid IPv4 or IPv6 address. Write four numbers 0–255 separated by dots (e.g. 10.0.0.5) or an IPv6 address.',
     'plan.ip.leadingZero':
-      '{{field}}: "{{value}}" has a number with a leading zero, which the system resolver reads as octal: it would connect to {{reads}}. Write the address without leading zeros.',
+      '"{{value}}" has a number with a leading zero, which the system resolver reads as octal: it would connect to {{reads}}. Write {{field}} without leading zeros.',
     'plan.ip.numericForm':
-      '{{field}}: "{{value}}" is an address written as a number (the system resolver reads it as {{reads}}), not a host name. Write the address as four numbers 0–255 separated by dots.',
+      '"{{value}}" is an address written as a number (the system resolver reads it as {{reads}}), not a host name. Write {{field}} as four numbers 0–255 separated by dots.',
     'plan.text.control':
-      '{{field}} contains a control character ({{char}}). Every plan value is one line of printable text: remove it.',
+      'A control character ({{char}}) is in {{field}}. Every plan value is one line of printable text: remove it.',
     'plan.cluster.name':
-      '{{field}} "{{value}}" must be a DNS label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters (e.g. cp-cluster).',
+      '"{{value}}" cannot be {{field}}: use a DNS label of lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters (e.g. cp-cluster).',
     'plan.user.invalid':
-      '{{field}} "{{value}}" is not a login name: use letters, digits, ".", "_" and "-", not starting with "-", at most 32 characters (e.g. ubuntu).',
+      '"{{value}}" is not a login name ({{field}}): use letters, digits, ".", "_" and "-", not starting with "-", at most 32 characters (e.g. ubuntu).',
     'plan.name.invalid':
-      '{{field}} "{{value}}" may hold only letters, digits, ".", "_" and "-", starting with a letter or digit, at most 63 characters.',
+      '"{{value}}" cannot be {{field}}: use only letters, digits, ".", "_" and "-", starting with a letter or digit, at most 63 characters.',
     'plan.path.invalid':
-      '{{field}} "{{value}}" must be an absolute path (/…) or a path in your home folder (~/…).',
-    'plan.path.remote': '{{field}} "{{value}}" must be an absolute path on the host without spaces, e.g. /home/share/nfs.',
+      '"{{value}}" cannot be {{field}}: write an absolute path (/…) or a path in your home folder (~/…).',
+    'plan.path.remote':
+      '"{{value}}" cannot be {{field}}: write an absolute path on the host, e.g. /home/share/nfs.',
     'plan.domain.invalid':
-      '{{field}} "{{value}}" is not a valid domain name (letters, digits and hyphens in dot-separated labels, the last not a number). Correct it.',
+      '"{{value}}" is not a valid domain name for {{field}} (letters, digits and hyphens in dot-separated labels, the last not a number). Correct it.',
     'plan.label.key':
-      '{{field}}: "{{value}}" is not a Kubernetes label key. Write [prefix/]name: the name at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit; the prefix a DNS name.',
+      '"{{value}}" is not a Kubernetes label key ({{field}}). Write [prefix/]name: the name at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit; the prefix a DNS name.',
     'plan.label.value':
-      '{{field}}: "{{value}}" is not a Kubernetes label value. Leave it empty or use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (no "," or "=").',
+      '"{{value}}" is not a Kubernetes label value ({{field}}). Leave it empty or use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (no "," or "=").',
     'plan.privateAddress.notIp':
       'The private address "{{value}}" must be an IP address (nodes use it between them). Enter the IP of the internal network interface, e.g. 10.0.0.11.',
     'plan.port.invalid': 'Port {{value}} is outside 1–65535. Enter the SSH port of the host (usually 22).',
@@ -140,7 +141,7 @@ export const planMessages: Catalogs = {
     'plan.warn.etcdCount':
       '{{etcd}} etcd hosts for {{count}} control planes: the official scripts expect as many etcd hosts as control planes.',
     'plan.warn.etcdRoleUnused':
-      '{{count}} hosts have the etcd role but etcd is stacked on the control planes; the role is ignored. Set cluster.etcdType to external to use them.',
+      'The etcd role on {{count}} of the hosts is ignored: etcd is stacked on the control planes. Set cluster.etcdType to external to use those hosts.',
     'plan.warn.noRoles':
       'Host {{host}} has no roles and takes no part in the install. Give it a role or remove it.',
     'plan.warn.sharedControlPlane':
@@ -152,7 +153,7 @@ export const planMessages: Catalogs = {
     'plan.warn.noMetallb':
       'No MetalLB range: LoadBalancer services (ingress, portal) get no address. Set network.metallbRange to free addresses.',
     'plan.warn.outsideHostNet':
-      '{{field}} is {{value}}, which is not in the hosts\' network ({{nets}}): an address left from an example? Use a free address the hosts can reach on their network.',
+      "{{field}} is {{value}}, which is not in the hosts' network ({{nets}}): an address left from an example? Use a free address the hosts can reach on their network.",
     'plan.warn.nipio':
       'The portal will use {{domain}}, which needs public DNS (nip.io) on every client. Set portal.domain if the site has no internet.',
     'plan.warn.nipioOffline':
@@ -198,26 +199,27 @@ export const planMessages: Catalogs = {
     'plan.ip.invalid':
       '"{{value}}"은(는) 올바른 IPv4/IPv6 주소가 아닙니다. 0–255 숫자 네 개를 점으로 구분해 쓰거나(예: 10.0.0.5) IPv6 주소를 입력하세요.',
     'plan.ip.leadingZero':
-      '{{field}}: "{{value}}"에는 0으로 시작하는 숫자가 있어 시스템 리졸버가 8진수로 읽습니다. 실제로는 {{reads}}에 연결됩니다. 앞의 0을 빼고 주소를 쓰세요.',
+      '"{{value}}"에는 0으로 시작하는 숫자가 있어 시스템 리졸버가 8진수로 읽습니다. 실제로는 {{reads}}에 연결됩니다. {{field}}을(를) 앞의 0 없이 쓰세요.',
     'plan.ip.numericForm':
-      '{{field}}: "{{value}}"은(는) 호스트명이 아니라 숫자로 쓴 주소입니다(시스템 리졸버는 {{reads}}(으)로 읽습니다). 0–255 숫자 네 개를 점으로 구분해 주소를 쓰세요.',
+      '"{{value}}"은(는) 호스트명이 아니라 숫자로 쓴 주소입니다(시스템 리졸버는 {{reads}}(으)로 읽습니다). {{field}}을(를) 0–255 숫자 네 개를 점으로 구분해 쓰세요.',
     'plan.text.control':
       '{{field}}에 제어 문자({{char}})가 있습니다. 플랜의 모든 값은 출력 가능한 문자로 된 한 줄이어야 합니다. 제어 문자를 지우세요.',
     'plan.cluster.name':
-      '{{field}} "{{value}}"은(는) DNS 레이블이어야 합니다. 영문 소문자·숫자·"-"만 쓰고, 영문자나 숫자로 시작하고 끝나며, 63자 이하여야 합니다(예: cp-cluster).',
+      '"{{value}}"은(는) {{field}}로 쓸 수 없습니다. 영문 소문자·숫자·"-"로 된 DNS 레이블을 쓰세요. 영문자나 숫자로 시작하고 끝나며 63자 이하여야 합니다(예: cp-cluster).',
     'plan.user.invalid':
-      '{{field}} "{{value}}"은(는) 로그인 이름으로 쓸 수 없습니다. 영문자·숫자·".", "_", "-"만 쓰고, "-"로 시작하지 않으며, 32자 이하여야 합니다(예: ubuntu).',
+      '"{{value}}"은(는) 로그인 이름({{field}})으로 쓸 수 없습니다. 영문자·숫자·".", "_", "-"만 쓰고, "-"로 시작하지 않으며, 32자 이하여야 합니다(예: ubuntu).',
     'plan.name.invalid':
-      '{{field}} "{{value}}"에는 영문자·숫자·".", "_", "-"만 쓸 수 있고, 영문자나 숫자로 시작해야 하며, 63자 이하여야 합니다.',
+      '"{{value}}"은(는) {{field}}로 쓸 수 없습니다. 영문자·숫자·".", "_", "-"만 쓰고, 영문자나 숫자로 시작하며, 63자 이하여야 합니다.',
     'plan.path.invalid':
-      '{{field}} "{{value}}"은(는) 절대 경로(/…)나 홈 폴더 안의 경로(~/…)여야 합니다.',
-    'plan.path.remote': '{{field}} "{{value}}"은(는) 공백 없는 호스트의 절대 경로여야 합니다(예: /home/share/nfs).',
+      '"{{value}}"은(는) {{field}}로 쓸 수 없습니다. 절대 경로(/…)나 홈 폴더 안의 경로(~/…)를 쓰세요.',
+    'plan.path.remote':
+      '"{{value}}"은(는) {{field}}로 쓸 수 없습니다. 호스트의 절대 경로를 쓰세요(예: /home/share/nfs).',
     'plan.domain.invalid':
-      '{{field}} "{{value}}"은(는) 올바른 도메인 이름이 아닙니다(영문자·숫자·하이픈 레이블을 점으로 연결, 마지막 레이블은 숫자가 아님). 고치세요.',
+      '"{{value}}"은(는) {{field}}에 쓸 올바른 도메인 이름이 아닙니다(영문자·숫자·하이픈 레이블을 점으로 연결, 마지막 레이블은 숫자가 아님). 고치세요.',
     'plan.label.key':
-      '{{field}}: "{{value}}"은(는) Kubernetes 레이블 키가 아닙니다. [접두사/]이름 형식으로 쓰세요. 이름은 영문자·숫자·"-", "_", "."로 된 63자 이하이며 영문자나 숫자로 시작하고 끝나야 하고, 접두사는 DNS 이름이어야 합니다.',
+      '"{{value}}"은(는) Kubernetes 레이블 키가 아닙니다({{field}}). [접두사/]이름 형식으로 쓰세요. 이름은 영문자·숫자·"-", "_", "."로 된 63자 이하이며 영문자나 숫자로 시작하고 끝나야 하고, 접두사는 DNS 이름이어야 합니다.',
     'plan.label.value':
-      '{{field}}: "{{value}}"은(는) Kubernetes 레이블 값이 아닙니다. 비워 두거나 영문자·숫자·"-", "_", "."로 된 63자 이하 값을 쓰세요. 영문자나 숫자로 시작하고 끝나야 합니다("," 또는 "=" 불가).',
+      '"{{value}}"은(는) Kubernetes 레이블 값이 아닙니다({{field}}). 비워 두거나 영문자·숫자·"-", "_", "."로 된 63자 이하 값을 쓰세요. 영문자나 숫자로 시작하고 끝나야 합니다("," 또는 "=" 불가).',
     'plan.privateAddress.notIp':
       '사설 주소 "{{value}}"은(는) IP 주소여야 합니다(노드 간 통신에 사용). 내부 네트워크 인터페이스의 IP를 입력하세요(예: 10.0.0.11).',
     'plan.port.invalid':

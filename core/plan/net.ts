@@ -223,10 +223,13 @@ export function isHostname(text: string): boolean {
  * an IPv6 address in RFC 5952 form (an IPv4-mapped one as its IPv4 address), or a lowercase host name
  * without a trailing dot. Undefined for anything else, including inet_aton's other forms.
  */
-export function canonicalAddress(text: string): { kind: 'ip'; family: Family; address: string } | { kind: 'name'; name: string } | undefined {
+export function canonicalAddress(
+  text: string,
+): { kind: 'ip'; family: Family; address: string } | { kind: 'name'; name: string } | undefined {
   const ip = parseIp(text);
   if (ip) {
-    if (ip.family === 6 && ip.value >> 32n === 0xffffn) return { kind: 'ip', family: 4, address: formatIp({ family: 4, value: ip.value & 0xffffffffn }) };
+    if (ip.family === 6 && ip.value >> 32n === 0xffffn)
+      return { kind: 'ip', family: 4, address: formatIp({ family: 4, value: ip.value & 0xffffffffn }) };
     return { kind: 'ip', family: ip.family, address: formatIp(ip) };
   }
   if (isHostname(text)) return { kind: 'name', name: text.toLowerCase().replace(/\.$/, '') };

@@ -1,11 +1,13 @@
 // The install plan: what to install where. Every shell reads and writes it; it never holds a secret.
-// Structure lives here (zod); rules that need the whole plan (formats, roles per mode, CIDR overlaps)
-// live in validate.ts so each can name its field and say what to do in both languages.
+// Structure lives here (zod); rules that need the whole plan (formats, CIDR overlaps) live in validate.ts,
+// a mode's own (roles it needs, …) in its profile (core/modes/<mode>/profile.ts), so each can name its
+// field and say what to do in both languages.
 import { z } from 'zod';
 
 export const API_VERSION = 'cp-installer/v1';
 export const PLAN_KIND = 'Plan';
 
+/** What a plan's `mode:` may say; each has its descriptor in core/modes/<mode>/ (docs/adding-a-mode.md). */
 export const MODES = ['standalone', 'edge', 'expand-edge', 'caas'] as const;
 export const ROLES = ['control-plane', 'worker', 'etcd', 'edge', 'deployer', 'nfs', 'lb'] as const;
 export const RUNTIMES = ['crio', 'containerd'] as const;

@@ -241,7 +241,8 @@ function checkCharsets(plan: Plan): Issue[] {
   const out: Issue[] = [];
   // Control characters are named by scanControl; the format rules below look at the rest.
   const check = (path: string, value: string | undefined, ok: (v: string) => boolean, key: string): void => {
-    if (value !== undefined && !hasControl(value) && !ok(value)) out.push(error(path, key, { field: path, value }));
+    if (value !== undefined && !hasControl(value) && !ok(value))
+      out.push(error(path, key, { field: path, value }));
   };
   check('cluster.name', plan.cluster.name, isDnsLabel, 'plan.cluster.name');
   plan.hosts.forEach((h, i) => {
@@ -267,7 +268,12 @@ function checkCharsets(plan: Plan): Issue[] {
   check('edge.kubeconfig', plan.edge?.kubeconfig, isPlanPath, 'plan.path.invalid');
   check('bosh.caCertFile', plan.bosh?.caCertFile, isPlanPath, 'plan.path.invalid');
   check('bosh.client', plan.bosh?.client, isPlanName, 'plan.name.invalid');
-  check('bosh.environment', plan.bosh?.environment, (v) => isPlanName(v) || isHostOrIp(v) || isHttpUrl(v), 'plan.name.invalid');
+  check(
+    'bosh.environment',
+    plan.bosh?.environment,
+    (v) => isPlanName(v) || isHostOrIp(v) || isHttpUrl(v),
+    'plan.name.invalid',
+  );
   check('paasta.systemDomain', plan.paasta?.systemDomain, isHostname, 'plan.domain.invalid');
   return out;
 }
@@ -607,11 +613,16 @@ function adviseNetwork(plan: Plan): Issue[] {
  * 10.252.0.x cluster is named, field by field. A warning: a site may route a farther address on purpose.
  */
 function adviseAddressesInHostNet(plan: Plan): Issue[] {
-  const net24 = (a: string | undefined) => (a && /^\d{1,3}(\.\d{1,3}){3}$/.test(a) && parseIp(a) ? a.replace(/\.\d+$/, '') : undefined);
+  const net24 = (a: string | undefined) =>
+    a && /^\d{1,3}(\.\d{1,3}){3}$/.test(a) && parseIp(a) ? a.replace(/\.\d+$/, '') : undefined;
   const nets = new Set<string>();
-  for (const h of plan.hosts) for (const a of [h.address, h.privateAddress]) if (net24(a)) nets.add(net24(a)!);
+  for (const h of plan.hosts)
+    for (const a of [h.address, h.privateAddress]) if (net24(a)) nets.add(net24(a)!);
   if (nets.size === 0) return [];
-  const shown = [...nets].slice(0, 3).map((n) => `${n}.x`).join(', ');
+  const shown = [...nets]
+    .slice(0, 3)
+    .map((n) => `${n}.x`)
+    .join(', ');
   const out: Issue[] = [];
   const check = (path: string, value: string | undefined, addresses: Array<string | undefined>) => {
     if (value === undefined) return;
@@ -623,7 +634,9 @@ function adviseAddressesInHostNet(plan: Plan): Issue[] {
   check('network.ingressIp', plan.network.ingressIp, [plan.network.ingressIp]);
   check('storage.nfs.server', plan.storage.nfs?.server, [plan.storage.nfs?.server]);
   check('edge.cloudcoreAddress', plan.edge?.cloudcoreAddress, [plan.edge?.cloudcoreAddress]);
-  check('edge.cloudcorePrivateAddress', plan.edge?.cloudcorePrivateAddress, [plan.edge?.cloudcorePrivateAddress]);
+  check('edge.cloudcorePrivateAddress', plan.edge?.cloudcorePrivateAddress, [
+    plan.edge?.cloudcorePrivateAddress,
+  ]);
   return out;
 }
 

@@ -35,8 +35,8 @@ export function CredentialsScreen() {
           <CheckField label={m('ui.creds.remember')} checked={remember} onChange={setRemember} help={m('ui.creds.rememberHelp')} testid="secrets-remember" />
         ) : (
           <p className="muted" data-testid="secrets-no-keychain">
-            {m('ui.creds.memoryOnly')}
-            {info?.whyNoKeychain ? ` ${info.whyNoKeychain}` : ''}
+            {/* Why, in words (core's `keychain.*` messages are clauses: the first letter is raised here). */}
+            {info?.whyNoKeychain ? capitalize(m(info.whyNoKeychain)) : m('ui.creds.memoryOnly')}
           </p>
         )}
       </div>
@@ -145,16 +145,29 @@ function ConnectionTable() {
   const plan = useStore((s) => s.plan);
   const test = useStore((s) => s.testConnections);
   const testing = useStore((s) => s.testing.length > 0);
+  const validation = useStore((s) => s.validation);
+  const goTo = useStore((s) => s.goTo);
   const m = useMsg();
   const hosts = plan?.hosts ?? [];
+  // The engine connects only for a plan without errors (core/api/plan-gate.ts): say which fields stop it,
+  // and where to fix them, instead of a button that only answers with an error.
+  const elsewhere = [...new Set((validation?.errors ?? []).map((e) => e.path).filter((p) => !/^(hosts|auth)(\[|\.|$)/.test(p)))];
   return (
     <section className="panel">
       <div className="profile-head">
         <h3>{m('ui.conn.title')}</h3>
-        <button type="button" className="primary" disabled={!hosts.length || testing} onClick={() => void test()} data-testid="test-all">
+        <button type="button" className="primary" disabled={!hosts.length || testing || elsewhere.length > 0} onClick={() => void test()} data-testid="test-all">
           {m('ui.conn.testAll')}
         </button>
       </div>
+      {elsewhere.length > 0 && (
+        <p className="warn-text" data-testid="conn-plan-errors">
+          {m('ui.conn.planErrors', { fields: elsewhere.slice(0, 4).join(', ') })}{' '}
+          <button type="button" className="link" onClick={() => goTo('settings')} data-testid="conn-open-settings">
+            {m('ui.conn.openSettings')}
+          </button>
+        </p>
+      )}
       <AcceptAllKeys />
       <table className="conn-table">
         <thead>
@@ -268,4 +281,8 @@ function AcceptAllKeys() {
       </button>
     </div>
   );
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -15,7 +15,7 @@ export interface PlanSlice {
   /** Values of the mode's example plan (`section.key`), shown as placeholders only. */
   examples: Record<string, string>;
   chooseMode(mode: Mode): Promise<void>;
-  setRelease(release: string): void;
+  setRelease(release: string): Promise<void>;
   /** Applies a pure edit (lib/plan-edit.ts) and schedules validation. */
   edit(fn: (plan: PlanInput) => PlanInput): void;
   replacePlan(plan: PlanInput, yaml?: string, path?: string): void;
@@ -57,32 +57,31 @@ export const createPlanSlice: Slice<PlanSlice> = (set, get) => {
           : plan;
         set({ examples });
         get().replacePlan(merged, fresh.yaml);
-        // A mode may come with another release (edge needs one with KubeEdge): say so, and why, at once.
+        // A mode may come with another release (edge needs one whose KubeEdge supports its Kubernetes): say
+        // so at once, with the reason the old release would not do when validation gives one.
         if (current?.release && merged.release && current.release !== merged.release) {
           const info = get().info;
           const title = (name: string) => info?.releases.find((r) => r.name === name)?.title ?? name;
           const modeTitle = info?.modes?.find((x) => x.name === mode)?.title;
-          const needsEdge = !!info?.modes?.find((x) => x.name === mode)?.roles.includes('edge');
-          const hadEdge = !!info?.releases.find((r) => r.name === current.release)?.kubeedge;
+          const withOld = await call('plan.validate', { plan: { ...merged, release: current.release } }).catch(() => undefined);
+          const why = withOld?.errors.find((i) => i.path === 'release');
           get().notify({
-            key: needsEdge && !hadEdge ? 'ui.mode.releaseSwitchedEdge' : 'ui.mode.releaseSwitched',
+            key: why ? 'ui.mode.releaseSwitchedWhy' : 'ui.mode.releaseSwitched',
             params: { from: title(current.release), to: title(merged.release), mode },
-            ...(modeTitle ? { nested: { mode: modeTitle } } : {}),
+            nested: { ...(modeTitle ? { mode: modeTitle } : {}), ...(why ? { why } : {}) },
           });
         }
       } catch (e) {
         get().fail(e);
       }
     },
-    setRelease(release) {
+    async setRelease(release) {
       get().edit((p) => ({ ...p, release }));
-      // An edge mode on a release without KubeEdge cannot install: say it here, not first at Review.
-      const info = get().info;
-      const mode = info?.modes?.find((x) => x.name === get().plan?.mode);
-      const summary = info?.releases.find((r) => r.name === release);
-      if (mode?.roles.includes('edge') && summary && !summary.kubeedge) {
-        get().notify({ key: 'ui.mode.releaseNoEdge', params: { release: summary.title }, nested: { mode: mode.title } }, 'error');
-      }
+      // A release the mode cannot install with (KubeEdge not supporting its Kubernetes): said here, not first
+      // at Review.
+      await get().validateNow();
+      const bad = get().validation?.errors.find((i) => i.path === 'release');
+      if (bad) get().notify({ key: 'ui.mode.releaseIncompatible', nested: { why: bad } }, 'error');
     },
     edit(fn) {
       const plan = get().plan;

@@ -3,13 +3,14 @@
 // the Install screen shows that task first, and resuming from the Install screen reaches Done with a
 // kubeconfig file on disk. Screenshots of the Review, Install and Done screens in both languages.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../hosts/harness.js';
 import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../support/secrets-scan.js';
+import { makeFixtureBundle } from '../integration/install/fixture-bundle.js';
 import {
   ROOT,
   cannotRunBrowser,
@@ -66,7 +67,8 @@ describe.skipIf(!!why)('standalone install from the Mode screen to Done', () => 
   beforeAll(async () => {
     th = await startTestHosts({ count: 2 });
     scratch = mkdtempSync(join(tmpdir(), 'cpi-e2e-install-'));
-    cpSync(FIXTURE_TREE, join(scratch, 'bundle', 'kubespray'), { recursive: true });
+    // The fixture tree, the platform's manifests and the NFS chart: the strict fake kubectl/helm accept nothing less.
+    makeFixtureBundle(join(scratch, 'bundle'));
     for (const tool of ['kubectl', 'helm']) {
       const dest = join(th.hosts[0]!.dir, 'bin', tool);
       copyFileSync(FAKE_K8S, dest);
@@ -101,16 +103,17 @@ describe.skipIf(!!why)('standalone install from the Mode screen to Done', () => 
     await chooseStandalone(page);
     const net = th.hosts[0]!.address.replace(/\.\d+$/, '');
     await replaceHosts(page, [`master-1 ${th.hosts[0]!.address} control-plane etcd`, `worker-1 ${th.hosts[1]!.address} worker`]);
-    await passwordProfile(page, th.user, th.password);
-    await page.getByTestId('test-all').click();
-    for (const i of [0, 1]) await expect.poll(() => page.getByTestId(`conn-${i}-status`).getAttribute('data-status'), { timeout: 60_000 }).toBe('ok');
-
+    // Settings first: a new plan has no example addresses, and nothing connects for a plan with errors.
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('setting-network.metallbRange').fill(`${net}.200-${net}.210`);
     await page.getByTestId('setting-network.ingressIp').fill(`${net}.220`);
     await page.getByTestId('setting-storage.nfs.server').fill(th.hosts[0]!.address);
     await page.getByTestId('setting-storage.nfs.path').fill('/srv/nfs');
     await page.getByTestId('setting-bundle.path').fill(join(scratch, 'bundle'));
+
+    await passwordProfile(page, th.user, th.password);
+    await page.getByTestId('test-all').click();
+    for (const i of [0, 1]) await expect.poll(() => page.getByTestId(`conn-${i}-status`).getAttribute('data-status'), { timeout: 60_000 }).toBe('ok');
 
     await page.getByTestId('nav-preflight').click();
     await page.getByTestId('preflight-run').click();

@@ -122,7 +122,7 @@ export async function openBrowser(url: string, lang: 'en' | 'ko'): Promise<Brows
 }
 
 /** The screen scrolls inside the window; for a picture of all of it, that pane is let out to its full height. */
-const WHOLE_SCREEN = 'html, body, #root, .app { height: auto !important; } .screen { overflow: visible !important; }';
+const WHOLE_SCREEN = 'html, body, #root, .app { height: auto !important; } .app { min-height: 100vh; } .screen { overflow: visible !important; }';
 
 export async function screenshot(page: Page, lang: string, name: string): Promise<string> {
   mkdirSync(SCREENS, { recursive: true });
@@ -159,4 +159,16 @@ export async function passwordProfile(page: Page, user: string, password: string
   await page.getByTestId('auth-0-password').fill(password);
   await page.getByTestId('auth-0-password').blur();
   await page.getByTestId('auth-0-sudo').selectOption('nopasswd');
+}
+
+/**
+ * Settings a plan needs before the engine connects anywhere (a new plan has no example addresses): MetalLB
+ * range and ingress IP in the hosts' network, and the NFS server when given.
+ */
+export async function fillSettings(page: Page, net: string, nfsServer?: string): Promise<void> {
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('screen-settings').waitFor();
+  await page.getByTestId('setting-network.metallbRange').fill(`${net}.200-${net}.210`);
+  await page.getByTestId('setting-network.ingressIp').fill(`${net}.220`);
+  if (nfsServer) await page.getByTestId('setting-storage.nfs.server').fill(nfsServer);
 }

@@ -11,13 +11,10 @@ import { TREE_V162 } from '../../unit/kubespray/upstream.js';
 
 const FIXTURE_TREE = fileURLToPath(new URL('../../fixtures/kubespray/', import.meta.url));
 
-const APPLICATIONS = [
-  'ingress-nginx-1.12.1/deploy.yaml',
-  'nfs-subdir-external-provisioner-4.0.18/values.yaml',
-  'nfs-subdir-external-provisioner-4.0.18/values.yaml.tmpl',
-  'kyverno-1.13.6',
-  'rook-1.16.4/deploy/examples',
-];
+// What an NFS plan's steps read (a few KB, so the bundle stays quick to upload); Kyverno's and Rook's (3 MB
+// each) only for plans that ask for them.
+const APPLICATIONS = ['ingress-nginx-1.12.1/deploy.yaml', 'nfs-subdir-external-provisioner-4.0.18/values.yaml', 'nfs-subdir-external-provisioner-4.0.18/values.yaml.tmpl'];
+const OPTIONAL = { kyverno: 'kyverno-1.13.6', rook: 'rook-1.16.4/deploy/examples' } as const;
 
 /** A chart archive as `helm package` lays it out: <name>/Chart.yaml (+ values.yaml), gzipped. */
 export function writeChart(dir: string, name: string, version: string): string {
@@ -31,9 +28,9 @@ export function writeChart(dir: string, name: string, version: string): string {
   return file;
 }
 
-export function makeFixtureBundle(bundle: string): string {
+export function makeFixtureBundle(bundle: string, extra: Array<keyof typeof OPTIONAL> = []): string {
   cpSync(FIXTURE_TREE, join(bundle, 'kubespray'), { recursive: true });
-  for (const a of APPLICATIONS) cpSync(join(TREE_V162, 'applications', a), join(bundle, 'applications', a), { recursive: true });
+  for (const a of [...APPLICATIONS, ...extra.map((e) => OPTIONAL[e])]) cpSync(join(TREE_V162, 'applications', a), join(bundle, 'applications', a), { recursive: true });
   writeChart(join(bundle, 'charts'), 'nfs-subdir-external-provisioner', '4.0.18');
   return bundle;
 }

@@ -19,6 +19,8 @@ const ROOT = join(HERE, '..', '..', '..');
 const CLI = join(HERE, 'cli-entry.ts');
 const HANG_TASK = 'TASK [download : Download | Check the step]';
 const CLUSTER = 'itresume6';
+/** The cancel case installs a cluster of its own: the first one's playbook is done (its marker is there). */
+const CANCEL_CLUSTER = 'itcancel6';
 
 function ansibleMissing(): string | undefined {
   const r = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
@@ -65,7 +67,7 @@ describe.skipIf(!!skipReason)('security #6: a killed run leaves one playbook, an
   });
 
   /** ansible-playbook processes of this cluster (python running it, not a shell whose text mentions it), by session. */
-  const playbookSessions = async (): Promise<Set<string>> => {
+  const playbookSessions = async (cluster = CLUSTER): Promise<Set<string>> => {
     const r = await hosts.exec(0, 'ps -eo stat=,sid=,args=');
     const sids = new Set<string>();
     for (const line of r.stdout.split('\n')) {
@@ -73,15 +75,15 @@ describe.skipIf(!!skipReason)('security #6: a killed run leaves one playbook, an
       if (!stat || stat.startsWith('Z') || !prog) continue;
       const args = [prog, ...rest].join(' ');
       if (!/python|ansible-playbook/.test(prog.split('/').pop() ?? '')) continue;
-      if (args.includes('ansible-playbook') && args.includes(`inventory/${CLUSTER}/hosts.yaml`)) sids.add(sid!);
+      if (args.includes('ansible-playbook') && args.includes(`inventory/${cluster}/hosts.yaml`)) sids.add(sid!);
     }
     return sids;
   };
 
-  it('security #6: SIGKILL of the installer, then resume: exactly one playbook ever runs, and resume says it waited', async () => {
+  const writePlan = (cluster: string): string => {
     const a = hosts.hosts[0]!.address;
     const net = a.replace(/\.\d+$/, '');
-    const planPath = join(scratch, 'plan.yaml');
+    const planPath = join(scratch, `${cluster}.yaml`);
     writeFileSync(
       planPath,
       stringify({
@@ -89,7 +91,7 @@ describe.skipIf(!!skipReason)('security #6: a killed run leaves one playbook, an
         kind: 'Plan',
         mode: 'standalone',
         release: 'k-paas-v1.6.2',
-        cluster: { name: CLUSTER },
+        cluster: { name: cluster },
         auth: [{ name: 'default', method: 'password', user: hosts.user, sudo: 'nopasswd' }],
         hosts: [
           { name: 'master-1', address: a, roles: ['control-plane', 'etcd'] },
@@ -100,6 +102,11 @@ describe.skipIf(!!skipReason)('security #6: a killed run leaves one playbook, an
         bundle: { path: join(scratch, 'bundle') },
       }),
     );
+    return planPath;
+  };
+
+  it('security #6: SIGKILL of the installer, then resume: exactly one playbook ever runs, and resume says it waited', async () => {
+    const planPath = writePlan(CLUSTER);
     // The playbook hangs 30 s at the download step on master-1, then goes on by itself.
     writeFileSync(join(hosts.hosts[0]!.dir, 'lib', 'fixture', 'hang'), 'download 30');
     const workdir = join(scratch, 'wd');
@@ -161,7 +168,7 @@ describe.skipIf(!!skipReason)('security #6: a killed run leaves one playbook, an
   it('security #6: cancel stops the detached playbook as a whole and frees its lock', async () => {
     writeFileSync(join(hosts.hosts[0]!.dir, 'lib', 'fixture', 'hang'), 'download 600');
     const workdir = join(scratch, 'wd-cancel');
-    const { plan } = loadPlanFile(join(scratch, 'plan.yaml'));
+    const { plan } = loadPlanFile(writePlan(CANCEL_CLUSTER));
     const secrets = await gatherSecrets(plan!, { lang: 'en', env: { CP_SSH_PASSWORD: hosts.password }, interactive: false });
     const started = await startRun(
       { workdir, sshOptions: { knownHostsFile: hosts.knownHostsFile, useSshConfig: false }, options: { verifyTimeoutSec: 60 } },
@@ -169,20 +176,20 @@ describe.skipIf(!!skipReason)('security #6: a killed run leaves one playbook, an
       secrets,
       { overrides: ['os', 'cgroup', 'cross.machineId', 'leftovers'] },
     );
-    const deadline = Date.now() + 300_000;
+    const deadline = Date.now() + 600_000;
     let hanging = false;
     while (Date.now() < deadline && !hanging) {
       await new Promise((r) => setTimeout(r, 500));
-      hanging = started.run.logs.tail().some((e) => e.line.includes(HANG_TASK)) && (await playbookSessions()).size === 1;
+      hanging = started.run.logs.tail().some((e) => e.line.includes(HANG_TASK)) && (await playbookSessions(CANCEL_CLUSTER)).size === 1;
     }
     expect(hanging).toBe(true);
     started.cancel();
     const r = await started.done;
     expect(r.status).toBe('cancelled');
-    expect((await playbookSessions()).size).toBe(0);
-    const run = join(hosts.hosts[0]!.dir, 'home', '.cp-installer', CLUSTER, 'run', 'kubespray');
+    expect((await playbookSessions(CANCEL_CLUSTER)).size).toBe(0);
+    const run = join(hosts.hosts[0]!.dir, 'home', '.cp-installer', CANCEL_CLUSTER, 'run', 'kubespray');
     expect(existsSync(join(run, 'log'))).toBe(true);
     expect(existsSync(join(run, 'lock'))).toBe(false);
     rmSync(join(hosts.hosts[0]!.dir, 'lib', 'fixture', 'hang'), { force: true });
-  }, 900_000);
+  }, 1_200_000);
 });

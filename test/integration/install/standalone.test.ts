@@ -2,7 +2,7 @@
 // the offline bundle, the real ansible-playbook on the deployer (master 1) reaching the nodes with the key
 // the installer gave it. Master 1 gets a fake kubectl/helm that answers from what the fixture playbook left.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,6 @@ import { makeFixtureBundle } from './fixture-bundle.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
-const FIXTURE_TREE = join(ROOT, 'test', 'fixtures', 'kubespray');
 const CLI = join(HERE, 'cli-entry.ts');
 
 function ansibleMissing(): string | undefined {

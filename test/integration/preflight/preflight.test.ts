@@ -81,8 +81,13 @@ describe.skipIf(!can.ok)('preflight on test hosts', () => {
         name: `n${i}`,
         address: th.hosts[i]!.address,
         auth: th.hosts[i]!.variant.sudo === 'password' ? 'pw' : 'key',
-        roles: roles[n] ?? (n === 0 ? ['control-plane'] : ['worker']),
+        // a one-host plan is an all-in-one cluster: the control plane also runs workloads
+        roles: roles[n] ?? (n > 0 ? ['worker'] : indexes.length === 1 ? ['control-plane', 'worker'] : ['control-plane']),
       })),
+      // Preflight refuses a plan with errors before it connects: the storage server and the portal
+      // are not what these tests are about, so the plan names the first host and leaves the portal out.
+      storage: { type: 'nfs', nfs: { server: th.hosts[indexes[0]!]!.address } },
+      portal: { enabled: false },
     });
   }
 
@@ -240,6 +245,8 @@ describe.skipIf(!can.ok)('preflight on test hosts', () => {
         `  - {name: pw, method: password, user: ${th.user}, sudo: password}`,
         'hosts:',
         ...hosts.map((i, n) => `  - {name: c${i}, address: ${th.hosts[i]!.address}, auth: pw, roles: [${n === 0 ? 'control-plane' : 'worker'}]}`),
+        `storage: {type: nfs, nfs: {server: ${th.hosts[hosts[0]!]!.address}}}`,
+        'portal: {enabled: false}',
         '',
       ].join('\n');
     const cli = (env: Record<string, string>, extra: string[] = []) =>

@@ -90,12 +90,13 @@ describe.skipIf(!can.ok)('security #7: every remote call has a timeout (real hos
 
   it('security #7: an SFTP transfer to a stuck sftp-server fails after its idle limit, and the next one works', async () => {
     const session = await connector(th, { sftpIdleTimeoutMs: 2_000 }).connect(target(th, 0, profiles.key));
-    // The sftp-server processes under this host's sshd (other helpers' hosts share the process table).
+    // The SFTP server processes under this host's sshd (other helpers' hosts share the process table).
     const sftpServers = () => {
-      const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,comm='], { encoding: 'utf8' })
+      const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
         .split('\n')
         .map((l) => l.trim().split(/\s+/))
-        .filter((r) => r.length >= 3);
+        .map(([pid, ppid, ...args]) => [pid, ppid, args.join(' ')] as const)
+        .filter((r) => r[2] !== '');
       const under = new Set([String(th.hosts[0]!.sshdPid)]);
       for (let grew = true; grew; ) {
         grew = false;
@@ -106,7 +107,8 @@ describe.skipIf(!can.ok)('security #7: every remote call has a timeout (real hos
           }
         }
       }
-      return rows.filter(([pid, , comm]) => under.has(pid!) && comm === 'sftp-server').map(([pid]) => Number(pid));
+      // The harness's sshd serves SFTP in-process (`sshd: user@internal-sftp`); a packaged one runs sftp-server.
+      return rows.filter(([pid, , args]) => under.has(pid!) && /@internal-sftp|sftp-server/.test(args)).map(([pid]) => Number(pid));
     };
     let stopped: number[] = [];
     try {

@@ -54,7 +54,8 @@ describe('security #9: bounded vars-file import', () => {
     const workers = Array.from({ length: 1000 }, (_, i) => `WORKER${i + 1}_NODE_HOSTNAME=w${i + 1}\nWORKER${i + 1}_NODE_PRIVATE_IP=10.1.${i >> 8}.${(i & 255) + 1}`);
     const ok = importVars([...HEAD, 'KUBE_WORKER_HOSTS=1000', ...workers].join('\n'), undefined, { env: {} });
     expect(ok.plan.hosts?.length).toBe(1001);
-  });
+    // ≈ 2 s on a quiet machine (most of it writing the YAML); the bound is for a loaded one.
+  }, 60_000);
 
   it('security #9: file size, line length and value growth (A=$A$A…) are bounded', () => {
     const big = parseShellVars('A=1\n'.repeat(VARS_LIMITS.maxBytes / 4 + 1));

@@ -135,3 +135,34 @@ describe('the report of a failed run', () => {
     expect(html).toContain('class="badge bad">failed');
   });
 });
+
+describe('the dry run shows the login user\'s home', () => {
+  it('writes --private-key under /home/<user>, not a made-up /home/user', async () => {
+    const { dryRunPlan } = await import('../../../core/api/install.js');
+    const work = mkdtempSync(join(tmpdir(), 'cpi-dry-home-'));
+    try {
+      const { text } = await dryRunPlan(singleMaster(), { workdir: work });
+      expect(text).toContain('--private-key=/home/ubuntu/');
+      expect(text).not.toContain('/home/user/');
+      // The outside addresses come first.
+      expect(text.split('\n')[0]).toMatch(/Addresses outside the site/);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('step titles', () => {
+  it('every step of every mode has a title with text in both languages', async () => {
+    const { newPlan } = await import('../../../core/api/plan.js');
+    const { descriptorOf } = await import('../../../core/modes/index.js');
+    const { stepInfos } = await import('../../../core/install/runner.js');
+    for (const mode of ['standalone', 'edge', 'expand-edge'] as const) {
+      const plan = Plan.parse(newPlan(mode).plan);
+      for (const s of stepInfos(descriptorOf(mode), plan, findRelease(plan.release)!, { overrides: [] })) {
+        expect([mode, s.id, !!coreMessages.en[s.title.key], !!coreMessages.ko[s.title.key]]).toEqual([mode, s.id, true, true]);
+        expect(render(coreMessages, 'en', s.title)).not.toContain('{{');
+      }
+    }
+  });
+});

@@ -38,7 +38,8 @@ async function dryRun(plan: Plan): Promise<{ text: string; logs: string }> {
 }
 
 describe.skipIf(!haveUpstream)('standalone dry run on the v1.6.2 tree', () => {
-  it('NFS, Kyverno, HA with an API load balancer: every platform step visible', async () => {
+  // Packs the 31 MB tree like a real run does: seconds on a quiet machine, more under load.
+  it('NFS, Kyverno, HA with an API load balancer: every platform step visible', { timeout: 120_000 }, async () => {
     const plan = Plan.parse({
       apiVersion: 'cp-installer/v1', kind: 'Plan', mode: 'standalone', release: 'k-paas-v1.6.2',
       auth: [{ name: 'default', method: 'key', user: 'ubuntu', keyPath: '/k', sudo: 'nopasswd' }],

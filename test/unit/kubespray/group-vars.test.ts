@@ -163,7 +163,7 @@ describe.skipIf(!haveUpstream)('renderGroupVars on the platform\'s own inventory
     expect(log.some((l) => l.startsWith('group_vars/k8s_cluster/addons.yml: metallb_config:'))).toBe(true);
   });
 
-  it('every key of the platform\'s files that the plan does not decide is kept with its value', () => {
+  it('every key of the platform\'s files that the plan does not decide is kept with its value', { timeout: 60_000 }, () => {
     const base = platformBase();
     for (const plan of [singleMaster(), haExternalEtcd(), rookCephOffline()]) {
       const { files, changes } = renderGroupVars(plan, v162, base);

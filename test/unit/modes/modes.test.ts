@@ -8,7 +8,7 @@ import { coreMessages } from '../../../core/api/messages.js';
 import { modeInfos } from '../../../core/api/modes.js';
 import { createInstallerService } from '../../../core/api/service.js';
 import { bindEngine } from '../../../core/api/engine-bind.js';
-import { installModes } from '../../../core/api/install.js';
+import { DryRunIncomplete, dryRunPlan, installModes, ModeNotInstallable } from '../../../core/api/install.js';
 import { MODE_DESCRIPTORS, descriptorOf } from '../../../core/modes/index.js';
 import { modeMessages, PROFILES } from '../../../core/modes/profiles.js';
 import { findRelease } from '../../../core/plan/catalog.js';
@@ -61,6 +61,18 @@ describe('mode registry', () => {
     const plan = Plan.parse(planOf('caas'));
     expect(() => descriptorOf('caas').steps(plan, findRelease('k-paas-v1.6.2')!, { overrides: [] })).toThrow(StepError);
     expect(PROFILES.caas.notYet?.apply.key).toBe('mode.caas.apply');
+  });
+});
+
+describe('nothing to do', () => {
+  it('a dry run whose mode refuses the plan stops at the step `plan` and says why; a caas dry run is refused before it starts', async () => {
+    const edge = Plan.parse(planOf('edge', { release: 'k-paas-v1.6.2' }));
+    const e = await dryRunPlan(edge, { workdir: '/nonexistent' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DryRunIncomplete);
+    expect(e).toMatchObject({ step: 'plan', reason: { key: 'edge.incompatible' }, records: [] });
+    const caas = await dryRunPlan(Plan.parse(planOf('caas', { release: 'k-paas-v1.6.2', hosts: hosts.slice(0, 2) })), { workdir: '/nonexistent' }).catch((x: unknown) => x);
+    expect(caas).toBeInstanceOf(ModeNotInstallable);
+    expect(caas).toMatchObject({ key: 'mode.caas.apply' });
   });
 });
 

@@ -190,5 +190,6 @@ describe('security #11: a ProxyJump loop in ~/.ssh/config ends in words and exit
     }
     expect(said).toContain('gw1 → gw2 → gw1');
     expect(said).not.toMatch(/at .*\.ts:\d+/);
-  });
+    // The CLI modules load on first use here, which takes a few seconds on a loaded machine.
+  }, 30_000);
 });
