@@ -316,7 +316,12 @@ describe.skipIf(!!skipReason)('faults in a standalone install (real ansible-play
     const victims = new Set([listener]);
     for (let grew = true; grew; ) {
       grew = false;
-      for (const [pid, ppid] of sshds) if (victims.has(ppid!) && !victims.has(pid!)) (victims.add(pid!), (grew = true));
+      for (const [pid, ppid] of sshds) {
+        if (victims.has(ppid!) && !victims.has(pid!)) {
+          victims.add(pid!);
+          grew = true;
+        }
+      }
     }
     for (const pid of victims) process.kill(pid, 'SIGKILL');
     const r1 = await Promise.race([started.done, sleep(300_000).then(() => undefined)]);
@@ -505,7 +510,7 @@ describe.skipIf(!!skipReason)('faults in a standalone install (real ansible-play
     const buffer = new LogBuffer();
     let runId = '';
     let finished = false;
-    let linesBeforeDrop = 0;
+    let linesBeforeDrop: number;
     let gaps = 0;
     const catchUp = async () => {
       // What the wizard's store does on reconnect (renderer/store/run.ts fetchLogs).
