@@ -491,7 +491,8 @@ describe.skipIf(!!skipReason)('faults in a standalone install (real ansible-play
     const renderer = join(scratch, 'renderer');
     mkdirSync(renderer, { recursive: true });
     writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>wizard</title>');
-    const service = createInstallerService({ workdir, shell: 'browser', knownHostsFile: th.knownHostsFile });
+    // Browser mode reads only the work folder and the folders serve was given (--allow-dir): the bundle's.
+    const service = createInstallerService({ workdir, shell: 'browser', knownHostsFile: th.knownHostsFile, allowDirs: [scratch] });
     const server = await startServer({ api: service, rendererDir: renderer, port: 0, version: 'test' });
     const origin = `http://127.0.0.1:${server.port}`;
     // The page's socket: it can be cut (as a sleeping laptop or a proxy does) and kept from reconnecting.

@@ -194,7 +194,8 @@ export function verifyStep(state: EdgeRunState, edges: Host[], needs: string[], 
       const deadline = Date.now() + seconds * 1000;
       const names = edges.map((h) => h.name);
       for (;;) {
-        const nodes = await state.nodeList(ctx, 0);
+        // The step's limit holds each call too: a kubectl that hangs is stopped at the deadline.
+        const nodes = await state.nodeList(ctx, 0, Math.max(1_000, deadline - Date.now()));
         const verdict = verifyEdgeNodes(nodes, names);
         const cloudNotReady = cloudNodes.filter((n) => !nodes.find((x) => x.name === n)?.ready);
         ctx.progress(names.length ? verdict.ready.length / names.length : 1, `${verdict.ready.length}/${names.length} edge nodes Ready`);

@@ -7,13 +7,17 @@ export function fail(error: Message, failure?: { task?: string; host?: string; m
   throw new StepError(error, failure, permanent);
 }
 
+// A read of the API server answers in seconds; one that hangs (API server stuck, etcd down) must not hold a
+// step for the SSH layer's 15-minute default.
+const KUBECTL_READ_MS = 120_000;
+
 /**
  * Runs a `kubectl … -o json` as root on the cloud host and returns its JSON text. The JSON itself is the
  * proof of success (an SSH session that lost the exit status still delivered it); without JSON the error
  * kubectl printed is what the user sees.
  */
-export async function kubectlJson(ctx: StepContext, host: string, command: string): Promise<string> {
-  const r = await ctx.exec(host, command, { sudo: true, quiet: true, check: false, dryRunResult: { stdout: '{"items":[]}' } });
+export async function kubectlJson(ctx: StepContext, host: string, command: string, timeoutMs = KUBECTL_READ_MS): Promise<string> {
+  const r = await ctx.exec(host, command, { sudo: true, quiet: true, check: false, timeoutMs, dryRunResult: { stdout: '{"items":[]}' } });
   try {
     JSON.parse(r.stdout);
     return r.stdout;

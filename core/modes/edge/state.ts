@@ -95,9 +95,9 @@ export class EdgeRunState {
   }
 
   /** `kubectl get nodes` once for many concurrent callers (per-host isDone of 100 joins). */
-  async nodeList(ctx: StepContext, maxAgeMs = 2000): Promise<NodeStatus[]> {
+  async nodeList(ctx: StepContext, maxAgeMs = 2000, timeoutMs?: number): Promise<NodeStatus[]> {
     if (!this.nodes || Date.now() - this.nodes.at > maxAgeMs) {
-      const list = kubectlJson(ctx, this.cloud.name, getNodesCommand(this.kubeconfig())).then(parseNodes);
+      const list = kubectlJson(ctx, this.cloud.name, getNodesCommand(this.kubeconfig()), timeoutMs).then(parseNodes);
       this.nodes = { at: Date.now(), list };
       list.catch(() => (this.nodes = undefined));
     }
