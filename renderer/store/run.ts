@@ -62,6 +62,10 @@ export const createRunSlice: Slice<RunSlice> = (set, get) => {
     const key = host ?? '';
     set({ hostProgress: { ...hp, [stepId]: { ...hp[stepId], [key]: { ...hp[stepId]?.[key], ...patch } } } });
   };
+  const finished = (status: RunStatus, outputs: RunSlice['outputs']) => {
+    set({ runStatus: status, outputs: outputs ?? get().outputs });
+    if (status === 'succeeded' && get().step === 'install') set({ step: 'done' });
+  };
   const patchStep = (stepId: string, patch: Partial<RunStep>) => {
     set({ steps: get().steps.map((s) => (s.id === stepId ? { ...s, ...patch } : s)) });
   };
@@ -163,6 +167,12 @@ export const createRunSlice: Slice<RunSlice> = (set, get) => {
       if (!runId) return;
       try {
         await fetchLogs(runId, get().logs.lastSeq);
+        // Events sent while the socket was down are lost, not queued: the run may have moved on or ended
+        // meanwhile, so its state is read again rather than waiting for a run-finished that will not come.
+        const state = await call('run.state', { runId });
+        if (get().runId !== runId) return;
+        set({ steps: state.steps, failure: state.failure });
+        if (state.summary.status !== 'running' && get().runStatus === 'running') finished(state.summary.status, state.outputs);
       } catch (e) {
         get().fail(e);
       }
@@ -222,8 +232,7 @@ export const createRunSlice: Slice<RunSlice> = (set, get) => {
           });
           return;
         case 'run-finished':
-          set({ runStatus: e.status, outputs: e.outputs ?? get().outputs });
-          if (e.status === 'succeeded' && get().step === 'install') set({ step: 'done' });
+          finished(e.status, e.outputs);
           return;
         case 'log-batch': {
           const { gap } = get().logs.append(e.lines);

@@ -514,15 +514,18 @@ describe.skipIf(!!skipReason)('faults in a standalone install (real ansible-play
     let linesBeforeDrop: number;
     let gaps = 0;
     const catchUp = async () => {
-      // What the wizard's store does on reconnect (renderer/store/run.ts fetchLogs).
+      // What the wizard's store does on reconnect (renderer/store/run.ts catchUpLogs): the missed log lines,
+      // then the run's state, since a run-finished sent while the socket was down is not sent again.
       let seq = buffer.lastSeq;
       for (;;) {
         const { lines, lastSeq } = await client.invoke('run.logsSince', { runId, seq, limit: 5000 });
         if (lines.length) buffer.merge(lines);
         const newest = lines[lines.length - 1]?.seq ?? seq;
-        if (!lines.length || newest >= lastSeq) return;
+        if (!lines.length || newest >= lastSeq) break;
         seq = newest;
       }
+      const state = await client.invoke('run.state', { runId });
+      if (state.summary.status !== 'running') finished = true;
     };
     client.on((e) => {
       if (e.type === 'log-batch' && e.runId === runId) {
