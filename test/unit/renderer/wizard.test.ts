@@ -109,6 +109,30 @@ describe('run events', () => {
     expect(blockerFor(s, 'install')?.key).toBe('ui.block.runNotDone');
   });
 
+  it('after a reconnect, a run that finished while the socket was down is shown finished (its state is read again)', async () => {
+    const api = scripted({
+      'run.start': () => ({ runId: 'r2' }),
+      'run.logsSince': () => ({ lines: [{ seq: 1, stepId: 'k', stream: 'stdout', line: 'done' }], lastSeq: 1 }),
+      'run.state': () => ({
+        summary: { id: 'r2', mode: 'standalone', status: 'succeeded', startedAt: '', finishedAt: '' },
+        steps: [{ id: 'k', title: { key: 'step.k' }, hosts: ['a'], needs: [], status: 'done' }],
+        lastSeq: 1,
+      }),
+    });
+    setApi(api);
+    useStore.setState({ plan, overrides: [], step: 'install' });
+    await useStore.getState().startRun();
+    expect(useStore.getState().runStatus).toBe('running');
+    // No run-finished event arrives: it was sent while the socket was down.
+    await useStore.getState().catchUpLogs();
+    const s = useStore.getState();
+    expect(api.calls.map(([c]) => c)).toEqual(['run.start', 'run.logsSince', 'run.state']);
+    expect(s.logs.all().map((l) => l.line)).toEqual(['done']);
+    expect(s.runStatus).toBe('succeeded');
+    expect(s.steps[0]?.status).toBe('done');
+    expect(s.step).toBe('done');
+  });
+
   it('secrets go to the engine only through secrets.set, and only once per change', async () => {
     const api = scripted({ 'secrets.set': () => ({ remembered: false }) });
     setApi(api);
