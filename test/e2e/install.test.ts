@@ -166,8 +166,9 @@ describe.skipIf(!!why)('standalone install from the Mode screen to Done', () => 
     // What the Done screen's buttons ask of the engine: merge into an existing kubeconfig without losing its
     // contexts, and a support bundle without credentials.
     const runId = (await bm.service.invoke('run.list', {})).runs[0]!.id;
-    const mergeInto = join(scratch, 'kube', 'config');
-    mkdirSync(join(scratch, 'kube'));
+    // Browser mode writes only inside its work folder (and --allow-dir folders): the kubeconfig to merge into is there.
+    const mergeInto = join(scratch, 'work', 'kube', 'config');
+    mkdirSync(join(scratch, 'work', 'kube'), { recursive: true });
     writeFileSync(mergeInto, 'apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster: {server: https://other:6443}\ncontexts:\n- name: other\n  context: {cluster: other, user: other}\ncurrent-context: other\nusers:\n- name: other\n  user: {token: x}\n');
     const merged = await bm.service.invoke('outputs.kubeconfig', { runId, mergeInto });
     const text = readFileSync(merged.path, 'utf8');
