@@ -458,13 +458,14 @@ describe.skipIf(!!skipReason)('faults in a standalone install (real ansible-play
     const workdir = join(scratch, 'wd-disk');
     const planPath = planFile('qadisk');
     const home = `/home/${th.user}`;
-    // The deployer's home on a small file system, with what it held: room for the uploaded archive, not for
+    // The deployer's home on a small file system, with what it held: room for the uploaded archives (tree and
+    // applications, uncompressed tar), not for
     // the unpacked tree beside it.
     const uid = spawnSync('id', ['-u', th.user], { encoding: 'utf8' }).stdout.trim();
     const gid = spawnSync('id', ['-g', th.user], { encoding: 'utf8' }).stdout.trim();
     const src = join(th.hosts[0]!.dir, 'home');
     const usedKb = Number(spawnSync('du', ['-sk', src], { encoding: 'utf8' }).stdout.split(/\s/)[0]);
-    const sizeKb = usedKb + Math.ceil((Number(bundleBytes()) / 1024) * 1.3) + 64;
+    const sizeKb = usedKb + Math.ceil((Number(bundleBytes()) / 1024) * 1.05) + 64;
     const m = await th.exec(0, `mount -t tmpfs -o size=${sizeKb}k,mode=0755,uid=${uid},gid=${gid} qa-full ${home} && cp -a ${src}/. ${home}/ && chown -R ${uid}:${gid} ${home}`);
     expect(m.code, m.stderr).toBe(0);
     let mounted = true;
