@@ -2,25 +2,14 @@
 // cancelled, interrupted), on the Install screen and on Done, so a failure has something to hand over.
 import { useState } from 'react';
 import { call } from '../api.js';
-import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
+import { useBusyAction } from '../lib/use-busy-action.js';
 
 export function Handover({ runId, reportPath, compact }: { runId: string; reportPath?: string; compact?: boolean }) {
-  const fail = useStore((s) => s.fail);
   const m = useMsg();
   const [report, setReport] = useState<string | undefined>(reportPath);
   const [bundle, setBundle] = useState<string | undefined>();
-  const [busy, setBusy] = useState<string | undefined>();
-  const act = async (name: string, fn: () => Promise<void>) => {
-    setBusy(name);
-    try {
-      await fn();
-    } catch (e) {
-      fail(e);
-    } finally {
-      setBusy(undefined);
-    }
-  };
+  const { busy, act } = useBusyAction();
   if (compact)
     return (
       <div className="handover compact" data-testid="handover">

@@ -4,30 +4,20 @@ import { useState } from 'react';
 import { call } from '../api.js';
 import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
+import { useBusyAction } from '../lib/use-busy-action.js';
 import { SavePathButton } from '../components/file-buttons.js';
 import { Handover } from '../components/handover.js';
 
 export function DoneScreen() {
   const runId = useStore((s) => s.runId);
   const outputs = useStore((s) => s.outputs);
-  const fail = useStore((s) => s.fail);
   const notify = useStore((s) => s.notify);
   const m = useMsg();
   const [kubeconfig, setKubeconfig] = useState<{ path: string; context: string } | undefined>();
-  const [busy, setBusy] = useState<string | undefined>();
+  const { busy, act } = useBusyAction();
   if (!runId) return <p className="muted">{m('ui.done.noRun')}</p>;
   const path = kubeconfig?.path ?? outputs?.kubeconfigPath;
 
-  const act = async (name: string, fn: () => Promise<void>) => {
-    setBusy(name);
-    try {
-      await fn();
-    } catch (e) {
-      fail(e);
-    } finally {
-      setBusy(undefined);
-    }
-  };
   const copy = async (text: string) => {
     try {
       await navigator.clipboard.writeText(text);
