@@ -29,6 +29,8 @@ import { failNextJoin, readCluster, seedExistingCluster, stopCloudcore } from '.
 import { installAllFakes, planFor, release, runMode } from './edge/helpers.js';
 import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../support/secrets-scan.js';
 import { makeFixtureBundle } from './install/fixture-bundle.js';
+import { packTree } from '../../core/install/tree.js';
+import { bundleTree } from '../../core/install/modes/deployer.js';
 import { edgeMode } from '../../core/modes/edge/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -458,16 +460,25 @@ describe.skipIf(!!skipReason)('faults in a standalone install (real ansible-play
     const workdir = join(scratch, 'wd-disk');
     const planPath = planFile('qadisk');
     const home = `/home/${th.user}`;
-    // The deployer's home on a small file system, with what it held: room for the uploaded archives (tree and
-    // applications, uncompressed tar), not for
-    // the unpacked tree beside it.
+    // The deployer's home on a small file system, with what it held, then filled up to leave room for the
+    // uploaded tree archive and a little more, never for the unpacked tree beside it. Measured on the mounted
+    // file system (df, a filler file), not estimated from another file system's `du`: on CI that estimate
+    // left room enough for the whole unpack.
     const uid = spawnSync('id', ['-u', th.user], { encoding: 'utf8' }).stdout.trim();
     const gid = spawnSync('id', ['-g', th.user], { encoding: 'utf8' }).stdout.trim();
     const src = join(th.hosts[0]!.dir, 'home');
     const usedKb = Number(spawnSync('du', ['-sk', src], { encoding: 'utf8' }).stdout.split(/\s/)[0]);
-    const sizeKb = usedKb + Math.ceil((Number(bundleBytes()) / 1024) * 1.05) + 64;
+    const treeTarKb = Math.ceil((await packTree(bundleTree(bundle)!)).tar.length / 1024);
+    // tmpfs gives every file at least one page: what the unpacked tree takes at the least.
+    const unpackedKb = 4 * readdirSync(bundleTree(bundle)!, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+    const slackKb = 32;
+    expect(unpackedKb, 'the unpacked tree must not fit in the slack').toBeGreaterThan(2 * slackKb);
+    const sizeKb = 2 * (usedKb + Math.ceil(Number(bundleBytes()) / 1024)) + 1024;
     const m = await th.exec(0, `mount -t tmpfs -o size=${sizeKb}k,mode=0755,uid=${uid},gid=${gid} qa-full ${home} && cp -a ${src}/. ${home}/ && chown -R ${uid}:${gid} ${home}`);
     expect(m.code, m.stderr).toBe(0);
+    const availKb = Number((await th.exec(0, `df -k --output=avail ${home} | tail -1`)).stdout.trim());
+    const fill = await th.exec(0, `fallocate -l ${availKb - treeTarKb - slackKb}k ${home}/.qa-filler`);
+    expect(fill.code, fill.stderr).toBe(0);
     let mounted = true;
     const unmount = async () => {
       if (mounted) await th.exec(0, `umount -l ${home}`);
