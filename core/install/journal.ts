@@ -34,6 +34,8 @@ export type JournalRecord =
       outputs?: Record<string, OutputValue>;
       error?: Message;
       failure?: { task?: string; host?: string; message: string; cause?: Message };
+      /** The failed step's title, so a reopened wizard names the step as the run did (failed whole steps only). */
+      title?: Message;
       at: string;
     }
   | { t: 'run-end'; status: 'succeeded' | 'failed' | 'cancelled'; at: string; lastSeq?: number };
@@ -206,6 +208,7 @@ export interface JournalState {
   startedAt: string;
   finishedAt?: string;
   failedStep?: string;
+  failedStepTitle?: Message;
   lastSeq: number;
   /** Steps that ran to done, in order, with how many times each started (for the "nothing repeated" check). */
   starts: Map<string, number>;
@@ -238,6 +241,7 @@ export function foldJournal(records: JournalRecord[]): JournalState {
         state.status = 'interrupted';
         state.finishedAt = undefined;
         state.failedStep = undefined;
+        state.failedStepTitle = undefined;
         state.pid = r.pid;
         break;
       case 'step-start':
@@ -252,6 +256,7 @@ export function foldJournal(records: JournalRecord[]): JournalState {
           Object.assign(state.outputs, r.outputs ?? {});
         } else if (r.status === 'failed') {
           state.failedStep = r.step;
+          state.failedStepTitle = r.title;
         }
         break;
       }
@@ -295,6 +300,7 @@ export function summarize(runId: string, state: JournalState): RunSummary {
     startedAt: state.startedAt,
     finishedAt: state.finishedAt,
     failedStep: state.failedStep,
+    ...(state.failedStepTitle ? { failedStepTitle: state.failedStepTitle } : {}),
   };
 }
 

@@ -24,18 +24,24 @@ export const installMessages: Catalogs = {
     'install.pods-not-running': 'kube-system pods not Running: {{pods}}.',
     'install.bundle-missing': 'The offline bundle at {{path}} has no Kubespray tree (cluster.yml).',
     'install.no-ingress-ip': 'The plan sets no ingress IP; nothing to patch.',
+    'install.tree-owned':
+      '~/cp-deployment on {{host}} belongs to cluster {{other}}: cp-installer placed it and filled its templates for that cluster. The platform\'s roles read their files from that one path, so a host holds one cluster\'s tree. Move it aside on {{host}} (mv ~/cp-deployment ~/cp-deployment.{{other}}) or choose another deployer for {{cluster}}, then resume.',
+    'install.node-home-differs':
+      'The platform\'s cp/istio and cp/opentofu roles copy their binaries from the deployer at <each control plane\'s home>/cp-deployment, but {{hosts}} log in with another home than the deployer {{deployer}} ({{home}}), where the tree is. Log in to every control plane as the deployer\'s user (the same home path), or make master 1 the deployer, then resume.',
     'install.dryrun-stopped': 'The dry run stopped at step {{step}} after {{shown}} action(s), so it cannot show the whole run: {{reason}}',
     'install.disk-full':
       'The workdir {{path}} is out of space ({{free}} free). A run needs at least {{need}} free there for its journal and logs. Free some space or choose another --workdir, then resume the run.',
     'install.workdir-write': 'Cannot write to the workdir {{path}}: {{reason}}. Fix it, then resume the run.',
 
     'step.connect': 'Connect and re-check preflight',
+    'step.plan': "Check the plan against the mode's rules",
     'step.deployer-tree': 'Put the Kubespray tree on the deployer',
     'step.deployer-ansible': 'Check Ansible on the deployer',
     'step.deployer-key': 'Give the deployer an SSH key every node accepts',
     'step.node-keys': 'Authorize the deployer key on every node',
     'step.known-hosts': 'Record the nodes\' host keys on the deployer',
     'step.inventory': 'Write the inventory and group_vars',
+    'step.platform-files': 'Put the platform\'s manifests on master 1, where its roles read them',
     'step.kubespray': 'Run Kubespray (ansible-playbook cluster.yml)',
     'step.storage': 'Install storage ({{type}})',
     'step.ingress': 'Apply ingress-nginx and set the ingress IP',
@@ -69,18 +75,24 @@ export const installMessages: Catalogs = {
     'install.pods-not-running': 'Running 상태가 아닌 kube-system 파드: {{pods}}.',
     'install.bundle-missing': '{{path}}의 오프라인 번들에 Kubespray 트리(cluster.yml)가 없습니다.',
     'install.no-ingress-ip': '계획에 인그레스 IP가 없어 적용할 것이 없습니다.',
+    'install.tree-owned':
+      '{{host}}의 ~/cp-deployment는 클러스터 {{other}}의 것입니다. cp-installer가 그 클러스터를 위해 배치하고 템플릿을 채웠습니다. 플랫폼의 역할은 이 한 경로에서 파일을 읽으므로 한 호스트에는 한 클러스터의 트리만 둘 수 있습니다. {{host}}에서 옮겨 두거나(mv ~/cp-deployment ~/cp-deployment.{{other}}) {{cluster}}에 다른 배포 호스트를 지정한 뒤 재개하십시오.',
+    'install.node-home-differs':
+      '플랫폼의 cp/istio, cp/opentofu 역할은 배포 호스트의 <각 컨트롤 플레인의 홈>/cp-deployment에서 바이너리를 복사하는데, {{hosts}}의 로그인 홈이 트리가 있는 배포 호스트 {{deployer}}의 홈({{home}})과 다릅니다. 모든 컨트롤 플레인에 배포 호스트와 같은 사용자(같은 홈 경로)로 로그인하게 하거나 master 1을 배포 호스트로 지정한 뒤 재개하십시오.',
     'install.dryrun-stopped': '드라이 런이 {{step}} 단계에서 작업 {{shown}}개까지만 보이고 멈춰 전체 실행을 보여 줄 수 없습니다: {{reason}}',
     'install.disk-full':
       '작업 폴더 {{path}}에 공간이 부족합니다(남은 공간 {{free}}). 실행의 저널과 로그를 위해 최소 {{need}}의 여유 공간이 필요합니다. 공간을 확보하거나 다른 --workdir를 지정한 뒤 실행을 재개하십시오.',
     'install.workdir-write': '작업 폴더 {{path}}에 쓸 수 없습니다: {{reason}}. 문제를 고친 뒤 실행을 재개하십시오.',
 
     'step.connect': '연결 및 사전 점검 재확인',
+    'step.plan': '모드 규칙으로 계획 확인',
     'step.deployer-tree': '배포 호스트에 Kubespray 트리 배치',
     'step.deployer-ansible': '배포 호스트의 Ansible 확인',
     'step.deployer-key': '모든 노드가 받아들이는 SSH 키를 배포 호스트에 준비',
     'step.node-keys': '모든 노드에 배포 호스트 키 등록',
     'step.known-hosts': '배포 호스트에 노드 호스트 키 기록',
     'step.inventory': '인벤토리와 group_vars 작성',
+    'step.platform-files': '플랫폼 역할이 읽는 매니페스트를 master 1에 배치',
     'step.kubespray': 'Kubespray 실행 (ansible-playbook cluster.yml)',
     'step.storage': '스토리지 설치 ({{type}})',
     'step.ingress': 'ingress-nginx 적용 및 인그레스 IP 설정',

@@ -269,7 +269,7 @@ export class InstallRun {
     this.record({ t: 'step-start', step: PLAN_STEP, attempt: 1, at: this.now() });
     this.emit({ type: 'step-started', runId: this.runId, stepId: PLAN_STEP, at: this.now() });
     this.emit({ type: 'step-failed', runId: this.runId, stepId: PLAN_STEP, error, failure, at: this.now() });
-    this.record({ t: 'step-end', step: PLAN_STEP, status: 'failed', durationMs: 0, error, failure, at: this.now() });
+    this.record({ t: 'step-end', step: PLAN_STEP, status: 'failed', durationMs: 0, error, failure, title: msg('step.plan'), at: this.now() });
     this.emit({ type: 'step-finished', runId: this.runId, stepId: PLAN_STEP, status: 'failed', durationMs: 0, at: this.now() });
     return { status: 'failed', failedStep: PLAN_STEP, error, failure };
   }
@@ -323,6 +323,7 @@ export class InstallRun {
       outputs: status === 'done' || status === 'skipped' ? outputs : undefined,
       error: failure?.error,
       failure: failure?.failure,
+      ...(status === 'failed' ? { title: step.title } : {}),
       at: this.now(),
     });
     this.emit({ type: 'step-finished', runId: this.runId, stepId: step.id, status, durationMs: Date.now() - t0, at: this.now() });

@@ -63,4 +63,6 @@ export interface RunSummary {
   startedAt: string;
   finishedAt?: string;
   failedStep?: string;
+  /** The failed step's title as the run showed it (journals written before it was recorded have none). */
+  failedStepTitle?: Message;
 }

@@ -14,7 +14,7 @@ export function ResumeBanner() {
     <div className="banner" data-testid="resume-banner" data-run-id={run.id} data-status={run.status}>
       <div>
         <strong>{m(`ui.resume.title.${run.status}`)}</strong>
-        <div className="muted">{m('ui.resume.detail', { id: run.id, mode: run.mode, started: formatWhen(run.startedAt, lang), step: run.failedStep ?? '—' })}</div>
+        <div className="muted">{m('ui.resume.detail', { id: run.id, mode: run.mode, started: formatWhen(run.startedAt, lang), step: run.failedStepTitle ? m(run.failedStepTitle) : (run.failedStep ?? '—') })}</div>
       </div>
       <div className="actions">
         <button type="button" className="primary" onClick={() => void attach(run.id)} data-testid="resume-open">

@@ -145,6 +145,8 @@ describe('InstallRun', () => {
     runs.length = 0;
     const state = loadJournal(workdir, 'run-1');
     expect(state.status).toBe('failed');
+    // A reopened wizard names the failed step by its title, as the run showed it.
+    expect(listRuns(workdir).find((r) => r.id === 'run-1')).toMatchObject({ failedStep: 'per', failedStepTitle: { key: 't.per' } });
     const second = await new InstallRun({ ...base(steps()), resume: state }).start();
     expect(second.status).toBe('succeeded');
     expect(runs).toEqual(['per:worker-2', 'three:v']);
