@@ -103,6 +103,8 @@ export const planMessages: Catalogs = {
       'The portal needs a domain: set portal.domain, or set network.ingressIp so <ingress IP>.nip.io can be used.',
     'plan.portal.tlsFile':
       'TLS mode "provided" needs both certFile and keyFile. Set the missing file path, or use mode auto.',
+    'plan.portal.archiveName':
+      '"{{value}}" is not a .tar.gz archive. Set portal.archive to the downloaded cp-portal-deployment-v<version>.tar.gz.',
     'plan.cidr.invalid': '"{{value}}" is not a CIDR. Write a network and prefix length, e.g. 10.233.64.0/18.',
     'plan.cidr.hostBits': '"{{value}}" has host bits set. Write the network address: {{network}}.',
     'plan.cidr.overlap':
@@ -148,12 +150,16 @@ export const planMessages: Catalogs = {
       'Host {{host}} is both control plane and worker: give it at least 16 GB of memory (8 GB is the minimum per machine).',
     'plan.warn.edgeIgnored':
       'Host {{host}} has the edge role, which mode {{mode}} ignores. Use mode edge or expand-edge.',
+    'plan.warn.roleIgnored':
+      'Host {{host}} has the {{role}} role, which mode {{mode}} does not use: nothing is installed for it. Remove the role, or choose a mode that uses it.',
     'plan.warn.rookDisks':
       'Rook-Ceph needs an extra unformatted disk on every worker; preflight checks for it.',
     'plan.warn.noMetallb':
       'No MetalLB range: LoadBalancer services (ingress, portal) get no address. Set network.metallbRange to free addresses.',
     'plan.warn.outsideHostNet':
       "{{field}} is {{value}}, which is not in the hosts' network ({{nets}}): an address left from an example? Use a free address the hosts can reach on their network.",
+    'plan.warn.portalNoArchive':
+      'No portal archive: the cluster is installed without the portal, and no portal URL is shown. Set portal.archive to the downloaded cp-portal-deployment-v<version>.tar.gz (the guide links it), or portal.enabled: false.',
     'plan.warn.nipio':
       'The portal will use {{domain}}, which needs public DNS (nip.io) on every client. Set portal.domain if the site has no internet.',
     'plan.warn.nipioOffline':
@@ -285,6 +291,8 @@ export const planMessages: Catalogs = {
       '포털에는 도메인이 필요합니다. portal.domain을 지정하거나, <인그레스 IP>.nip.io를 쓸 수 있도록 network.ingressIp를 지정하세요.',
     'plan.portal.tlsFile':
       'TLS 모드 "provided"에는 certFile과 keyFile이 모두 필요합니다. 빠진 파일 경로를 지정하거나 auto 모드를 쓰세요.',
+    'plan.portal.archiveName':
+      '"{{value}}"은(는) .tar.gz 압축 파일이 아닙니다. portal.archive를 내려받은 cp-portal-deployment-v<버전>.tar.gz로 지정하세요.',
     'plan.cidr.invalid':
       '"{{value}}"은(는) CIDR이 아닙니다. 네트워크 주소와 접두사 길이를 쓰세요(예: 10.233.64.0/18).',
     'plan.cidr.hostBits': '"{{value}}"에 호스트 비트가 있습니다. 네트워크 주소로 쓰세요: {{network}}.',
@@ -330,12 +338,16 @@ export const planMessages: Catalogs = {
       '호스트 {{host}}는 컨트롤 플레인이면서 worker입니다. 메모리를 16GB 이상 주세요(장비당 최소 8GB).',
     'plan.warn.edgeIgnored':
       '호스트 {{host}}의 edge 역할은 {{mode}} 모드에서 무시됩니다. edge 또는 expand-edge 모드를 쓰세요.',
+    'plan.warn.roleIgnored':
+      '호스트 {{host}}의 {{role}} 역할은 {{mode}} 모드에서 쓰지 않아 아무것도 설치되지 않습니다. 역할을 지우거나 그 역할을 쓰는 모드를 고르세요.',
     'plan.warn.rookDisks':
       'Rook-Ceph에는 모든 worker에 포맷하지 않은 추가 디스크가 필요합니다. 사전 점검에서 확인합니다.',
     'plan.warn.noMetallb':
       'MetalLB 범위가 없어 LoadBalancer 서비스(인그레스, 포털)가 주소를 받지 못합니다. network.metallbRange에 빈 주소 범위를 지정하세요.',
     'plan.warn.outsideHostNet':
       '{{field}} 값 {{value}}은(는) 호스트의 네트워크({{nets}})에 없습니다. 예시에서 남은 주소가 아닌지 확인하고, 호스트가 자기 네트워크에서 닿을 수 있는 빈 주소를 쓰세요.',
+    'plan.warn.portalNoArchive':
+      '포털 배포 파일이 없습니다. 클러스터는 포털 없이 설치되며 포털 URL은 표시되지 않습니다. portal.archive를 내려받은 cp-portal-deployment-v<버전>.tar.gz(가이드에 링크가 있습니다)로 지정하거나 portal.enabled: false로 두세요.',
     'plan.warn.nipio':
       '포털이 {{domain}}을(를) 씁니다. 모든 클라이언트에서 공용 DNS(nip.io)가 필요합니다. 인터넷이 없는 환경이면 portal.domain을 지정하세요.',
     'plan.warn.nipioOffline':

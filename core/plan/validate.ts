@@ -261,6 +261,7 @@ function checkCharsets(plan: Plan): Issue[] {
     check(`auth[${i}].jumpHost.user`, a.jumpHost?.user, isPosixUser, 'plan.user.invalid');
   });
   check('storage.nfs.path', plan.storage.nfs?.path, isRemotePath, 'plan.path.remote');
+  check('portal.archive', plan.portal.archive, isPlanPath, 'plan.path.invalid');
   check('portal.tls.certFile', plan.portal.tls.certFile, isPlanPath, 'plan.path.invalid');
   check('portal.tls.keyFile', plan.portal.tls.keyFile, isPlanPath, 'plan.path.invalid');
   check('registry.caFile', plan.registry?.caFile, isPlanPath, 'plan.path.invalid');
@@ -470,8 +471,14 @@ function checkStorage(plan: Plan): Issue[] {
 }
 
 function checkPortal(plan: Plan): Issue[] {
-  if (!kubespray(plan) || !plan.portal.enabled) return [];
+  const archive = plan.portal.archive;
   const out: Issue[] = [];
+  if (archive !== undefined && !/\.(tar\.gz|tgz)$/.test(archive))
+    out.push(error('portal.archive', 'plan.portal.archiveName', { value: archive }));
+  // A mode on a cluster of its own making (edge) installs the portal only when the plan names its archive.
+  if (!plan.portal.enabled || (!kubespray(plan) && (archive === undefined || plan.mode === 'expand-edge' || plan.mode === 'caas'))) return out;
+  if (archive === undefined && !plan.bundle)
+    out.push(warning('portal.archive', 'plan.warn.portalNoArchive'));
   if (!plan.portal.domain && !plan.network.ingressIp)
     out.push(error('portal.domain', 'plan.portal.noDomain'));
   if (plan.portal.tls.mode === 'provided') {
@@ -582,8 +589,11 @@ function adviseHosts(plan: Plan): Issue[] {
     if (h.roles.includes('control-plane') && h.roles.includes('worker')) {
       out.push(warning(`hosts[${i}].roles`, 'plan.warn.sharedControlPlane', { host: h.name }));
     }
-    if (h.roles.includes('edge') && !profileOf(plan.mode).roles.includes('edge')) {
-      out.push(warning(`hosts[${i}].roles`, 'plan.warn.edgeIgnored', { host: h.name, mode: plan.mode }));
+    const used = profileOf(plan.mode).roles;
+    for (const role of h.roles.filter((r) => !used.includes(r))) {
+      // The edge role has its own advice (the modes that use it); any other role the mode leaves idle, by name.
+      if (role === 'edge') out.push(warning(`hosts[${i}].roles`, 'plan.warn.edgeIgnored', { host: h.name, mode: plan.mode }));
+      else out.push(warning(`hosts[${i}].roles`, 'plan.warn.roleIgnored', { host: h.name, role, mode: plan.mode }));
     }
   });
   if (kubespray(plan) && plan.storage.type === 'rook-ceph') {

@@ -7,8 +7,8 @@ export const edgeProfile: ModeProfile = {
   name: 'edge',
   cluster: 'kubeadm',
   kubeedge: true,
-  // Every role may be given (the wizard has always offered them); only control planes and edge hosts are used.
-  roles: ['control-plane', 'worker', 'etcd', 'edge', 'deployer', 'nfs', 'lb'],
+  // Only what the steps use: the wizard offers these, and validation names any other role as left idle.
+  roles: ['control-plane', 'edge'],
   rules(plan) {
     const out: PlanIssue[] = [];
     const cps = countRole(plan, 'control-plane');

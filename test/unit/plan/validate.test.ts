@@ -691,6 +691,15 @@ const cases: Case[] = [
     pass: () => undefined,
   },
   {
+    rule: 'a role the edge mode leaves idle, named with its host',
+    key: 'plan.warn.roleIgnored',
+    severity: 'warning',
+    path: 'hosts[2].roles',
+    start: edgeBase,
+    fail: (p) => void p.hosts.push({ name: 'spare', address: '192.168.0.41', roles: ['worker'] }),
+    pass: (p) => void p.hosts.push({ name: 'edge2', address: '198.51.100.22', roles: ['edge'] }),
+  },
+  {
     rule: 'rook-ceph disks',
     key: 'plan.warn.rookDisks',
     severity: 'warning',
