@@ -191,9 +191,9 @@ function outputsPart(workdir: string): OutputsPart {
       }
       return { path, context };
     },
-    async report(runId) {
+    async report(runId, lang) {
       try {
-        return { path: runReport(workdir, runId) };
+        return { path: runReport(workdir, runId, lang) };
       } catch (e) {
         if (e instanceof NoSuchRunError) throw new ApiFailure('api.noReport', { runId }, `Run ${runId} has no report`);
         throw e;

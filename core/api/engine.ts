@@ -77,7 +77,8 @@ export interface InstallPart {
 
 export interface OutputsPart {
   kubeconfig(runId: string, saveAs?: string, mergeInto?: string): Promise<{ path: string; context: string }>;
-  report(runId: string): Promise<{ path: string }>;
+  /** Written in `lang` (default English), the language the reader sees. */
+  report(runId: string, lang?: Lang): Promise<{ path: string }>;
   supportBundle(runId: string): Promise<{ path: string }>;
 }
 

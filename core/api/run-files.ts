@@ -25,14 +25,12 @@ function checkRun(workdir: string, runId: string): void {
 }
 
 /**
- * The run's report: the one its report step wrote when it succeeded, else one written now from the journal
- * (so a failed or cancelled run has one too, with the failure first).
+ * The run's report, written now from the journal in the reader's language: a failed or cancelled run has one
+ * too, with the failure first, and a Korean screen opens a Korean report (the report step's copy was English).
  */
 export function runReport(workdir: string, runId: string, lang: Lang = 'en'): string {
   checkRun(workdir, runId);
   const state = runState(workdir, runId);
-  const written = state.outputs?.reportPath;
-  if (written && existsSync(written)) return written;
   return writeRunReport(workdir, runId, coreMessages, lang, new Map(state.steps.map((s) => [s.id, s.title])));
 }
 

@@ -41,7 +41,7 @@ export const ARG_SCHEMAS = {
     .object({ runId, seq: z.number().int().min(0), limit: z.number().int().min(1).max(100_000).optional() })
     .strict(),
   'outputs.kubeconfig': z.object({ runId, saveAs: path.optional(), mergeInto: path.optional() }).strict(),
-  'outputs.report': z.object({ runId }).strict(),
+  'outputs.report': z.object({ runId, lang: z.enum(['en', 'ko']).optional() }).strict(),
   'outputs.supportBundle': z.object({ runId }).strict(),
   'dialog.open': z.object({ title: z.string().max(200).optional(), filters: z.array(z.string().max(32)).optional() }).strict(),
   'dialog.save': z.object({ title: z.string().max(200).optional(), defaultPath: path.optional() }).strict(),

@@ -195,7 +195,7 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
         saveAs === undefined ? undefined : pathFor(saveAs, 'write'),
         mergeInto === undefined ? undefined : pathFor(mergeInto, 'merge'),
       ),
-    'outputs.report': ({ runId }) => need(engine.outputs, 'outputs.report').report(runId),
+    'outputs.report': ({ runId, lang }) => need(engine.outputs, 'outputs.report').report(runId, lang),
     'outputs.supportBundle': ({ runId }) => need(engine.outputs, 'outputs.supportBundle').supportBundle(runId),
     // Browser mode has no native dialog: the page asks for a path instead.
     'dialog.open': (args) => (dialogs ? dialogs.open(args) : { canceled: true }),

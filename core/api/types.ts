@@ -137,7 +137,7 @@ export interface ApiCommands {
     args: { runId: string; saveAs?: string; mergeInto?: string };
     result: { path: string; context: string };
   };
-  'outputs.report': { args: { runId: string }; result: { path: string } };
+  'outputs.report': { args: { runId: string; lang?: Lang }; result: { path: string } };
   'outputs.supportBundle': { args: { runId: string }; result: { path: string } };
   /** Native file dialogs in Electron; browser mode answers `{ canceled: true }` and the UI asks for a path. */
   'dialog.open': { args: { title?: string; filters?: string[] }; result: { canceled: boolean; path?: string; text?: string } };

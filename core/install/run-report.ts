@@ -69,6 +69,7 @@ export function runReportHtml(
     outputs: runOutputs(state.outputs),
     ...(summary.status !== 'succeeded' && failure ? { failure } : {}),
     translate: t,
+    lang,
     generatedAt: now.toISOString(),
   });
 }

@@ -5,6 +5,7 @@
 import type { Message } from '../common/messages.js';
 import type { Release } from '../plan/catalog.js';
 import type { Plan } from '../plan/schema.js';
+import { fillLabel, REPORT_LABELS, type ReportLabels, type ReportLang } from './report-labels.js';
 
 // The shapes the report reads, declared here so outputs/ depends on nothing above it (install/ and
 // preflight/ pass their own PreflightReport, RunOutputs and step statuses, which fit these).
@@ -46,6 +47,8 @@ export interface ReportInput {
   failure?: { step?: string; task?: string; host?: string; message: string };
   /** Renders a message in the reader's language; shows the key with its parameters when absent. */
   translate?: (m: Message) => string;
+  /** The language of the report's own headings (the messages are rendered by translate). */
+  lang?: ReportLang;
   generatedAt?: string;
 }
 
@@ -90,36 +93,36 @@ function safeUrl(url: string): string {
   return /^https?:\/\//i.test(url) ? `<a href="${e(url)}">${e(url)}</a>` : e(url);
 }
 
-function planSection(plan: Plan): string {
+function planSection(plan: Plan, l: ReportLabels): string {
   const c = plan.cluster;
   const facts: Array<[string, string | undefined]> = [
-    ['Mode', plan.mode],
-    ['Release', plan.release],
-    ['Cluster name', c.name],
-    ['Runtime', c.runtime],
-    ['Pod CIDR', c.podCidr],
-    ['Service CIDR', c.serviceCidr],
-    ['API load balancer', c.loadBalancerDomain],
+    [l.mode, plan.mode],
+    [l.release, plan.release],
+    [l.clusterName, c.name],
+    [l.runtime, c.runtime],
+    [l.podCidr, c.podCidr],
+    [l.serviceCidr, c.serviceCidr],
+    [l.apiLb, c.loadBalancerDomain],
     ['etcd', c.etcdType],
-    ['MetalLB range', plan.network.metallbRange],
-    ['Ingress IP', plan.network.ingressIp],
-    ['Storage', plan.storage.type + (plan.storage.nfs?.server ? ` (${plan.storage.nfs.server}:${plan.storage.nfs.path})` : '')],
-    ['Portal', plan.portal.enabled ? (plan.portal.domain ?? 'enabled') : 'disabled'],
-    ['Registry', plan.registry?.address],
-    ['Offline bundle', plan.bundle?.path],
+    [l.metallb, plan.network.metallbRange],
+    [l.ingressIp, plan.network.ingressIp],
+    [l.storage, plan.storage.type + (plan.storage.nfs?.server ? ` (${plan.storage.nfs.server}:${plan.storage.nfs.path})` : '')],
+    [l.portal, plan.portal.enabled ? (plan.portal.domain ?? l.portalOn) : l.portalOff],
+    [l.registry, plan.registry?.address],
+    [l.bundle, plan.bundle?.path],
   ];
   const dl = facts
     .filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`)
     .join('\n');
   const hosts = table(
-    ['Host', 'Address', 'Private address', 'Roles', 'User', 'Auth'],
+    [l.host, l.address, l.privateAddress, l.roles, l.user, l.auth],
     plan.hosts.map((h) => [e(h.name), e(`${h.address}${h.port !== 22 ? `:${h.port}` : ''}`), e(h.privateAddress ?? ''), e(h.roles.join(', ')), e(h.user ?? ''), e(h.auth)]),
   );
-  return `<section><h2>Plan</h2><dl>\n${dl}\n</dl>\n<h3>Hosts</h3>\n${hosts}</section>`;
+  return `<section><h2>${e(l.plan)}</h2><dl>\n${dl}\n</dl>\n<h3>${e(l.hosts)}</h3>\n${hosts}</section>`;
 }
 
-function versionsSection(release: Release | undefined, outputs: ReportOutputs | undefined): string {
+function versionsSection(release: Release | undefined, outputs: ReportOutputs | undefined, l: ReportLabels): string {
   const rows: string[][] = [];
   if (release) {
     rows.push(['Kubernetes', release.kubernetes], ['Kubespray', release.kubespray.version]);
@@ -130,21 +133,21 @@ function versionsSection(release: Release | undefined, outputs: ReportOutputs | 
   }
   for (const [name, v] of Object.entries(outputs?.versions ?? {})) rows.push([name, v]);
   if (rows.length === 0) return '';
-  return `<section><h2>Versions</h2>${table(['Component', 'Version'], rows.map((r) => r.map(e)))}</section>`;
+  return `<section><h2>${e(l.versions)}</h2>${table([l.component, l.version], rows.map((r) => r.map(e)))}</section>`;
 }
 
-function preflightSection(report: ReportPreflight | undefined, t: (m: Message) => string): string {
+function preflightSection(report: ReportPreflight | undefined, t: (m: Message) => string, l: ReportLabels): string {
   if (!report) return '';
   const rows: string[][] = [];
   for (const host of report.hosts) {
-    if (host.error) rows.push([e(host.name), badge('fail'), e('connection'), e(t(host.error))]);
+    if (host.error) rows.push([e(host.name), badge('fail'), e(l.connection), e(t(host.error))]);
     for (const c of host.checks) rows.push([e(host.name), badge(c.status), e(t(c.title)), e(t(c.message))]);
   }
   for (const c of report.cross) rows.push([e(c.hosts.join(', ')), badge(c.status), e(t(c.title)), e(t(c.message))]);
-  return `<section><h2>Preflight ${badge(report.ok ? 'pass' : 'fail')}</h2>${table(['Host', 'Result', 'Check', 'Found'], rows)}</section>`;
+  return `<section><h2>${e(l.preflight)} ${badge(report.ok ? 'pass' : 'fail')}</h2>${table([l.host, l.result, l.check, l.found], rows)}</section>`;
 }
 
-function stepsSection(steps: ReportStep[] | undefined, t: (m: Message) => string): string {
+function stepsSection(steps: ReportStep[] | undefined, t: (m: Message) => string, l: ReportLabels): string {
   if (!steps?.length) return '';
   const rows = steps.map((s) => [
     e(typeof s.title === 'string' ? s.title : t(s.title)),
@@ -153,17 +156,17 @@ function stepsSection(steps: ReportStep[] | undefined, t: (m: Message) => string
     e(s.startedAt ?? ''),
     e(duration(s.durationMs)),
   ]);
-  return `<section><h2>Steps</h2>${table(['Step', 'Host', 'Status', 'Started', 'Took'], rows)}</section>`;
+  return `<section><h2>${e(l.steps)}</h2>${table([l.step, l.host, l.status, l.started, l.took], rows)}</section>`;
 }
 
-function outputsSection(outputs: ReportOutputs | undefined): string {
+function outputsSection(outputs: ReportOutputs | undefined, l: ReportLabels): string {
   if (!outputs) return '';
   const parts: string[] = [];
   if (outputs.kubeconfigPath) parts.push(`<p>kubeconfig: <code>${e(outputs.kubeconfigPath)}</code></p>`);
   if (outputs.endpoints?.length) {
-    parts.push(table(['Endpoint', 'URL'], outputs.endpoints.map((p) => [e(p.name), safeUrl(p.url)])));
+    parts.push(table([l.endpoint, 'URL'], outputs.endpoints.map((p) => [e(p.name), safeUrl(p.url)])));
   }
-  return parts.length ? `<section><h2>Outputs</h2>${parts.join('\n')}</section>` : '';
+  return parts.length ? `<section><h2>${e(l.outputs)}</h2>${parts.join('\n')}</section>` : '';
 }
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;color:#1d232a;padding:0 1rem}
@@ -175,35 +178,37 @@ code,pre{font:12px ui-monospace,monospace}pre{white-space:pre-wrap;background:#f
 
 export function renderReport(input: ReportInput): string {
   const t = input.translate ?? defaultTranslate;
+  const lang = input.lang ?? 'en';
+  const l = REPORT_LABELS[lang];
   const { run } = input;
   const failure = input.failure
-    ? `<section><h2>What failed</h2><dl>${[
-        ['Step', input.failure.step],
-        ['Task', input.failure.task],
-        ['Host', input.failure.host],
+    ? `<section><h2>${e(l.failed)}</h2><dl>${[
+        [l.step, input.failure.step],
+        [l.task, input.failure.task],
+        [l.host, input.failure.host],
       ]
         .filter(([, v]) => v)
         .map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`)
         .join('')}</dl><pre>${e(input.failure.message)}</pre></section>`
     : '';
   return `<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>${e(`cp-installer report — ${input.plan.cluster.name}`)}</title>
+<title>${e(`${l.title} — ${input.plan.cluster.name}`)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <h1>${e(input.plan.cluster.name)} ${badge(run.status)}</h1>
-<p>Run <code>${e(run.id)}</code>, mode ${e(run.mode)}, started ${e(run.startedAt)}${run.finishedAt ? `, finished ${e(run.finishedAt)}` : ''}.</p>
+<p>${fillLabel(e(l.runLine), { id: `<code>${e(run.id)}</code>`, mode: e(run.mode), started: e(run.startedAt) })}${run.finishedAt ? fillLabel(e(l.finishedAt), { finished: e(run.finishedAt) }) : ''}.</p>
 ${failure}
-${outputsSection(input.outputs)}
-${planSection(input.plan)}
-${versionsSection(input.release, input.outputs)}
-${preflightSection(input.preflight, t)}
-${stepsSection(input.steps, t)}
-<footer><p>Generated by cp-installer${input.generatedAt ? ` at ${e(input.generatedAt)}` : ''}.</p></footer>
+${outputsSection(input.outputs, l)}
+${planSection(input.plan, l)}
+${versionsSection(input.release, input.outputs, l)}
+${preflightSection(input.preflight, t, l)}
+${stepsSection(input.steps, t, l)}
+<footer><p>${input.generatedAt ? fillLabel(e(l.generatedAt), { at: e(input.generatedAt) }) : e(l.generated)}.</p></footer>
 </body>
 </html>
 `;

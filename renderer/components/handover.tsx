@@ -4,17 +4,21 @@ import { useState } from 'react';
 import { call } from '../api.js';
 import { useMsg } from '../i18n/index.js';
 import { useBusyAction } from '../lib/use-busy-action.js';
+import { useStore } from '../store/index.js';
 
 export function Handover({ runId, reportPath, compact }: { runId: string; reportPath?: string; compact?: boolean }) {
   const m = useMsg();
   const [report, setReport] = useState<string | undefined>(reportPath);
   const [bundle, setBundle] = useState<string | undefined>();
   const { busy, act } = useBusyAction();
+  const lang = useStore((s) => s.lang);
+  // Written again in the screen's language each time it is asked for.
+  const openReport = () => void act('report', async () => setReport((await call('outputs.report', { runId, lang })).path));
   if (compact)
     return (
       <div className="handover compact" data-testid="handover">
         <span className="muted">{m('ui.install.handover')}</span>
-        <button type="button" disabled={busy === 'report'} onClick={() => void act('report', async () => setReport((await call('outputs.report', { runId })).path))} data-testid="report-open">
+        <button type="button" disabled={busy === 'report'} onClick={openReport} data-testid="report-open">
           {m('ui.done.report')}
         </button>
         <button type="button" disabled={busy === 'bundle'} onClick={() => void act('bundle', async () => setBundle((await call('outputs.supportBundle', { runId })).path))} data-testid="support-bundle">
@@ -36,7 +40,7 @@ export function Handover({ runId, reportPath, compact }: { runId: string; report
     <section className="panel handover" data-testid="handover">
       <h3>{m('ui.done.more')}</h3>
       <div className="toolbar">
-        <button type="button" disabled={busy === 'report'} onClick={() => void act('report', async () => setReport((await call('outputs.report', { runId })).path))} data-testid="report-open">
+        <button type="button" disabled={busy === 'report'} onClick={openReport} data-testid="report-open">
           {m('ui.done.report')}
         </button>
         {report && (

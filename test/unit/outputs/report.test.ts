@@ -53,3 +53,26 @@ describe('renderReport', () => {
     expect(html).toContain('master1');
   });
 });
+
+describe('the report in the reader\'s language', () => {
+  it('has Korean headings, column names and facts for a Korean reader, English by default', () => {
+    const plan = singleMaster();
+    const input = {
+      plan,
+      release: findRelease('k-paas-v1.6.2'),
+      run: { id: 'r3', mode: 'standalone', status: 'failed', startedAt: '2026-12-06T05:00:00Z', finishedAt: '2026-12-06T05:10:00Z' },
+      steps: [{ id: 'kubespray', title: 'Kubespray', status: 'failed', durationMs: 1000 }],
+      failure: { step: 'kubespray', message: 'boom' },
+      generatedAt: '2026-12-06T05:11:00Z',
+    };
+    const ko = renderReport({ ...input, lang: 'ko' });
+    expect(ko).toContain('<html lang="ko">');
+    for (const word of ['실패한 곳', '계획', '단계', '버전', '클러스터 이름', '실행 <code>r3</code>, 모드 standalone', ', 종료 2026-12-06T05:10:00Z', 'cp-installer가 2026-12-06T05:11:00Z에 만듦'])
+      expect(ko).toContain(word);
+    expect(ko).not.toMatch(/What failed|<h2>Plan<|<h2>Steps<|Cluster name/);
+    const en = renderReport(input);
+    expect(en).toContain('<html lang="en">');
+    expect(en).toContain('Run <code>r3</code>, mode standalone, started 2026-12-06T05:00:00Z, finished 2026-12-06T05:10:00Z.');
+    expect(en).toMatch(/<h2>What failed<\/h2>/);
+  });
+});
