@@ -69,6 +69,8 @@ export default tseslint.config(
     // install gets preflight's report type for its gate; the run itself is handed in by core/api.
     install: { forbid: ['modes', 'api'], typesOnly: ['preflight'] },
     modes: { forbid: ['api'] },
+    // The offline bundle reads the catalog and the release's tree; it never connects anywhere itself.
+    bundle: { forbid: ['ssh', 'preflight', 'tools', 'install', 'outputs', 'modes', 'api'] },
   }),
   {
     // A mode's profile is read by core/plan and core/preflight, so it sits below them: core/common, and
@@ -89,7 +91,7 @@ export default tseslint.config(
   {
     files: ['cli/**/*.ts', 'electron/**/*.ts'],
     rules: restrict(
-      ['**/core/plan/**', '**/core/ssh/**', '**/core/preflight/**', '**/core/install/**', '**/core/tools/**', '**/core/outputs/**', '**/core/modes/**', '**/renderer/**'],
+      ['**/core/plan/**', '**/core/ssh/**', '**/core/preflight/**', '**/core/install/**', '**/core/tools/**', '**/core/outputs/**', '**/core/modes/**', '**/core/bundle/**', '**/renderer/**'],
       'A shell reaches core only through core/api.',
     ),
   },

@@ -12,6 +12,7 @@ import * as runs from './runs.js';
 import * as report from './report.js';
 import * as supportBundle from './support-bundle.js';
 import * as serve from './serve.js';
+import * as bundle from './bundle.js';
 
 export interface CommandModule {
   register(program: Command): void;
@@ -28,5 +29,6 @@ export const commands: readonly CommandModule[] = [
   runs,
   report,
   supportBundle,
+  bundle,
   serve,
 ];

@@ -1,0 +1,223 @@
+// The bundle's manifest: every artifact a run of a plan needs on a site without internet, derived from the
+// catalog (versions, the tree's git URL and ref) and from the release's tree itself (Kubespray's downloads
+// and checksums, the platform's roles, the Python requirements) — never a list typed by hand. Pure: the tree
+// comes in as a reader, so it is tested against the real tree's files.
+import type { Release } from '../plan/catalog.js';
+import type { Plan } from '../plan/schema.js';
+import { kubesprayDownloads, kubesprayScope, treeChecksum, type Arch } from './kubespray.js';
+import { pyStr } from './jinja.js';
+import { normalizeImage, scanImages, scanPlaybook, type PlatformScan } from './platform.js';
+import type { TreeReader } from './vars.js';
+
+export type ArtifactKind = 'tree' | 'tree-file' | 'file' | 'image' | 'chart' | 'wheels';
+
+export interface Artifact {
+  /** Unique within a manifest: `file:<url>`, `image:<ref>`, `chart:<name>-<version>`, `tree`, `tree-file:<path>`, `wheels`. */
+  id: string;
+  kind: ArtifactKind;
+  /** Where it comes from: a URL, an image reference (`registry/repo:tag`), a Helm repo, `tree` for files of the tree. */
+  source: string;
+  /** Where it sits inside the bundle (and in the unpacked bundle folder). */
+  path: string;
+  /** Hex SHA-256 known before fetching (checksums.yml, a Helm index); the built bundle records it for all. */
+  sha256?: string;
+  /** Image: its digest when pinned; chart: the chart name and version. */
+  digest?: string;
+  chart?: { repo: string; name: string; version: string };
+  /** Requirements for `wheels` (pip's lines). */
+  requirements?: string[];
+  size?: number;
+  /** What in the tree or catalog it was read from, for a reader who wants to check. */
+  from: string;
+  /** Which hosts need it, in the tree's group names (k8s_cluster, kube_control_plane, edge_node…). */
+  neededBy: string[];
+}
+
+export interface BundleManifest {
+  format: 'cp-installer-bundle/v1';
+  release: string;
+  mode: string;
+  arch: Arch[];
+  runtime: string;
+  artifacts: Artifact[];
+  /** Things the tree decides on the hosts' state at run time (a role that builds podman when it is missing…). */
+  notes: { role: string; variable: string; task: string }[];
+}
+
+export interface ManifestInputs {
+  release: Release;
+  /** The plan, or undefined for the release's default standalone run (CRI-O, NFS, no Kyverno). */
+  plan?: Pick<Plan, 'mode' | 'cluster' | 'storage'> & Partial<Pick<Plan, 'hosts'>>;
+  /** The platform's whole tree (cp-deployment/…); Kubespray is its `release.kubespray.subdir`. */
+  tree: TreeReader;
+  arch?: Arch[];
+}
+
+/** The tree as one archive: GitHub's tag tarball for a GitHub repository. */
+export function treeArchiveUrl(release: Release): string {
+  const git = release.kubespray.git.replace(/\.git$/, '');
+  const gh = /^https:\/\/github\.com\/([^/]+\/[^/]+)$/.exec(git);
+  if (gh) return `https://github.com/${gh[1]}/archive/refs/tags/${release.kubespray.ref}.tar.gz`;
+  return `${git}/archive/${release.kubespray.ref}.tar.gz`;
+}
+
+export const TREE_PATH = 'tree/cp-deployment.tar.gz';
+export const MANIFEST_PATH = 'bundle-manifest.json';
+export const MANIFEST_SUM_PATH = 'bundle-manifest.json.sha256';
+
+/** A URL's place in the files repo: host and path, as Kubespray's offline.yml expects `{{ files_repo }}/<host>/<path>`. */
+export function filesRepoPath(url: string): string {
+  const u = new URL(url);
+  return `files/${u.host}${decodeURIComponent(u.pathname)}`;
+}
+
+/** An image's archive in the bundle: `images/<registry>/<repo>/<tag>.oci.tar`. */
+export function imagePath(ref: string): string {
+  const full = normalizeImage(ref);
+  const at = full.indexOf('@');
+  const colon = full.lastIndexOf(':');
+  const slash = full.lastIndexOf('/');
+  const [name, tag] = at > 0 ? [full.slice(0, at), full.slice(at + 1).replace(':', '-')] : colon > slash ? [full.slice(0, colon), full.slice(colon + 1)] : [full, 'latest'];
+  return `images/${name}/${tag}.oci.tar`;
+}
+
+function subPrefix(release: Release): string {
+  return release.kubespray.subdir ? `${release.kubespray.subdir}/` : '';
+}
+
+function sub(tree: TreeReader, prefix: string): TreeReader {
+  return { read: (p) => tree.read(`${prefix}${p}`), list: (p) => tree.list(`${prefix}${p}`) };
+}
+
+class Collector {
+  readonly list: Artifact[] = [];
+  add(a: Artifact): void {
+    const old = this.list.find((x) => x.id === a.id);
+    if (old) {
+      for (const g of a.neededBy) if (!old.neededBy.includes(g)) old.neededBy.push(g);
+      old.sha256 ??= a.sha256;
+      return;
+    }
+    this.list.push(a);
+  }
+  file(url: string, from: string, neededBy: string[], sha256?: string): void {
+    this.add({ id: `file:${url}`, kind: 'file', source: url, path: filesRepoPath(url), ...(sha256 ? { sha256 } : {}), from, neededBy });
+  }
+  image(ref: string, from: string, neededBy: string[], digest?: string): void {
+    const full = normalizeImage(ref);
+    this.add({ id: `image:${full}`, kind: 'image', source: full, path: imagePath(full), ...(digest ? { digest: `sha256:${digest}` } : {}), from, neededBy });
+  }
+}
+
+function requirements(text: string | undefined): string[] {
+  return (text ?? '')
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean);
+}
+
+/** KubeEdge's images for keadm ≥ 1.11 (keadm's embedded chart and `keadm join`), under docker.io/kubeedge. */
+export function kubeedgeImages(version: string): string[] {
+  const v = `v${version.replace(/^v/, '')}`;
+  return [`docker.io/kubeedge/cloudcore:${v}`, `docker.io/kubeedge/iptables-manager:${v}`, `docker.io/kubeedge/installation-package:${v}`];
+}
+
+function platformArtifacts(c: Collector, tree: TreeReader, release: Release, scan: PlatformScan, neededBy: string[]): void {
+  for (const p of scan.treeFiles) {
+    // Everything the roles read from the tree travels inside the tree archive; files the snapshot of a tree
+    // may lack (binaries such as keadm.tar.gz) are named so `bundle covers` checks they are really there.
+    if (/\.(tar\.gz|tgz)$/.test(p)) c.add({ id: `tree-file:${p}`, kind: 'tree-file', source: 'tree', path: `cp-deployment/${p}`, from: 'roles/cp (tasks)', neededBy });
+  }
+  for (const i of scan.images) c.image(i.ref, i.from, neededBy);
+  for (const ch of scan.charts) {
+    c.add({
+      id: `chart:${ch.chart}-${ch.version}`,
+      kind: 'chart',
+      source: ch.repo,
+      path: `charts/${ch.chart}-${ch.version}.tgz`,
+      chart: { repo: ch.repo, name: ch.chart, version: ch.version },
+      from: `roles/${ch.role}/tasks/main.yml`,
+      neededBy,
+    });
+  }
+  for (const ci of scan.chartImages) {
+    // The values file names the repository only; the tag is the chart's default, read from the chart at build.
+    c.add({ id: `image:${normalizeImage(ci.repository)}:<${ci.chart}-${ci.version}>`, kind: 'image', source: normalizeImage(ci.repository), path: `images/${normalizeImage(ci.repository)}/<${ci.chart}-${ci.version}>.oci.tar`, chart: { repo: '', name: ci.chart, version: ci.version }, from: ci.from, neededBy });
+  }
+  for (const f of scan.files) {
+    // The edge CRI-O tarball: checked against Kubespray's table of CRI-O checksums when it has the version.
+    const crio = /cri-o\.(amd64|arm64)\.v([\d.]+)\.tar\.gz$/.exec(f.url);
+    const sha = crio ? treeChecksum(sub(tree, subPrefix(release)), 'crio_archive_checksums', crio[1] as string, crio[2] as string) : undefined;
+    c.file(f.url, `roles/${f.role}/tasks/main.yml`, neededBy, sha);
+  }
+}
+
+/** Every artifact a run of the plan needs, for each architecture asked for (amd64 by default). */
+export function bundleManifest(inputs: ManifestInputs): BundleManifest {
+  const { release, tree } = inputs;
+  const mode = inputs.plan?.mode ?? 'standalone';
+  if (mode === 'caas') throw new Error('caas: the BOSH mode cannot be installed yet, so it has no bundle');
+  const runtime = inputs.plan?.cluster.runtime ?? 'crio';
+  const storage = inputs.plan?.storage.type ?? 'nfs';
+  const kyverno = inputs.plan?.cluster.kyverno ?? false;
+  const arches = inputs.arch?.length ? inputs.arch : (['amd64'] as Arch[]);
+  const prefix = subPrefix(release);
+  const ks = sub(tree, prefix);
+  const c = new Collector();
+  const notes: BundleManifest['notes'] = [];
+
+  c.add({ id: 'tree', kind: 'tree', source: treeArchiveUrl(release), path: TREE_PATH, from: `catalog ${release.name}: ${release.kubespray.git} ${release.kubespray.ref}`, neededBy: ['deployer'] });
+
+  for (const arch of arches) {
+    const facts = {
+      storage_type_reg: { stdout: storage },
+      install_kyverno: kyverno ? 'Y' : 'N',
+      ansible_architecture: arch === 'arm64' ? 'aarch64' : 'x86_64',
+      // The installer starts ansible-playbook itself and sets no CSP_TYPE: the NHN-only role stays off.
+      __env__: {},
+    };
+    if (mode === 'standalone') {
+      const dl = kubesprayDownloads(ks, { kubeVersion: release.kubernetes, runtime, arch });
+      for (const f of dl.files) c.file(f.url, `${prefix}roles/kubespray_defaults (downloads.${f.key})`, f.groups, f.sha256);
+      for (const i of dl.images) c.image(`${i.repo}:${i.tag}`, `${prefix}roles/kubespray_defaults (downloads.${i.key})`, i.groups, i.digest);
+      for (const u of dl.unresolved) notes.push({ role: 'kubespray download', variable: u.variable, task: u.key });
+      for (const u of dl.noChecksum) notes.push({ role: `kubespray download (${arch}): no checksum`, variable: u.variable, task: u.key });
+      const scan = scanPlaybook(ks, 'playbooks/cluster.yml', facts);
+      scanImages(tree, scan);
+      platformArtifacts(c, tree, release, scan, ['kube_control_plane']);
+      for (const u of scan.unresolved) if (!notes.some((n) => n.role === u.role && n.variable === u.variable)) notes.push(u);
+    }
+    if (mode === 'edge') {
+      // Edge mode builds the cloud side with kubeadm itself: the same binaries Kubespray would fetch (URLs and
+      // checksums from the tree), the upstream control-plane images, and Calico's manifest.
+      const dl = kubesprayDownloads(ks, { kubeVersion: release.kubernetes, runtime, arch });
+      const wanted = new Set(['kubeadm', 'kubelet', 'kubectl', 'crictl', 'cni', runtime === 'crio' ? 'crio' : 'containerd', ...(runtime === 'containerd' ? ['runc', 'nerdctl'] : [])]);
+      for (const f of dl.files) if (wanted.has(f.key)) c.file(f.url, `${prefix}roles/kubespray_defaults (downloads.${f.key})`, ['cloudcore_node'], f.sha256);
+      const scope = kubesprayScope(ks, { kubeVersion: release.kubernetes, runtime, arch });
+      const repo = pyStr(scope.get('kube_image_repo'));
+      const v = `v${release.kubernetes.replace(/^v/, '')}`;
+      const from = `${prefix}roles/kubespray_defaults (kube_image_repo, pod_infra_version, coredns_version, etcd_version)`;
+      for (const n of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']) c.image(`${repo}/${n}:${v}`, from, ['cloudcore_node']);
+      c.image(`${repo}/pause:${pyStr(scope.get('pod_infra_version'))}`, from, ['cloudcore_node']);
+      c.image(`${repo}/coredns/coredns:v${pyStr(scope.get('coredns_version'))}`, from, ['cloudcore_node']);
+      c.image(`${repo}/etcd:${pyStr(scope.get('etcd_version'))}-0`, from, ['cloudcore_node']);
+      if (release.calico) {
+        const url = `https://raw.githubusercontent.com/projectcalico/calico/v${release.calico}/manifests/calico.yaml`;
+        c.add({ id: `file:${url}`, kind: 'file', source: url, path: `manifests/calico-v${release.calico}.yaml`, from: `catalog ${release.name} (calico ${release.calico})`, neededBy: ['cloudcore_node'] });
+        for (const n of ['node', 'cni', 'kube-controllers']) c.image(`docker.io/calico/${n}:v${release.calico}`, `calico.yaml v${release.calico}`, ['k8s_cluster']);
+      }
+    }
+    if ((mode === 'edge' || mode === 'expand-edge') && release.kubeedge) {
+      const scan = scanPlaybook(ks, 'playbooks/edge.yml', facts);
+      scanImages(tree, scan);
+      platformArtifacts(c, tree, release, scan, ['edge_node']);
+      for (const u of scan.unresolved) if (!notes.some((n) => n.role === u.role && n.variable === u.variable)) notes.push(u);
+      for (const ref of kubeedgeImages(release.kubeedge.version)) c.image(ref, `catalog ${release.name} (kubeedge ${release.kubeedge.version}; keadm's chart)`, ['cloudcore_node', 'edge_node']);
+    }
+  }
+  if (mode === 'standalone') {
+    const reqs = requirements(ks.read('requirements.txt'));
+    c.add({ id: 'wheels', kind: 'wheels', source: 'pypi', path: 'wheels/', requirements: reqs.length ? reqs : [release.ansible.pip], from: `${prefix}requirements.txt`, neededBy: ['deployer'] });
+  }
+  return { format: 'cp-installer-bundle/v1', release: release.name, mode, arch: arches, runtime, artifacts: c.list, notes };
+}

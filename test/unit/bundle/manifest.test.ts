@@ -1,0 +1,161 @@
+// The bundle's manifest derived from the real v1.6.2 tree: Kubespray's downloads with their checksums, the
+// platform roles' manifests, charts and files, per plan (runtime, storage, Kyverno, mode, architecture).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { kubesprayDownloads } from '../../../core/bundle/kubespray.js';
+import { bundleManifest, filesRepoPath, imagePath, treeArchiveUrl, type ManifestInputs } from '../../../core/bundle/manifest.js';
+import { manifestImages, normalizeImage, playbookRoles } from '../../../core/bundle/platform.js';
+import type { TreeReader } from '../../../core/bundle/vars.js';
+import { findRelease } from '../../../core/plan/catalog.js';
+import { haveUpstream, TREE_V162 } from '../kubespray/upstream.js';
+
+const tree: TreeReader = {
+  read: (p) => (existsSync(join(TREE_V162, p)) && statSync(join(TREE_V162, p)).isFile() ? readFileSync(join(TREE_V162, p), 'utf8') : undefined),
+  list: (p) => (existsSync(join(TREE_V162, p)) && statSync(join(TREE_V162, p)).isDirectory() ? readdirSync(join(TREE_V162, p)) : []),
+};
+const standalone: TreeReader = { read: (p) => tree.read(`standalone/${p}`), list: (p) => tree.list(`standalone/${p}`) };
+const release = findRelease('k-paas-v1.6.2')!;
+
+/** A checksum as the tree writes it, read with a plain regex (independently of the evaluator). */
+function checksumLine(table: string, arch: string, version: string): string {
+  const text = readFileSync(join(TREE_V162, 'standalone/roles/kubespray_defaults/vars/main/checksums.yml'), 'utf8');
+  const block = text.slice(text.indexOf(`\n${table}:`) + 1);
+  const archBlock = block.slice(block.indexOf(`\n  ${arch}:`));
+  const m = new RegExp(`\\n    ${version.replace(/\./g, '\\.')}: sha256:([0-9a-f]{64})`).exec(archBlock);
+  return m![1]!;
+}
+
+function plan(mode: 'standalone' | 'edge' | 'expand-edge', runtime: 'crio' | 'containerd' = 'crio', storage: 'nfs' | 'rook-ceph' = 'nfs', kyverno = false): ManifestInputs['plan'] {
+  return { mode, cluster: { runtime, kyverno } as never, storage: { type: storage } as never };
+}
+
+describe.skipIf(!haveUpstream)('Kubespray downloads read from the v1.6.2 tree', () => {
+  it('kubeadm, kubelet and kubectl for 1.32.5 with the checksums of checksums.yml, per architecture', () => {
+    for (const arch of ['amd64', 'arm64'] as const) {
+      const d = kubesprayDownloads(standalone, { kubeVersion: '1.32.5', runtime: 'crio', arch });
+      for (const tool of ['kubeadm', 'kubelet', 'kubectl']) {
+        const f = d.files.find((x) => x.key === tool)!;
+        expect(f.url).toBe(`https://dl.k8s.io/release/v1.32.5/bin/linux/${arch}/${tool}`);
+        expect(f.sha256).toBe(checksumLine(`${tool}_checksums`, arch, '1.32.5'));
+      }
+    }
+  });
+
+  it('the runtime decides: CRI-O brings cri-o and skopeo; containerd brings containerd, runc and nerdctl', () => {
+    const crio = kubesprayDownloads(standalone, { kubeVersion: '1.32.5', runtime: 'crio', arch: 'amd64' }).files.map((f) => f.key);
+    const ctrd = kubesprayDownloads(standalone, { kubeVersion: '1.32.5', runtime: 'containerd', arch: 'amd64' }).files.map((f) => f.key);
+    expect(crio).toEqual(expect.arrayContaining(['crio', 'skopeo']));
+    expect(crio).not.toContain('containerd');
+    expect(ctrd).toEqual(expect.arrayContaining(['containerd', 'runc', 'nerdctl']));
+    expect(ctrd).not.toContain('crio');
+    const crioFile = kubesprayDownloads(standalone, { kubeVersion: '1.32.5', runtime: 'crio', arch: 'amd64' }).files.find((f) => f.key === 'crio')!;
+    expect(crioFile.url).toBe('https://storage.googleapis.com/cri-o/artifacts/cri-o.amd64.v1.32.0.tar.gz');
+  });
+
+  it('images come from the fork\'s registry, kubeadm\'s from the imageRepository its template hard-codes', () => {
+    const d = kubesprayDownloads(standalone, { kubeVersion: '1.32.5', runtime: 'crio', arch: 'amd64' });
+    const refs = d.images.map((i) => `${i.repo}:${i.tag}`);
+    expect(refs).toEqual(
+      expect.arrayContaining([
+        'registry.k-paas.org/k8s/pause:3.10',
+        'registry.k-paas.org/coredns/coredns:v1.11.3',
+        'registry.k-paas.org/calico/node:v3.29.3',
+        'registry.k-paas.org/metallb/controller:v0.14.9',
+        'registry.k-paas.org/k8s/kube-apiserver:v1.32.5',
+        'registry.k-paas.org/k8s/kube-proxy:v1.32.5',
+      ]),
+    );
+    // Disabled in the tree's inventory: no cilium, no ingress-nginx addon (the platform applies its own).
+    expect(refs.some((r) => r.includes('cilium'))).toBe(false);
+    expect(d.unresolved).toEqual([]);
+  });
+
+  it('a version the tree has no arm64 checksum for is reported, not guessed (helm 3.17.0)', () => {
+    const d = kubesprayDownloads(standalone, { kubeVersion: '1.32.5', runtime: 'crio', arch: 'arm64' });
+    expect(d.files.find((f) => f.key === 'helm')?.sha256).toBeUndefined();
+    expect(d.noChecksum).toEqual([{ key: 'helm', variable: expect.stringContaining('helm_archive_checksums') }]);
+  });
+});
+
+describe.skipIf(!haveUpstream)('the bundle manifest for a plan', () => {
+  it('standalone with NFS: the tree, Kubespray\'s files and images, ingress-nginx\'s images, the NFS chart, the wheels', () => {
+    const m = bundleManifest({ release, tree, plan: plan('standalone') });
+    expect(m.artifacts[0]).toMatchObject({ kind: 'tree', source: 'https://github.com/K-PaaS/cp-deployment/archive/refs/tags/v1.6.2.tar.gz' });
+    const ids = m.artifacts.map((a) => a.id);
+    expect(ids).toEqual(expect.arrayContaining(['image:registry.k-paas.org/ingress-nginx/controller:v1.12.1', 'chart:nfs-subdir-external-provisioner-4.0.18', 'wheels']));
+    expect(m.artifacts.find((a) => a.kind === 'chart')).toMatchObject({ chart: { repo: 'https://kubernetes-sigs.github.io/nfs-subdir-external-provisioner', name: 'nfs-subdir-external-provisioner', version: '4.0.18' } });
+    // The provisioner's image: repository from the platform's values.yaml, tag left to the chart.
+    expect(m.artifacts.find((a) => a.id.startsWith('image:registry.k-paas.org/k8s/nfs-subdir-external-provisioner'))?.chart).toMatchObject({ name: 'nfs-subdir-external-provisioner' });
+    expect(m.artifacts.find((a) => a.kind === 'wheels')?.requirements).toEqual(['ansible==9.13.0', 'cryptography==45.0.2', 'jmespath==1.0.1', 'netaddr==1.3.0']);
+    expect(ids.some((i) => i.includes('rook') || i.includes('kyverno'))).toBe(false);
+    // Every file carries the sha256 the tree gives it; nothing is typed here.
+    for (const a of m.artifacts.filter((x) => x.kind === 'file')) expect(a.sha256, a.source).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('rook-ceph and Kyverno bring their manifests\' images and drop the NFS chart', () => {
+    const m = bundleManifest({ release, tree, plan: plan('standalone', 'crio', 'rook-ceph', true) });
+    const ids = m.artifacts.map((a) => a.id);
+    expect(ids).toEqual(expect.arrayContaining(['image:registry.k-paas.org/rook-ceph/ceph:v1.16.4', 'image:registry.k-paas.org/rook-ceph/cephcsi:v3.13.0', 'image:registry.k-paas.org/rook-ceph/ceph:v19.2.1', 'image:registry.k-paas.org/kyverno/kyverno:v1.13.6']));
+    expect(ids.some((i) => i.startsWith('chart:'))).toBe(false);
+    // Only the manifests the storage role applies: no example workloads (wordpress, mysql).
+    expect(ids.some((i) => i.includes('wordpress') || i.includes('mysql'))).toBe(false);
+  });
+
+  it('edge: the kubeadm binaries and upstream images, Calico\'s manifest, keadm from the tree, the edge CRI-O the role wgets', () => {
+    const m = bundleManifest({ release, tree, plan: plan('edge'), arch: ['amd64', 'arm64'] });
+    const ids = m.artifacts.map((a) => a.id);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'file:https://dl.k8s.io/release/v1.32.5/bin/linux/arm64/kubeadm',
+        'image:registry.k8s.io/kube-apiserver:v1.32.5',
+        'image:registry.k8s.io/pause:3.10',
+        'image:registry.k8s.io/etcd:3.5.16-0',
+        'file:https://raw.githubusercontent.com/projectcalico/calico/v3.29.3/manifests/calico.yaml',
+        'tree-file:edge/keadm/amd64/keadm.tar.gz',
+        'tree-file:edge/keadm/arm64/keadm.tar.gz',
+        'image:docker.io/kubeedge/edgemesh-agent:v1.16.0',
+        'image:docker.io/kubeedge/cloudcore:v1.20.0',
+        'image:docker.io/kubeedge/installation-package:v1.20.0',
+      ]),
+    );
+    expect(m.artifacts.find((a) => a.id.endsWith('manifests/calico.yaml'))?.path).toBe('manifests/calico-v3.29.3.yaml');
+    const edgeCrio = m.artifacts.find((a) => a.source === 'https://storage.googleapis.com/cri-o/artifacts/cri-o.amd64.v1.30.0.tar.gz')!;
+    expect(edgeCrio.sha256).toBe(checksumLine('crio_archive_checksums', 'amd64', '1.30.0'));
+    expect(ids.some((i) => i.includes('registry.k-paas.org'))).toBe(false);
+  });
+
+  it('expand-edge needs only the edge side; caas has no bundle', () => {
+    const m = bundleManifest({ release, tree, plan: plan('expand-edge') });
+    expect(m.artifacts.every((a) => ['tree', 'tree-file', 'image', 'file'].includes(a.kind))).toBe(true);
+    expect(m.artifacts.some((a) => a.source.includes('dl.k8s.io'))).toBe(false);
+    expect(() => bundleManifest({ release, tree, plan: { ...plan('standalone')!, mode: 'caas' } })).toThrow(/caas/);
+  });
+});
+
+describe('paths and names', () => {
+  it('files sit in Kubespray\'s files_repo layout, <host>/<path>, as offline.yml builds its URLs', () => {
+    expect(filesRepoPath('https://dl.k8s.io/release/v1.32.5/bin/linux/amd64/kubeadm')).toBe('files/dl.k8s.io/release/v1.32.5/bin/linux/amd64/kubeadm');
+    expect(filesRepoPath('https://get.helm.sh/helm-v3.17.0-linux-amd64.tar.gz')).toBe('files/get.helm.sh/helm-v3.17.0-linux-amd64.tar.gz');
+  });
+
+  it('image references are normalized (docker.io/library) and stored by registry, repository and tag', () => {
+    expect(normalizeImage('kubeedge/edgemesh-agent:v1.16.0')).toBe('docker.io/kubeedge/edgemesh-agent:v1.16.0');
+    expect(normalizeImage('alpine:3.16.2')).toBe('docker.io/library/alpine:3.16.2');
+    expect(normalizeImage('127.0.0.1:5000/k8s/pause:3.10')).toBe('127.0.0.1:5000/k8s/pause:3.10');
+    expect(imagePath('registry.k-paas.org/k8s/pause:3.10')).toBe('images/registry.k-paas.org/k8s/pause/3.10.oci.tar');
+  });
+
+  it('reads image: lines and the rook operator\'s CSI image settings, skipping comments and templates', () => {
+    const text = 'spec:\n  image: quay.io/a/b:v1\n  # image: quay.io/c/d:v2\n  ROOK_CSI_CEPH_IMAGE: "quay.io/cephcsi/cephcsi:v3"\n  # ROOK_CSIADDONS_IMAGE: "x/y:z"\n  - image: "{{ .Values.x }}"\n  image:\n';
+    expect(manifestImages(text)).toEqual(['quay.io/a/b:v1', 'quay.io/cephcsi/cephcsi:v3']);
+  });
+
+  it('reads the platform playbook\'s roles with their conditions', () => {
+    expect(playbookRoles('    - { role: kubespray_defaults }\n    - { role: cp/edge/keadm_amd64, when: ansible_architecture == "x86_64" }\n')).toEqual([{ role: 'cp/edge/keadm_amd64', when: 'ansible_architecture == "x86_64"' }]);
+  });
+
+  it('the tree archive is GitHub\'s tag tarball of the catalog\'s repository and ref', () => {
+    expect(treeArchiveUrl(release)).toBe('https://github.com/K-PaaS/cp-deployment/archive/refs/tags/v1.6.2.tar.gz');
+  });
+});
