@@ -24,7 +24,11 @@ async function programFor(argv: readonly string[]): Promise<Command> {
   if (name && /^[a-z][a-z0-9-]*$/.test(name) && name !== 'index') {
     const here = (ext: string) => new URL(`./commands/${name}.${ext}`, import.meta.url);
     if (existsSync(here('js')) || existsSync(here('ts'))) {
-      const mod = (await import(`./commands/${name}.js`)) as Partial<CommandModule>;
+      // A plain string, not a template in the import: the bundled CLI (scripts/bundle-cli.mjs) has each
+      // command as its own entry beside main.js, and esbuild would otherwise turn the template into a
+      // lookup among the .js files it found (none: the sources are .ts).
+      const spec = `./commands/${name}.js`;
+      const mod = (await import(spec)) as Partial<CommandModule>;
       if (typeof mod.register === 'function') {
         const program = newProgram([mod as CommandModule]);
         if (program.commands.some((c) => c.name() === name)) return program;

@@ -36,6 +36,7 @@ function build() {
   if (!existsSync(built) || statSync(built).mtimeMs < sources) {
     console.log('Building the engine and shells (tsc)…');
     run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
+    run(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs')]);
   }
   const page = join(root, 'dist-renderer', 'index.html');
   if (!existsSync(page) || statSync(page).mtimeMs < newest(join(root, 'renderer'))) {

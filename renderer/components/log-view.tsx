@@ -18,6 +18,7 @@ import { formatForTerminal, matches, toPlainText, type LogFilter } from '../lib/
 import { downloadText } from '../lib/download.js';
 import { localizeLine } from '../lib/log-lines.js';
 import { mirrorStyleElements } from '../lib/csp-styles.js';
+import { skipEmptySelectionRedraws } from '../lib/xterm-selection-redraw.js';
 
 const SCROLLBACK = 50_000;
 /** xterm parse time allowed per frame, leaving the rest of the 16.7 ms for its rendering and for input. */
@@ -76,6 +77,7 @@ export function LogView({ stepTitle }: { stepTitle(id: string): string }) {
     t.loadAddon(s);
     const unmirror = location.search.includes("nomirror") ? () => undefined : mirrorStyleElements(host.current!);
     t.open(host.current!);
+    skipEmptySelectionRedraws(t);
     fit.fit();
     term.current = t;
     search.current = s;
