@@ -183,17 +183,11 @@ async function applicationDir(ctx: StepContext, host: string, name: string, vers
 
 /**
  * The tree's files on master 1, where the platform's roles (and these steps) read them: the deployer has the
- * tree; when master 1 is another host, the files are carried over (only those used), at the same path.
+ * tree, and when master 1 is another host the platform-files step (kubespray.ts) put the folders these read
+ * there before the playbook, at the same path.
  */
-async function onMaster(ctx: StepContext, deployer: string, master: string, rel: string[]): Promise<string[]> {
-  const paths = rel.map((r) => `${PLATFORM_TREE}/${r}`);
-  if (deployer === master) return paths;
-  for (const p of paths) {
-    const data = await ctx.download(deployer, p);
-    await ctx.exec(master, shellJoin(['mkdir', '-p', p.replace(/\/[^/]+$/, '')]));
-    await ctx.upload(master, data, p, { mode: 0o644, describe: `${p} from ${deployer}` });
-  }
-  return paths;
+async function onMaster(_ctx: StepContext, _deployer: string, _master: string, rel: string[]): Promise<string[]> {
+  return rel.map((r) => `${PLATFORM_TREE}/${r}`);
 }
 
 /** The steps of clusterSteps that Kubespray's playbook must wait for (the platform's roles use them). */

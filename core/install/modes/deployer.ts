@@ -13,6 +13,7 @@ import { deployerKeyStep, nodeKeysStep } from '../deployer-key.js';
 import { safeName } from '../logs.js';
 import { StepError, type Step, type StepContext } from '../step.js';
 import { ANSIBLE_VERSION_FILES, compareVersions, minimalAnsibleVersion, packTree, parseAnsibleVersion } from '../tree.js';
+import { TREE_OWNER_FILE } from '../../tools/kubespray/platform-reads.js';
 
 /** The installer's folder on the deployer, per cluster. */
 export function workspace(plan: Plan): string {
@@ -31,6 +32,62 @@ export function kubesprayDir(plan: Plan): string {
 }
 
 export { DEPLOYER_KEY } from '../deployer-key.js';
+
+/** The file in ~/cp-deployment naming the cluster the installer placed and filled it for. */
+export const TREE_OWNER = `${PLATFORM_TREE}/${TREE_OWNER_FILE}`;
+
+/** What claimTreeCommand prints (then exits 3) when another cluster's playbook is using ~/cp-deployment. */
+const BUSY_WITH = 'cp-installer-tree-busy: ';
+/** What it prints when the tree was another cluster's (and is this one's from now on). */
+const TAKEN_FROM = 'cp-installer-tree-was: ';
+
+/**
+ * Makes ~/cp-deployment on a host this cluster's. The platform's roles read their files from that one path and
+ * a run fills the tree's templates in place, so the tree holds one cluster's values at a time; the owner file
+ * says whose (its name, then its workspace). Each cluster's own state stays in its workspace and inventory
+ * folder, and every run fills the templates again before its playbook (the inventory step), so a tree that was
+ * another cluster's is taken over, named in the log — unless that cluster's playbook is running right now from
+ * it (its lock in its workspace, held by a live process): then the step stops (exit 3, BUSY_WITH), as the
+ * running play would read our values. A tree that is not the installer's (no owner file, no marker of ours:
+ * the user's own clone) is moved aside into the workspace, never deleted.
+ */
+export function claimTreeCommand(plan: Plan, marker?: string): string {
+  const ws = workspace(plan);
+  const ours = marker ? ` && ! test -f ${shq(marker)}` : '';
+  return [
+    `if test -f ${shq(TREE_OWNER)}; then o=$(sed -n 1p ${shq(TREE_OWNER)}); w=$(sed -n 2p ${shq(TREE_OWNER)});`,
+    `if test "$o" != ${shq(plan.cluster.name)}; then`,
+    // Only a workspace the installer names (.cp-installer/<one plain folder>) is looked into.
+    `case "$w" in .cp-installer/*/*|*..*) w=;; .cp-installer/?*) ;; *) w=;; esac;`,
+    `l="$w/run/kubespray/lock"; p=$(cat "$l/pid" 2>/dev/null);`,
+    `if test -n "$w" && test -n "$p" && test -d "/proc/$p" && test "$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f20)" = "$(cat "$l/start" 2>/dev/null)"; then printf '${BUSY_WITH}%s\\n' "$o"; exit 3; fi;`,
+    `printf '${TAKEN_FROM}%s\\n' "$o"; fi;`,
+    `elif test -e ${shq(PLATFORM_TREE)}${ours}; then ${shellJoin(['mkdir', '-p', ws])} && b=${shq(`${ws}/cp-deployment.before-cp-installer`)} && { ! test -e "$b" || b="$b.$(date +%s)"; } && ${shellJoin(['mv', PLATFORM_TREE])} "$b" && printf 'moved aside: %s\\n' "$b"; fi`,
+  ].join(' ');
+}
+
+/** Writes the owner file (after claimTree, once the tree holds this cluster's files): its name, then its workspace. */
+export function ownTreeCommand(plan: Plan): string {
+  return `printf '%s\\n' ${shq(plan.cluster.name)} ${shq(workspace(plan))} > ${shq(TREE_OWNER)}`;
+}
+
+/** Runs claimTreeCommand on a host; another cluster's running playbook stops the step with that cluster named. */
+export async function claimTree(ctx: StepContext, host: string, marker?: string): Promise<void> {
+  const r = await ctx.exec(host, claimTreeCommand(ctx.plan, marker), {
+    check: false,
+    describe: `~/${PLATFORM_TREE} on ${host}: this cluster's (not while another cluster's playbook runs from it); a tree not placed by cp-installer moved aside`,
+  });
+  const line = (prefix: string) => r.stdout.split('\n').find((l) => l.startsWith(prefix))?.slice(prefix.length).trim();
+  const busy = line(BUSY_WITH);
+  if (busy !== undefined) {
+    throw new StepError(msg('install.tree-busy', { host, other: busy, cluster: ctx.plan.cluster.name }), { host, message: `~/${PLATFORM_TREE} is in use by cluster ${busy}'s playbook` });
+  }
+  if (r.code !== 0) throw new StepError(msg('install.command-failed', { host, command: 'claim ~/cp-deployment', code: String(r.code) }), { host, message: r.stderr.trim() });
+  const was = line(TAKEN_FROM);
+  if (was !== undefined) {
+    ctx.log(`~/${PLATFORM_TREE} on ${host} held cluster ${was}'s filled templates: it holds ${ctx.plan.cluster.name}'s from now on (a later run of ${was} fills them again before its playbook)`, { host });
+  }
+}
 
 /** The Kubernetes nodes Kubespray installs (edge hosts join later through KubeEdge, never Kubespray). */
 export function clusterNodes(plan: Plan): Host[] {
@@ -104,7 +161,8 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
     needs,
     retry: { attempts: 2, delayMs: 2000 },
     async isDone(ctx) {
-      const r = await ctx.exec(d, `cat ${shq(marker)} && test -f ${shq(`${ks}/cluster.yml`)}`, { check: false, quiet: true });
+      // Ours only while the tree still names this cluster (another cluster's run would have been refused).
+      const r = await ctx.exec(d, `cat ${shq(marker)} && test -f ${shq(`${ks}/cluster.yml`)} && test "$(sed -n 1p ${shq(TREE_OWNER)})" = ${shq(plan.cluster.name)}`, { check: false, quiet: true });
       return r.code === 0 && r.stdout.trim() === (await sourceId(ctx));
     },
     async run(ctx) {
@@ -112,6 +170,8 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
       const id = await sourceId(ctx);
       const next = `${PLATFORM_TREE}.new`;
       await ctx.exec(d, shellJoin(['mkdir', '-p', ws]));
+      // Before anything is unpacked: a tree another cluster's run filled stays as it is.
+      await claimTree(ctx, d, marker);
       if (src.kind === 'bundle' && packed) {
         const tar = `${ws}/cp-deployment.tar`;
         const dest = src.into ? `${next}/${src.into}` : next;
@@ -135,15 +195,15 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
       } else if (src.kind === 'git') {
         await ctx.exec(d, [shellJoin(['rm', '-rf', next]), shellJoin(['git', 'clone', '--depth', '1', '--branch', src.ref, src.url, next])].join(' && '));
       }
-      // A ~/cp-deployment that is not the installer's (no marker: the user's own clone) is kept aside, never deleted.
+      // claimTree moved a tree that is not the installer's aside; what is left is this cluster's earlier copy.
       await ctx.exec(
         d,
         [
-          `{ if test -e ${shq(PLATFORM_TREE)} && ! test -f ${shq(marker)}; then ${shellJoin(['mv', PLATFORM_TREE, `${ws}/cp-deployment.before-cp-installer`])}; fi; }`,
           shellJoin(['rm', '-rf', PLATFORM_TREE]),
           shellJoin(['mv', next, PLATFORM_TREE]),
+          ownTreeCommand(plan),
         ].join(' && '),
-        { describe: `place the platform's tree at ~/${PLATFORM_TREE}${src.kind === 'git' ? ` (${src.url} ${src.ref})` : ''}` },
+        { describe: `place the platform's tree at ~/${PLATFORM_TREE}${src.kind === 'git' ? ` (${src.url} ${src.ref})` : ''}, owned by cluster ${plan.cluster.name}` },
       );
       await ctx.exec(d, `printf '%s\\n' ${shq(id)} > ${shq(marker)}`);
     },

@@ -11,10 +11,13 @@ import type { SecretBag } from '../../ssh/types.js';
 import { inventoryDir, inventoryName, playbookCommand } from '../../tools/kubespray/commands.js';
 import { groupVarChanges, keptHardening, PLATFORM_INVENTORY } from '../../tools/kubespray/group-vars.js';
 import { APPLICATION_TEMPLATE_GLOB, clusterTemplates, renderTemplate, scriptValues } from '../../tools/kubespray/placeholders.js';
+import { homesOffTree, masterOneApplications } from '../../tools/kubespray/platform-reads.js';
+import { hostsWithRole } from '../../plan/schema.js';
+import { likelyHome } from '../dry-home.js';
 import { runDetached } from '../detached.js';
 import { StepError, type Step, type StepContext } from '../step.js';
 import { beforeKubespray } from './cluster.js';
-import { bundlePlatformTree, clusterNodes, DEPLOYER_KEY, kubesprayDir, PLATFORM_TREE, workspace } from './deployer.js';
+import { bundlePlatformTree, claimTree, clusterNodes, DEPLOYER_KEY, kubesprayDir, ownTreeCommand, PLATFORM_TREE, workspace } from './deployer.js';
 import { inventoryFiles, PlaybookWatch } from './kubespray-adapter.js';
 
 
@@ -22,6 +25,16 @@ export function filesHash(files: Array<[string, string]>): string {
   const h = createHash('sha256');
   for (const [path, text] of files) h.update(path).update('\0').update(text).update('\0');
   return h.digest('hex');
+}
+
+/**
+ * What the playbook reads that the run wrote: the inventory (relative to its folder) and the platform's
+ * templates as filled (relative to ~/cp-deployment). The playbook's done-marker holds it, so a resume after a
+ * change that only reaches a filled template (Kyverno turned on, another NFS server, another master 1 name)
+ * runs the playbook again instead of skipping it.
+ */
+export function playbookInputsHash(inventory: Array<[string, string]>, rendered: Array<[string, string]>): string {
+  return filesHash([...inventory.map(([p, t]): [string, string] => [`inventory/${p}`, t]), ...rendered.map(([p, t]): [string, string] => [`~/${PLATFORM_TREE}/${p}`, t])]);
 }
 
 /**
@@ -43,7 +56,7 @@ export function becomePassword(plan: Plan, secrets: SecretBag, hosts: Host[]): s
  * copied over the file beside it with the placeholders filled from the plan (pure: placeholders.ts). A
  * placeholder without a value stops the step: the playbook would otherwise run with the literal text.
  */
-async function renderPlatformTemplates(ctx: StepContext, d: string): Promise<void> {
+async function renderPlatformTemplates(ctx: StepContext, d: string): Promise<Array<[string, string]>> {
   const subdir = ctx.release.kubespray.subdir;
   const candidates = [...clusterTemplates(subdir), APPLICATION_TEMPLATE_GLOB];
   const listed = await ctx.exec(d, `cd ${shq(PLATFORM_TREE)} && for f in ${candidates.map((c) => (c.includes('*') ? c : shq(c))).join(' ')}; do test -f "$f" && printf '%s\\n' "$f"; done; true`, {
@@ -55,6 +68,7 @@ async function renderPlatformTemplates(ctx: StepContext, d: string): Promise<voi
   const values = scriptValues(ctx.plan);
   // A dry run reads the templates from a bundle on this machine, when the plan has one.
   const localRoot = ctx.dryRun ? localPlatformRoot(ctx) : undefined;
+  const rendered: Array<[string, string]> = [];
   const names = localRoot
     ? candidates.flatMap((c) => (c.includes('*') ? globOne(localRoot, c) : existsSync(join(localRoot, c)) ? [c] : []))
     : listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -70,7 +84,9 @@ async function renderPlatformTemplates(ctx: StepContext, d: string): Promise<voi
     }
     ctx.log(`${r.target}: from ${template}${r.filled.length ? `, ${r.filled.map((n) => `{${n}} = ${JSON.stringify(values[n])}`).join(', ')}` : ''}`, { host: d });
     await ctx.upload(d, r.text, `${PLATFORM_TREE}/${r.target}`, { mode: 0o644 });
+    rendered.push([r.target, r.text]);
   }
+  return rendered;
 }
 
 function readLocal(path: string): string | undefined {
@@ -105,6 +121,7 @@ export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step
   const ks = kubesprayDir(plan);
   const inv = inventoryDir(inventoryName(plan));
   const doneMarker = `${workspace(plan)}/kubespray.done`;
+  const files = platformFilesStep(plan, deployer, ['inventory']);
 
   const inventory: Step = {
     id: 'inventory',
@@ -145,7 +162,10 @@ export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step
         );
         base[file] = r.stdout;
       }
-      await renderPlatformTemplates(ctx, d);
+      // The templates are filled in the one shared tree: not while another cluster's playbook runs from it.
+      await claimTree(ctx, d, `${workspace(ctx.plan)}/cp-deployment.source`);
+      const rendered = await renderPlatformTemplates(ctx, d);
+      await ctx.exec(d, ownTreeCommand(ctx.plan));
       const { files, log } = inventoryFiles(ctx.plan, ctx.release, base);
       // Each change the plan makes to the platform's settings, one line each (also in a dry run).
       for (const line of [...log, ...keptHardening(base)]) ctx.log(line, { host: d });
@@ -156,7 +176,7 @@ export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step
         // A copy next to the run, so the user can read what was sent without logging in.
         await ctx.writeLocal(join(ctx.runDir, 'inventory', path), text, 0o600);
       }
-      ctx.outputs.set('inventoryHash', filesHash(files));
+      ctx.outputs.set('inventoryHash', playbookInputsHash(files, rendered));
       ctx.outputs.set('inventoryPath', `${ks}/${inv}/hosts.yaml`);
     },
   };
@@ -165,7 +185,7 @@ export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step
     id: 'kubespray',
     title: msg('step.kubespray'),
     hosts: [d],
-    needs: ['inventory', 'deployer-ansible', 'known-hosts', ...beforeKubespray(plan)],
+    needs: ['inventory', 'deployer-ansible', 'known-hosts', ...(files ? [files.id] : []), ...beforeKubespray(plan)],
     // Not retried by the runner: a failed task fails again until someone fixes its cause, then resumes.
     async isDone(ctx) {
       const r = await ctx.exec(d, `cat ${shq(doneMarker)}`, { check: false, quiet: true });
@@ -227,5 +247,73 @@ export function kubesprayStep(plan: Plan, deployer: Host, needs: string[]): Step
     },
   };
 
-  return [inventory, playbook];
+  return files ? [inventory, files, playbook] : [inventory, playbook];
+}
+
+/**
+ * Where the platform's roles after Kubespray read the tree when the deployer is not master 1
+ * (tools/kubespray/platform-reads.ts): master 1 gets the `applications/` folders its roles hand kubectl and
+ * helm, filled as on the deployer, at ~/cp-deployment; and every control plane must log in with the deployer's
+ * home, where cp/istio and cp/opentofu look for their binaries. None of this is needed when the deployer is the
+ * only control plane (the platform's own layout), so the step is left out then.
+ */
+function platformFilesStep(plan: Plan, deployer: Host, needs: string[]): Step | undefined {
+  const d = deployer.name;
+  const masters = hostsWithRole(plan, 'control-plane').filter((h) => !h.roles.includes('edge'));
+  const m = masters[0];
+  if (!m || masters.every((h) => h.name === d)) return undefined;
+  const ws = workspace(plan);
+  return {
+    id: 'platform-files',
+    title: msg('step.platform-files'),
+    hosts: [...new Set([d, ...masters.map((h) => h.name)])],
+    needs,
+    // A copy and an unpack: safe to repeat.
+    retry: { attempts: 2, delayMs: 2000 },
+    async run(ctx) {
+      const home = async (h: Host) =>
+        (await ctx.exec(h.name, 'pwd', { quiet: true, describe: `${h.name}: the login user's home`, dryRunResult: { stdout: `${likelyHome(ctx.plan, h)}\n` } })).stdout.trim();
+      const deployerHome = await home(deployer);
+      const homes: Array<{ host: string; home: string }> = [];
+      for (const h of masters) if (h.name !== d) homes.push({ host: h.name, home: await home(h) });
+      const off = homesOffTree(deployerHome, homes);
+      if (off.length > 0) {
+        throw new StepError(
+          msg('install.node-home-differs', { hosts: off.map((o) => `${o.host} (${o.home})`).join(', '), deployer: d, home: deployerHome }),
+          { host: off[0]!.host, message: `home ${off[0]!.home}, the deployer's ${deployerHome}` },
+          true,
+        );
+      }
+      ctx.log(`control planes log in with the deployer's home ${deployerHome}: cp/istio and cp/opentofu find the tree there`, { host: d });
+      if (m.name === d) return;
+
+      const tar = `${ws}/platform-files.tar`;
+      const globs = masterOneApplications(ctx.plan);
+      // Relative to ~/cp-deployment, so the workspace's tar is ../<ws>/…; a glob matching nothing is left out.
+      const listed = await ctx.exec(
+        d,
+        `cd ${shq(PLATFORM_TREE)} && for f in ${globs.join(' ')}; do test -e "$f" && printf '%s\\n' "$f"; done | tee /dev/stderr | tar -cf ${shq(`../${tar}`)} -T -`,
+        { describe: `pack ${globs.join(' ')} of ~/${PLATFORM_TREE} on ${d}`, dryRunResult: { stderr: globs.join('\n') } },
+      );
+      const found = listed.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+      for (const g of globs) {
+        const re = new RegExp(`^${g.replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`);
+        if (!found.some((f) => re.test(f))) ctx.log(`${g}: not in the tree on ${d}; the role that reads it fails the same way on master 1`, { host: d });
+      }
+      const data = await ctx.download(d, tar);
+      await claimTree(ctx, m.name);
+      await ctx.exec(m.name, shellJoin(['mkdir', '-p', ws, PLATFORM_TREE]));
+      await ctx.upload(m.name, data, tar, { mode: 0o600, describe: `${found.join(', ')} from ${d}` });
+      await ctx.exec(
+        m.name,
+        [
+          shellJoin(['tar', '-xf', tar, '-C', PLATFORM_TREE]),
+          shellJoin(['rm', '-f', tar]),
+          ownTreeCommand(ctx.plan),
+        ].join(' && '),
+        { describe: `~/${PLATFORM_TREE}/${found.join(', ~/${PLATFORM_TREE}/')} on ${m.name}, as on ${d}` },
+      );
+      await ctx.exec(d, shellJoin(['rm', '-f', tar]));
+    },
+  };
 }

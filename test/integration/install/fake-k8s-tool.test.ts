@@ -51,7 +51,9 @@ describe.skipIf(!python)('strict fake kubectl and helm', () => {
     expect(k('apply', '-f', join(root, 'nope.yaml'))).toMatchObject({ code: 1, err: expect.stringContaining('does not exist') });
     expect(k('apply', '-f', join(root, 'orphan.yaml'))).toMatchObject({ code: 1, err: expect.stringContaining('namespaces "nowhere" not found') });
     expect(k('-n', 'kube-system', 'rollout', 'status', 'deployment/none')).toMatchObject({ code: 1, err: expect.stringContaining('not found') });
-    expect(run('kubectl', 'get', 'nodes')).toMatchObject({ code: 1, err: expect.stringContaining('no such file') });
+    // No --kubeconfig, no KUBECONFIG, no ~/.kube/config: the real kubectl falls back to localhost:8080.
+    expect(spawnSync(join(root, 'bin', 'kubectl'), ['get', 'nodes'], { encoding: 'utf8', env: { ...process.env, FAKE_TOOLS_ROOT: root, HOME: root, KUBECONFIG: '' } }).stderr).toContain('localhost:8080 was refused');
+    expect(run('kubectl', 'get', 'nodes', '--kubeconfig', join(root, 'none.conf'))).toMatchObject({ code: 1, err: expect.stringContaining('no such file') });
   });
 
   it('helm: a chart from a repository (no network) or one that is not there is refused; a chart archive is installed', () => {

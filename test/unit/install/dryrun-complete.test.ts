@@ -45,7 +45,8 @@ describe('security #8: a dry run is complete or fails', () => {
 
   it('security #8: a step that throws inside the recording ctx (a NUL in cluster.name) fails the dry run naming the step', async () => {
     const e = await failure(testPlan({ cluster: { name: 'a\u0000b' } as never }));
-    expect(e.step).toBe('deployer-key');
+    // deployer-tree writes the cluster's name as the owner of ~/cp-deployment: the first command that carries it.
+    expect(e.step).toBe('deployer-tree');
     expect(e.records.length).toBeGreaterThan(0);
     expect(e.message).toContain('NUL');
   });
