@@ -70,7 +70,7 @@ export default tseslint.config(
     install: { forbid: ['modes', 'api'], typesOnly: ['preflight'] },
     modes: { forbid: ['api'] },
     // The offline bundle reads the catalog and the release's tree; it never connects anywhere itself.
-    bundle: { forbid: ['ssh', 'preflight', 'tools', 'install', 'outputs', 'modes', 'api'] },
+    bundle: { forbid: ['ssh', 'preflight', 'tools', 'install', 'outputs', 'api', ...exceptProfiles] },
   }),
   {
     // A mode's profile is read by core/plan and core/preflight, so it sits below them: core/common, and

@@ -4,7 +4,7 @@
 // CP_SUDO_PASSWORD[_<PROFILE>].
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { secretBag, secretEnvNames, secretFromEnv, secretsNeeded, type Lang, type SecretKind } from '../core/api/preflight.js';
+import { SERVICE_SECRETS, secretBag, secretEnvNames, secretFromEnv, secretsNeeded, type Lang, type SecretKind } from '../core/api/preflight.js';
 import type { InstallPlan as Plan, SecretBag } from '../core/api/install.js';
 
 export type Ask = (question: string) => Promise<string>;
@@ -49,7 +49,8 @@ const PROMPTS: Record<SecretKind, Record<Lang, string>> = {
   password: { en: 'SSH password for auth profile "{p}"', ko: '인증 프로필 "{p}"의 SSH 비밀번호' },
   passphrase: { en: 'Key passphrase for auth profile "{p}"', ko: '인증 프로필 "{p}"의 키 암호 문구' },
   sudoPassword: { en: 'sudo password for auth profile "{p}"', ko: '인증 프로필 "{p}"의 sudo 비밀번호' },
-};
+  ...Object.fromEntries(Object.entries(SERVICE_SECRETS).map(([k, v]) => [k, { en: v.en, ko: v.ko }])),
+} as Record<SecretKind, Record<Lang, string>>;
 
 export interface GatherOptions {
   lang: Lang;

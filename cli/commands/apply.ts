@@ -7,6 +7,8 @@ import {
   defaultWorkdir,
   DryRunIncomplete,
   dryRunPlan,
+  endpointLines,
+  takePortalAdmin,
   loadPlanFile,
   notInstallable,
   renderMessage,
@@ -90,6 +92,19 @@ export function printResult(result: RunResult, io: TerminalIo = stdio()): number
     const o = result.outputs;
     io.out.write(`\nThe cluster is installed and verified.\n`);
     if (typeof o.kubeconfigPath === 'string') io.out.write(`  kubeconfig: ${o.kubeconfigPath}\n`);
+    // The API server and only the portal URLs the run installed and requested, each with what it found.
+    const list = Array.isArray(o.endpoints) ? (o.endpoints as unknown as Parameters<typeof endpointLines>[0]) : [];
+    for (const line of endpointLines(list)) io.out.write(`  ${line}\n`);
+    const ca = list.find((e) => e.caPath)?.caPath;
+    if (ca) io.out.write(`  portal CA (trust it in the browser): ${ca}\n`);
+    if (typeof o.portalHostsSnippet === 'string' && list.some((e) => e.state)) io.out.write(`  hosts-file line (without DNS for these names): ${o.portalHostsSnippet}\n`);
+    // The portal's first administrator, handed over once: printed here and kept nowhere else.
+    const admin = takePortalAdmin(result.runId);
+    if (admin) {
+      io.out.write(`\n  Portal first login — shown once, not saved anywhere: copy it now.\n`);
+      io.out.write(`    Keycloak admin: ${admin.user}\n    password:       ${admin.password.reveal()}\n`);
+      io.out.write(`  Log into keycloak, switch to realm cp-realm, reset the admin user's password (Users › admin › Credentials, Temporary off), then log into the portal as admin.\n`);
+    }
     if (typeof o.reportPath === 'string') io.out.write(`  report:     ${o.reportPath}\n`);
     return 0;
   }

@@ -13,6 +13,7 @@ export interface ImportCommandOptions {
   key?: string;
   agent?: boolean;
   release?: string;
+  boshVars?: string;
   force?: boolean;
   lang?: string;
 }
@@ -24,7 +25,7 @@ export async function importCommand(
 ): Promise<number> {
   const lang = pickLang(opts.lang);
   const texts: string[] = [];
-  for (const path of [varsFile, edgeFile]) {
+  for (const path of [varsFile, edgeFile, opts.boshVars]) {
     if (path === undefined) continue;
     try {
       // At most VARS_LIMITS.maxBytes, a regular file, UTF-8: a huge file or /dev/zero is refused, not read (security #9).
@@ -48,6 +49,8 @@ export async function importCommand(
     ...(opts.agent !== undefined && { agent: opts.agent }),
     ...(opts.release !== undefined && { release: opts.release }),
   };
+  const boshVars = opts.boshVars !== undefined ? texts.pop() : undefined;
+  if (boshVars !== undefined) options.boshVars = boshVars;
   const { plan, yaml, issues } = importVars(texts[0] as string, texts[1], options);
   const source = edgeFile ? `${varsFile} + ${edgeFile}` : varsFile;
   for (const i of issues) process.stderr.write(`${formatIssue(source, i, lang)}\n`);
@@ -82,6 +85,7 @@ export function register(program: Command): void {
     )
     .option('--agent', 'log in with the ssh-agent')
     .option('--release <name>', 'release from the version catalog (default: the newest that fits)')
+    .option('--bosh-vars <file>', "CaaS: the 2021 tree's paasta-container-service-vars-<iaas>.yml (BOSH middleware settings; secrets are not read)")
     .option('-f, --force', 'overwrite an existing plan file')
     .addOption(langOption())
     .action(async (vars: string, edge: string | undefined, opts: ImportCommandOptions) => {

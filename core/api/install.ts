@@ -33,6 +33,8 @@ import type { DryRunAction, LogLine, Mode, RunState } from './types.js';
 export type { DryRunRecord, EgressEntry, PlanChange, RunResult, RunEvent, SecretBag };
 export { DryRunIncomplete };
 export { formatPlanChanges } from '../install/plan-diff.js';
+export { endpointLines } from '../outputs/endpoints.js';
+export { takePortalAdmin } from '../modes/standalone/portal-admin.js';
 export type InstallPlan = Plan;
 
 /** A message in the person's language (LANG / LC_*), from every core catalog. */
@@ -282,7 +284,7 @@ export function toLogLines(events: LogEvent[]): LogLine[] {
 
 /** The modes this engine can install (a mode whose descriptor says "not yet" is shown, not offered). */
 export function installModes(): Mode[] {
-  return modeNames().filter((m) => !descriptorOf(m).profile.notYet);
+  return modeNames().filter((m) => !descriptorOf(m).profile.notYet?.apply);
 }
 
 /** The install part of the service (core/api/engine.ts): runs live in this process, journals on disk. */

@@ -8,10 +8,12 @@ import { preflightMessages } from '../preflight/messages.js';
 import { installMessages } from '../install/messages.js';
 import { guideMessages } from '../install/guide-messages.js';
 import { edgeMessages } from '../tools/kubeedge/messages.js';
+import { portalMessages } from '../tools/portal/messages.js';
 import { apiMessages } from './api-messages.js';
+import { bundleMessages } from '../bundle/messages.js';
 import { modeMessages } from '../modes/profiles.js';
 
-export const coreMessages: Catalogs = mergeCatalogs(planMessages, inputMessages, sshMessages, preflightMessages, installMessages, guideMessages, edgeMessages, modeMessages, apiMessages);
+export const coreMessages: Catalogs = mergeCatalogs(planMessages, inputMessages, sshMessages, preflightMessages, installMessages, guideMessages, edgeMessages, portalMessages, modeMessages, bundleMessages, apiMessages);
 
 /** A message in words: the one renderer (core/common/messages.ts) over every core catalog, for every shell. */
 export function renderCoreMessage(m: Message, lang: Lang): string {

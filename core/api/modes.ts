@@ -10,7 +10,8 @@ export function modeInfos(available: readonly Mode[]): ModeInfo[] {
     title: p.wizard.title,
     description: p.wizard.description,
     icon: p.wizard.icon,
-    available: available.includes(p.name),
+    // A mode the engine runs but the wizard cannot set up yet (notYet without apply) stays a card only.
+    available: available.includes(p.name) && !p.notYet,
     ...(p.notYet ? { unavailable: p.notYet.card } : {}),
     roles: [...p.roles],
     sections: [...p.wizard.sections],

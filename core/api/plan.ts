@@ -10,6 +10,7 @@ import { renderCoreMessage } from './messages.js';
 import { InputFileError, PLAN_LIMITS, readInputFile } from './input-files.js';
 import type { PlanIssue, ValidationResult } from '../plan/issues.js';
 import { scanSecrets } from '../plan/secrets.js';
+import { boshFromVarsFile } from '../plan/bosh-vars.js';
 import { Plan, MODES, type Mode, type PlanInput } from '../plan/schema.js';
 import { validatePlan } from '../plan/validate.js';
 import {
@@ -97,6 +98,12 @@ export function importVars(
   options: ImportOptions = { env: process.env },
 ): { plan: PlanInput; yaml: string; issues: PlanIssue[] } {
   const { plan, issues } = importPlanVars(clusterVars, edgeVars, options);
+  if (options.boshVars !== undefined) {
+    // CaaS on PaaS-TA: the cluster from the scripts' variables, the middleware's settings from the BOSH vars file.
+    const b = boshFromVarsFile(options.boshVars);
+    Object.assign(plan, { mode: 'caas', bosh: b.bosh });
+    issues.push(...b.issues);
+  }
   const header = [
     `Imported from the K-PaaS cp-deployment variable files by cp-installer import.`,
     `Check it with \`cp-installer validate\`; passwords are never stored here.`,

@@ -7,6 +7,7 @@ import { renderCoreMessage } from './messages.js';
 import { checkedPlan } from './plan-gate.js';
 import { Secret } from '../common/secret.js';
 import { findRelease } from '../plan/catalog.js';
+import { isServiceSecretKind, SERVICE_SECRETS, serviceSecretsNeeded, type ServiceSecretKind } from '../plan/secrets.js';
 import { Plan, type PlanInput } from '../plan/schema.js';
 import { applyFixes, fixesFor, runPreflight, type FixOutcome } from '../preflight/run.js';
 import type { CheckResult, Fix, HostReport, PreflightReport } from '../preflight/types.js';
@@ -29,7 +30,8 @@ export function defaultKnownHostsFile(): string {
 
 // --- secrets ---------------------------------------------------------------------------------------
 
-export type SecretKind = 'password' | 'passphrase' | 'sudoPassword';
+export { SERVICE_SECRETS };
+export type SecretKind = 'password' | 'passphrase' | 'sudoPassword' | ServiceSecretKind;
 
 /** Which secrets the plan's auth profiles need, per profile, so a shell asks only for those. */
 export function secretsNeeded(plan: Plan): Array<{ kind: SecretKind; profile: string }> {
@@ -40,6 +42,8 @@ export function secretsNeeded(plan: Plan): Array<{ kind: SecretKind; profile: st
     if (a.method === 'key' && a.passphrase) out.push({ kind: 'passphrase', profile: a.name });
     if (a.sudo === 'password') out.push({ kind: 'sudoPassword', profile: a.name });
   }
+  // A caas plan's BOSH/CF/UAA secrets belong to no auth profile (profile '').
+  for (const kind of serviceSecretsNeeded(plan)) out.push({ kind, profile: '' });
   return out;
 }
 
@@ -47,11 +51,13 @@ const ENV_NAMES: Record<SecretKind, string> = {
   password: 'CP_SSH_PASSWORD',
   passphrase: 'CP_SSH_PASSPHRASE',
   sudoPassword: 'CP_SUDO_PASSWORD',
+  ...(Object.fromEntries(Object.entries(SERVICE_SECRETS).map(([k, v]) => [k, v.env])) as Record<ServiceSecretKind, string>),
 };
 
 /** `CP_SSH_PASSWORD_<PROFILE>` first (profile upper-cased, other characters as `_`), then `CP_SSH_PASSWORD`. */
 export function secretEnvNames(kind: SecretKind, profile: string): string[] {
   const base = ENV_NAMES[kind];
+  if (isServiceSecretKind(kind)) return [base];
   return [`${base}_${profile.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, base];
 }
 
@@ -65,8 +71,11 @@ export function secretFromEnv(kind: SecretKind, profile: string, env: Record<str
 
 /** Builds the secret bag from plain values (a shell's prompt or env); values are wrapped at once. */
 export function secretBag(values: Array<{ kind: SecretKind; profile: string; value: string }>): SecretBag {
-  const bag: Required<SecretBag> = { password: {}, passphrase: {}, sudoPassword: {} };
-  for (const v of values) bag[v.kind][v.profile] = Secret.of(v.value, `${v.kind}:${v.profile}`);
+  const bag: Required<SecretBag> = { password: {}, passphrase: {}, sudoPassword: {}, service: {} };
+  for (const v of values) {
+    if (isServiceSecretKind(v.kind)) bag.service[v.kind] = Secret.of(v.value, v.kind);
+    else bag[v.kind][v.profile] = Secret.of(v.value, `${v.kind}:${v.profile}`);
+  }
   return bag;
 }
 

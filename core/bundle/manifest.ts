@@ -4,6 +4,7 @@
 // comes in as a reader, so it is tested against the real tree's files.
 import type { Release } from '../plan/catalog.js';
 import type { Plan } from '../plan/schema.js';
+import { profileOf } from '../modes/profiles.js';
 import { kubesprayDownloads, kubesprayScope, treeChecksum, type Arch } from './kubespray.js';
 import { pyStr } from './jinja.js';
 import { normalizeImage, scanImages, scanPlaybook, type PlatformScan } from './platform.js';
@@ -152,11 +153,24 @@ function platformArtifacts(c: Collector, tree: TreeReader, release: Release, sca
   }
 }
 
+/**
+ * Whether the bundle can list what a mode's run needs. A mode with BOSH middleware cannot yet: its releases
+ * and stemcell come from the 2021 tree's own offline files, which the manifest does not read.
+ */
+export function bundleSupports(mode: Plan['mode']): boolean {
+  return !profileOf(mode).bosh;
+}
+
 /** Every artifact a run of the plan needs, for each architecture asked for (amd64 by default). */
 export function bundleManifest(inputs: ManifestInputs): BundleManifest {
   const { release, tree } = inputs;
   const mode = inputs.plan?.mode ?? 'standalone';
-  if (mode === 'caas') throw new Error('caas: the BOSH mode cannot be installed yet, so it has no bundle');
+  if (!bundleSupports(mode)) throw new Error(`${mode}: the BOSH middleware's releases are not in the offline bundle yet`);
+  // What a mode's run fetches follows from how its cluster comes to be (profile data, not its name): Kubespray
+  // downloads and the platform's cluster roles; kubeadm's own binaries and images; KubeEdge's side.
+  const profile = profileOf(mode);
+  const kubespray = profile.cluster === 'kubespray';
+  const kubeadm = profile.cluster === 'kubeadm';
   const runtime = inputs.plan?.cluster.runtime ?? 'crio';
   const storage = inputs.plan?.storage.type ?? 'nfs';
   const kyverno = inputs.plan?.cluster.kyverno ?? false;
@@ -176,7 +190,7 @@ export function bundleManifest(inputs: ManifestInputs): BundleManifest {
       // The installer starts ansible-playbook itself and sets no CSP_TYPE: the NHN-only role stays off.
       __env__: {},
     };
-    if (mode === 'standalone') {
+    if (kubespray) {
       const dl = kubesprayDownloads(ks, { kubeVersion: release.kubernetes, runtime, arch });
       for (const f of dl.files) c.file(f.url, `${prefix}roles/kubespray_defaults (downloads.${f.key})`, f.groups, f.sha256);
       for (const i of dl.images) c.image(`${i.repo}:${i.tag}`, `${prefix}roles/kubespray_defaults (downloads.${i.key})`, i.groups, i.digest);
@@ -187,7 +201,7 @@ export function bundleManifest(inputs: ManifestInputs): BundleManifest {
       platformArtifacts(c, tree, release, scan, ['kube_control_plane']);
       for (const u of scan.unresolved) if (!notes.some((n) => n.role === u.role && n.variable === u.variable)) notes.push(u);
     }
-    if (mode === 'edge') {
+    if (kubeadm) {
       // Edge mode builds the cloud side with kubeadm itself: the same binaries Kubespray would fetch (URLs and
       // checksums from the tree), the upstream control-plane images, and Calico's manifest.
       const dl = kubesprayDownloads(ks, { kubeVersion: release.kubernetes, runtime, arch });
@@ -207,7 +221,7 @@ export function bundleManifest(inputs: ManifestInputs): BundleManifest {
         for (const n of ['node', 'cni', 'kube-controllers']) c.image(`docker.io/calico/${n}:v${release.calico}`, `calico.yaml v${release.calico}`, ['k8s_cluster']);
       }
     }
-    if ((mode === 'edge' || mode === 'expand-edge') && release.kubeedge) {
+    if (profile.kubeedge && release.kubeedge) {
       const scan = scanPlaybook(ks, 'playbooks/edge.yml', facts);
       scanImages(tree, scan);
       platformArtifacts(c, tree, release, scan, ['edge_node']);
@@ -215,7 +229,7 @@ export function bundleManifest(inputs: ManifestInputs): BundleManifest {
       for (const ref of kubeedgeImages(release.kubeedge.version)) c.image(ref, `catalog ${release.name} (kubeedge ${release.kubeedge.version}; keadm's chart)`, ['cloudcore_node', 'edge_node']);
     }
   }
-  if (mode === 'standalone') {
+  if (kubespray) {
     const reqs = requirements(ks.read('requirements.txt'));
     c.add({ id: 'wheels', kind: 'wheels', source: 'pypi', path: 'wheels/', requirements: reqs.length ? reqs : [release.ansible.pip], from: `${prefix}requirements.txt`, neededBy: ['deployer'] });
   }

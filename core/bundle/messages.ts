@@ -8,7 +8,8 @@ export const bundleMessages: Catalogs = {
       'The manifest is read from the release\'s own tree. Give --tree DIR (a checkout of {{git}} at {{ref}}, or its .tar.gz), or --online / --from MIRROR to fetch it.',
     'bundle.cli.tree-unreadable': 'The tree {{path}} cannot be read: {{reason}}',
     'bundle.cli.plan-invalid': 'The plan {{path}} has errors; run `cp-installer validate {{path}}` and fix them first.',
-    'bundle.cli.caas': 'The caas mode cannot be installed yet, so it has no bundle.',
+    'bundle.cli.caas':
+      "The caas mode's BOSH releases and stemcell are not in the offline bundle yet: give the plan bosh.treePath (the 2021 tree with its offline releases) and build the bundle for the cluster's release without --plan.",
     'bundle.cli.source-needed': 'Say where to fetch from: --online (the upstream sites) or --from MIRROR (a mirror with <host>/<path> under it).',
     'bundle.cli.summary': '{{count}} artifacts for {{release}} ({{mode}}, {{runtime}}, {{arch}}): {{files}} files, {{images}} images, {{charts}} charts, the tree, {{other}} other.',
     'bundle.cli.note': 'Decided on the hosts at run time, not by the bundle: {{role}} ({{variable}}).',
@@ -37,7 +38,8 @@ export const bundleMessages: Catalogs = {
       '매니페스트는 릴리스의 트리에서 읽습니다. --tree DIR({{git}}의 {{ref}} 체크아웃 또는 그 .tar.gz)을 주거나, --online / --from MIRROR로 트리를 받으십시오.',
     'bundle.cli.tree-unreadable': '트리 {{path}}을(를) 읽을 수 없습니다: {{reason}}',
     'bundle.cli.plan-invalid': '계획 {{path}}에 오류가 있습니다. `cp-installer validate {{path}}`로 확인하고 먼저 고치십시오.',
-    'bundle.cli.caas': 'caas 모드는 아직 설치할 수 없으므로 번들이 없습니다.',
+    'bundle.cli.caas':
+      'caas 모드의 BOSH 릴리스와 스템셀은 아직 오프라인 번들에 들어가지 않습니다. 계획에 bosh.treePath(오프라인 릴리스가 있는 2021 트리)를 주고, 번들은 --plan 없이 클러스터 릴리스로 만드십시오.',
     'bundle.cli.source-needed': '받을 곳을 지정하십시오: --online(원래 사이트) 또는 --from MIRROR(<host>/<path> 구조의 미러).',
     'bundle.cli.summary': '{{release}}({{mode}}, {{runtime}}, {{arch}})용 아티팩트 {{count}}개: 파일 {{files}}, 이미지 {{images}}, 차트 {{charts}}, 트리, 기타 {{other}}.',
     'bundle.cli.note': '번들이 아니라 실행 시 호스트 상태로 정해짐: {{role}} ({{variable}}).',

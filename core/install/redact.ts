@@ -18,7 +18,7 @@ export class Redactor {
 
   static fromBag(bag: SecretBag): Redactor {
     const r = new Redactor();
-    for (const group of [bag.password, bag.passphrase, bag.sudoPassword]) {
+    for (const group of [bag.password, bag.passphrase, bag.sudoPassword, bag.service]) {
       for (const s of Object.values(group ?? {})) r.add(s);
     }
     return r;

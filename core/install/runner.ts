@@ -411,7 +411,8 @@ export function runOutputs(values: Record<string, OutputValue>): RunOutputs {
   const out: RunOutputs = {};
   if (typeof values.kubeconfigPath === 'string') out.kubeconfigPath = values.kubeconfigPath;
   if (typeof values.reportPath === 'string') out.reportPath = values.reportPath;
-  if (Array.isArray(values.endpoints)) out.endpoints = values.endpoints as RunOutputs['endpoints'];
+  if (Array.isArray(values.endpoints)) out.endpoints = values.endpoints as unknown as RunOutputs['endpoints'];
+  if (typeof values.portalHostsSnippet === 'string' && Array.isArray(values.portalEndpoints)) out.portalHostsSnippet = values.portalHostsSnippet;
   if (values.versions && typeof values.versions === 'object' && !Array.isArray(values.versions))
     out.versions = values.versions as Record<string, string>;
   return out;

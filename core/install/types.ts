@@ -1,5 +1,6 @@
 // Events every shell receives while a run goes on, and the shape of a step. A step is data plus run(ctx).
 import type { Message } from '../common/messages.js';
+import type { Endpoint } from '../outputs/endpoints.js';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
 
@@ -50,7 +51,10 @@ export interface StepInfo {
 
 export interface RunOutputs {
   kubeconfigPath?: string;
-  endpoints?: Array<{ name: string; url: string }>;
+  /** The API server, then only the portal URLs the run installed and checked (state, status, certificate). */
+  endpoints?: Endpoint[];
+  /** Hosts-file line for the portal's names (when the run installed the portal). */
+  portalHostsSnippet?: string;
   reportPath?: string;
   versions?: Record<string, string>;
 }

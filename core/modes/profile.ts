@@ -57,9 +57,12 @@ export interface ModeProfile {
   kubeedge: boolean;
   /**
    * Set while the engine cannot install the mode: the wizard's card shows `card` (why, and what to do
-   * instead) and `apply` refuses the plan with `apply` before touching a host (exit 2).
+   * instead) and `apply` refuses the plan with `apply` before touching a host (exit 2); without `apply`, only
+   * the wizard cannot offer it yet (the command line installs it).
    */
-  notYet?: { card: Message; apply: Message };
+  notYet?: { card: Message; apply?: Message };
+  /** BOSH middleware deployed from a jump box (the 2021 release's HAProxy, MariaDB and image repository). */
+  bosh?: boolean;
   /** Roles a host may have in this mode (others are ignored with a warning). */
   roles: readonly Role[];
   /** This mode's own plan rules (the shared ones are in core/plan/validate.ts): issues with field paths. */

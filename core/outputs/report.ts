@@ -5,6 +5,7 @@
 import type { Message } from '../common/messages.js';
 import type { Release } from '../plan/catalog.js';
 import type { Plan } from '../plan/schema.js';
+import type { Endpoint } from './endpoints.js';
 import { fillLabel, REPORT_LABELS, type ReportLabels, type ReportLang } from './report-labels.js';
 
 // The shapes the report reads, declared here so outputs/ depends on nothing above it (install/ and
@@ -23,7 +24,7 @@ export interface ReportPreflight {
 
 export interface ReportOutputs {
   kubeconfigPath?: string;
-  endpoints?: Array<{ name: string; url: string }>;
+  endpoints?: Endpoint[];
   versions?: Record<string, string>;
 }
 
@@ -159,12 +160,25 @@ function stepsSection(steps: ReportStep[] | undefined, t: (m: Message) => string
   return `<section><h2>${e(l.steps)}</h2>${table([l.step, l.host, l.status, l.started, l.took], rows)}</section>`;
 }
 
+/** What the check of a portal URL found: status and certificate, or why it did not answer; the CA to trust. */
+function endpointState(p: Endpoint, l: ReportLabels): string {
+  if (!p.state) return '';
+  const via = e(p.via ?? '');
+  if (p.state === 'unreachable') return `${badge('failed')} ${fillLabel(e(l.unreachable), { via, reason: e(p.reason ?? '') })}`;
+  const c = p.certificate;
+  const parts = [fillLabel(e(l.reachable), { status: e(String(p.status ?? '')), via })];
+  if (c) parts.push(c.trusted ? fillLabel(e(l.certOk), { subject: e(c.subject ?? ''), until: e(c.validTo ?? '') }) : fillLabel(e(l.certBad), { problem: e(c.problem ?? '') }));
+  if (p.caPath) parts.push(fillLabel(e(l.caToTrust), { path: `<code>${e(p.caPath)}</code>` }));
+  const fp = c?.fingerprint256 ? `<br><code>SHA-256 ${e(c.fingerprint256)}</code>` : '';
+  return `${badge(c && !c.trusted ? 'warn' : 'succeeded')} ${parts.join('; ')}${fp}`;
+}
+
 function outputsSection(outputs: ReportOutputs | undefined, l: ReportLabels): string {
   if (!outputs) return '';
   const parts: string[] = [];
   if (outputs.kubeconfigPath) parts.push(`<p>kubeconfig: <code>${e(outputs.kubeconfigPath)}</code></p>`);
   if (outputs.endpoints?.length) {
-    parts.push(table([l.endpoint, 'URL'], outputs.endpoints.map((p) => [e(p.name), safeUrl(p.url)])));
+    parts.push(table([l.endpoint, 'URL', l.checked], outputs.endpoints.map((p) => [e(p.name), safeUrl(p.url), endpointState(p, l)])));
   }
   return parts.length ? `<section><h2>${e(l.outputs)}</h2>${parts.join('\n')}</section>` : '';
 }

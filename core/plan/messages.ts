@@ -85,6 +85,12 @@ export const planMessages: Catalogs = {
     'plan.caas.bosh': 'CaaS mode deploys on BOSH: add the bosh section (director address, CA, client).',
     'plan.caas.paasta':
       'CaaS mode registers a service broker with PaaS-TA: add the paasta section (cfApi, uaaUrl).',
+    'plan.import.boshDirector':
+      'bosh.directorAddress is {{value}}, taken from credhub_server_url (CredHub runs on the director in bosh-deployment). Check it.',
+    'plan.import.boshHaproxy':
+      'haproxy_public_url ("{{value}}") is not an address yet: set bosh.haproxyAddress to HAProxy\'s static public IP.',
+    'plan.import.boshSecret':
+      '{{key}} was not imported: it is a secret, asked for (or read from its CP_… variable) when the plan is applied.',
     'plan.ha.loadBalancer':
       'With {{count}} control planes the API needs a load balancer: set cluster.loadBalancerDomain to its VIP or domain.',
     'plan.ha.etcdType':
@@ -273,6 +279,12 @@ export const planMessages: Catalogs = {
       'CaaS 모드는 BOSH 위에 배포합니다. bosh 항목(디렉터 주소, CA, 클라이언트)을 추가하세요.',
     'plan.caas.paasta':
       'CaaS 모드는 PaaS-TA에 서비스 브로커를 등록합니다. paasta 항목(cfApi, uaaUrl)을 추가하세요.',
+    'plan.import.boshDirector':
+      'bosh.directorAddress는 credhub_server_url에서 가져온 {{value}}입니다(bosh-deployment에서 CredHub는 디렉터에서 실행됩니다). 확인하세요.',
+    'plan.import.boshHaproxy':
+      'haproxy_public_url("{{value}}")은(는) 아직 주소가 아닙니다. bosh.haproxyAddress를 HAProxy의 고정 공인 IP로 설정하세요.',
+    'plan.import.boshSecret':
+      '{{key}}은(는) 가져오지 않았습니다. 비밀 값이므로 플랜을 적용할 때 묻거나 CP_… 변수에서 읽습니다.',
     'plan.ha.loadBalancer':
       '컨트롤 플레인이 {{count}}대이면 API 로드밸런서가 필요합니다. cluster.loadBalancerDomain에 VIP 또는 도메인을 지정하세요.',
     'plan.ha.etcdType':

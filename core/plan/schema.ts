@@ -9,7 +9,7 @@ export const PLAN_KIND = 'Plan';
 
 /** What a plan's `mode:` may say; each has its descriptor in core/modes/<mode>/ (docs/adding-a-mode.md). */
 export const MODES = ['standalone', 'edge', 'expand-edge', 'caas'] as const;
-export const ROLES = ['control-plane', 'worker', 'etcd', 'edge', 'deployer', 'nfs', 'lb'] as const;
+export const ROLES = ['control-plane', 'worker', 'etcd', 'edge', 'deployer', 'nfs', 'lb', 'jumpbox'] as const;
 export const RUNTIMES = ['crio', 'containerd'] as const;
 export const AUTH_METHODS = ['password', 'key', 'agent'] as const;
 export const SUDO_MODES = ['none', 'nopasswd', 'password'] as const;
@@ -100,6 +100,12 @@ export const Portal = z
     enabled: z.boolean().default(true),
     /** HOST_DOMAIN; `<ingress IP>.nip.io` when absent. */
     domain: z.string().optional(),
+    /**
+     * The platform's portal deployment archive on this machine (cp-portal-deployment-v<version>.tar.gz, a
+     * download the guide's §3.1 links to); else the offline bundle's `portal/`. Without either, no portal is
+     * installed and no portal URL is shown.
+     */
+    archive: z.string().optional(),
     tls: z
       .object({
         mode: z.enum(['auto', 'provided']).default('auto'),
@@ -132,12 +138,57 @@ export const Edge = z
   })
   .strict();
 
+/** IaaS whose manifests in the 2021 tree (v1.0.4 `bosh/`) deploy the BOSH middleware (HAProxy, MariaDB,
+ *  private image repository); its azure/gcp/vsphere files still describe the older kubo-based CaaS. */
+export const BOSH_IAAS = ['aws', 'openstack'] as const;
+
 export const Bosh = z
   .object({
+    /** The director's address (BOSH_ENVIRONMENT when no alias is given); the jump box reaches it on 25555. */
     directorAddress: z.string(),
+    /** The director's CA certificate: a path on the jump box (BOSH_CA_CERT). */
     caCertFile: z.string().optional(),
+    /** BOSH_CLIENT; its secret is asked for (or CP_BOSH_CLIENT_SECRET), never stored. */
     client: z.string().default('admin'),
+    /** An alias made with `bosh alias-env` on the jump box, used instead of the address. */
     environment: z.string().optional(),
+    /** director_name (deploy-<iaas>.sh's CONTAINER_BOSH2_NAME). */
+    directorName: z.string().default('micro-bosh'),
+    iaas: z.enum(BOSH_IAAS).default('aws'),
+    deployment: z.string().default('paasta-container-platform'),
+    /** The v1.0.4 tree's `bosh/` folder already on the jump box; else the bundle's is copied there. */
+    treePath: z.string().optional(),
+    /** `use-offline-releases.yml`: the release tarball from the jump box instead of its URL. */
+    offlineReleases: z.boolean().default(false),
+    /** `misc/first-time-deploy.yml` (update.max_in_flight 100%). */
+    firstTimeDeploy: z.boolean().default(true),
+    stemcell: z
+      .object({ os: z.string().default('ubuntu-xenial'), version: z.string().default('621.94'), alias: z.string().default('xenial') })
+      .strict()
+      .default({ os: 'ubuntu-xenial', version: '621.94', alias: 'xenial' }),
+    networks: z
+      .object({ private: z.string().default('default'), privateNat: z.string().default('default'), public: z.string().default('vip') })
+      .strict()
+      .default({ private: 'default', privateNat: 'default', public: 'vip' }),
+    vmTypes: z
+      .object({ small: z.string().default('small'), containerSmall: z.string().default('small') })
+      .strict()
+      .default({ small: 'small', containerSmall: 'small' }),
+    azs: z
+      .object({ haproxy: z.array(z.string()).default(['z7']), mariadb: z.array(z.string()).default(['z5']), registry: z.array(z.string()).default(['z7']) })
+      .strict()
+      .default({ haproxy: ['z7'], mariadb: ['z5'], registry: ['z7'] }),
+    /** HAProxy's static public IP on the public network (haproxy_public_url): nodes trust `<it>:5001`. */
+    haproxyAddress: z.string().optional(),
+    haproxyHttpPort: z.number().int().default(8080),
+    mariadb: z
+      .object({ port: z.number().int().default(13306), adminUser: z.string().default('cp-admin'), diskType: z.string().default('10GB') })
+      .strict()
+      .default({ port: 13306, adminUser: 'cp-admin', diskType: '10GB' }),
+    registry: z
+      .object({ port: z.number().int().default(5001), diskType: z.string().default('10GB') })
+      .strict()
+      .default({ port: 5001, diskType: '10GB' }),
   })
   .strict();
 
@@ -146,6 +197,16 @@ export const Paasta = z
     cfApi: z.string(),
     uaaUrl: z.string(),
     systemDomain: z.string().optional(),
+    /** `cf auth` user; its password is asked for (or CP_CF_ADMIN_PASSWORD). */
+    cfAdminUser: z.string().default('admin'),
+    /** `uaac token client get` client; its secret is asked for (or CP_UAA_ADMIN_CLIENT_SECRET). */
+    uaaAdminClient: z.string().default('admin'),
+    /** `cf api --skip-ssl-validation`, `uaac target --skip-ssl-validation` (the guide's self-signed setup). */
+    skipSslValidation: z.boolean().default(false),
+    brokerName: z.string().default('container-service-broker'),
+    brokerUser: z.string().default('admin'),
+    /** The worker whose NodePorts (30333, 31888, 30334, 32091) the broker, CF and UAA use; the first worker's. */
+    workerAddress: z.string().optional(),
   })
   .strict();
 
@@ -176,6 +237,8 @@ export type AuthProfile = z.infer<typeof AuthProfile>;
 export type Host = z.infer<typeof Host>;
 export type Cluster = z.infer<typeof Cluster>;
 export type Plan = z.infer<typeof Plan>;
+export type Bosh = z.infer<typeof Bosh>;
+export type Paasta = z.infer<typeof Paasta>;
 /** A plan as written in a file, before defaults are applied. */
 export type PlanInput = z.input<typeof Plan>;
 

@@ -64,3 +64,29 @@ export function scanSecrets(raw: unknown): PlanIssue[] {
   walk(raw, []);
   return out;
 }
+
+/**
+ * Secrets of the services a caas plan drives (BOSH director, CF, UAA, the broker, MariaDB, the cluster's
+ * bearer token): like the SSH secrets they are asked for or read from the environment (each variable removed
+ * once read), never written to the plan. `env` is the variable; the labels are what a prompt says.
+ */
+export const SERVICE_SECRETS = {
+  boshClientSecret: { env: 'CP_BOSH_CLIENT_SECRET', en: 'BOSH director client secret (BOSH_CLIENT_SECRET)', ko: 'BOSH 디렉터 클라이언트 시크릿(BOSH_CLIENT_SECRET)' },
+  cfAdminPassword: { env: 'CP_CF_ADMIN_PASSWORD', en: 'PaaS-TA (CF) admin password', ko: 'PaaS-TA(CF) 관리자 비밀번호' },
+  uaaAdminClientSecret: { env: 'CP_UAA_ADMIN_CLIENT_SECRET', en: 'UAA admin client secret', ko: 'UAA 관리자 클라이언트 시크릿' },
+  brokerPassword: { env: 'CP_BROKER_PASSWORD', en: 'Container service broker password', ko: '컨테이너 서비스 브로커 비밀번호' },
+  caasClientSecret: { env: 'CP_CAAS_CLIENT_SECRET', en: 'UAA caasclient secret (uaa_client_portal_secret)', ko: 'UAA caasclient 시크릿(uaa_client_portal_secret)' },
+  mariadbPassword: { env: 'CP_MARIADB_ADMIN_PASSWORD', en: 'MariaDB admin password (mariadb_admin_user_password)', ko: 'MariaDB 관리자 비밀번호(mariadb_admin_user_password)' },
+  k8sBearerToken: { env: 'CP_K8S_AUTH_BEARER', en: 'Kubernetes bearer token of a cluster-admin ServiceAccount (k8s_auth_bearer)', ko: 'cluster-admin 서비스 계정의 Kubernetes 베어러 토큰(k8s_auth_bearer)' },
+} as const;
+
+export type ServiceSecretKind = keyof typeof SERVICE_SECRETS;
+
+export function isServiceSecretKind(kind: string): kind is ServiceSecretKind {
+  return Object.prototype.hasOwnProperty.call(SERVICE_SECRETS, kind);
+}
+
+/** The service secrets a plan needs: all of them for a plan with BOSH and PaaS-TA settings. */
+export function serviceSecretsNeeded(plan: { bosh?: unknown; paasta?: unknown }): ServiceSecretKind[] {
+  return plan.bosh && plan.paasta ? (Object.keys(SERVICE_SECRETS) as ServiceSecretKind[]) : [];
+}

@@ -176,6 +176,15 @@ function checkOtherAddresses(plan: Plan): Issue[] {
   if (director !== undefined && !isHostOrIp(director) && !isHttpUrl(director)) {
     out.push(badAddress('bosh.directorAddress', director));
   }
+  ip('bosh.haproxyAddress', plan.bosh?.haproxyAddress);
+  ip('paasta.workerAddress', plan.paasta?.workerAddress);
+  for (const [path, port] of [
+    ['bosh.haproxyHttpPort', plan.bosh?.haproxyHttpPort],
+    ['bosh.mariadb.port', plan.bosh?.mariadb.port],
+    ['bosh.registry.port', plan.bosh?.registry.port],
+  ] as const) {
+    if (port !== undefined && (port < 1 || port > 65535)) out.push(error(path, 'plan.port.invalid', { value: port }));
+  }
   for (const [path, value] of [
     ['paasta.cfApi', plan.paasta?.cfApi],
     ['paasta.uaaUrl', plan.paasta?.uaaUrl],
@@ -276,6 +285,25 @@ function checkCharsets(plan: Plan): Issue[] {
     'plan.name.invalid',
   );
   check('paasta.systemDomain', plan.paasta?.systemDomain, isHostname, 'plan.domain.invalid');
+  // BOSH and CF names (director, deployment, stemcell, networks, VM types, AZs, broker, users) reach -v values,
+  // a vars file and cf/uaac arguments: the plan's own name set keeps them plain words.
+  if (plan.bosh) {
+    const b = plan.bosh;
+    check('bosh.treePath', b.treePath, isRemotePath, 'plan.path.remote');
+    const names: Array<[string, string]> = [
+      ['bosh.directorName', b.directorName], ['bosh.deployment', b.deployment],
+      ['bosh.stemcell.os', b.stemcell.os], ['bosh.stemcell.version', b.stemcell.version], ['bosh.stemcell.alias', b.stemcell.alias],
+      ['bosh.networks.private', b.networks.private], ['bosh.networks.privateNat', b.networks.privateNat], ['bosh.networks.public', b.networks.public],
+      ['bosh.vmTypes.small', b.vmTypes.small], ['bosh.vmTypes.containerSmall', b.vmTypes.containerSmall],
+      ['bosh.mariadb.adminUser', b.mariadb.adminUser], ['bosh.mariadb.diskType', b.mariadb.diskType], ['bosh.registry.diskType', b.registry.diskType],
+      ...(['haproxy', 'mariadb', 'registry'] as const).flatMap((g) => b.azs[g].map((z, i): [string, string] => [`bosh.azs.${g}[${i}]`, z])),
+    ];
+    for (const [path, value] of names) check(path, value, isPlanName, 'plan.name.invalid');
+  }
+  check('paasta.cfAdminUser', plan.paasta?.cfAdminUser, isPlanName, 'plan.name.invalid');
+  check('paasta.uaaAdminClient', plan.paasta?.uaaAdminClient, isPlanName, 'plan.name.invalid');
+  check('paasta.brokerName', plan.paasta?.brokerName, isPlanName, 'plan.name.invalid');
+  check('paasta.brokerUser', plan.paasta?.brokerUser, isPlanName, 'plan.name.invalid');
   return out;
 }
 
@@ -476,7 +504,8 @@ function checkPortal(plan: Plan): Issue[] {
   if (archive !== undefined && !/\.(tar\.gz|tgz)$/.test(archive))
     out.push(error('portal.archive', 'plan.portal.archiveName', { value: archive }));
   // A mode on a cluster of its own making (edge) installs the portal only when the plan names its archive.
-  if (!plan.portal.enabled || (!kubespray(plan) && (archive === undefined || plan.mode === 'expand-edge' || plan.mode === 'caas'))) return out;
+  const cluster = profileOf(plan.mode).cluster;
+  if (!plan.portal.enabled || cluster === 'existing' || (cluster !== 'kubespray' && archive === undefined)) return out;
   if (archive === undefined && !plan.bundle)
     out.push(warning('portal.archive', 'plan.warn.portalNoArchive'));
   if (!plan.portal.domain && !plan.network.ingressIp)

@@ -188,6 +188,8 @@ export interface ImportOptions {
   /** The environment to look at for SSH_AUTH_SOCK (process.env in the CLI). */
   env?: Record<string, string | undefined>;
   release?: string;
+  /** The 2021 tree's paasta-container-service-vars-<iaas>.yml: makes a caas plan with its `bosh` settings. */
+  boshVars?: string;
 }
 
 export interface ImportResult {

@@ -360,6 +360,15 @@ export class Ssh2Session implements SshSession {
     return this.sftpPromise;
   }
 
+  /** The guarded SFTP channel for transfers kept in their own module (core/ssh/resumable-upload.ts). */
+  withSftp<T>(what: string, work: (sftp: SFTPWrapper, touch: () => void) => Promise<T>): Promise<T> {
+    return this.sftpGuard(what, async (touch) => {
+      const sftp = await this.sftp();
+      touch();
+      return work(sftp, touch);
+    });
+  }
+
   private async remoteSha256(path: string, sudo: boolean): Promise<string> {
     const r = await this.exec(`sha256sum -- ${shq(path)}`, { sudo });
     const sum = /^([0-9a-f]{64})\b/.exec(r.stdout.trim())?.[1];

@@ -2,6 +2,7 @@
 // types only, so it can be tested with an in-memory fake and run for real over ssh2.
 import type { AuthProfile } from '../plan/schema.js';
 import type { Secret } from '../common/secret.js';
+import type { ServiceSecretKind } from '../plan/secrets.js';
 
 /** Where and how to log in to one host. Built from the plan by `targetsFromPlan` (core/ssh/targets.ts). */
 export interface SshTarget {
@@ -20,6 +21,8 @@ export interface SecretBag {
   password?: Record<string, Secret>;
   passphrase?: Record<string, Secret>;
   sudoPassword?: Record<string, Secret>;
+  /** The BOSH/CF/UAA secrets of a caas plan (core/plan/secrets.ts SERVICE_SECRETS), by kind. */
+  service?: Partial<Record<ServiceSecretKind, Secret>>;
 }
 
 export type SshErrorKind =

@@ -136,10 +136,14 @@ export function createMockApi(): InstallerApi {
         ? {
             kubeconfigPath: '/home/user/.cp-installer/runs/' + runId + '/kubeconfig',
             endpoints: [
-              { name: 'kube-apiserver', url: 'https://10.0.0.11:6443' },
-              { name: 'portal', url: 'https://portal.10.0.0.230.nip.io' },
-              { name: 'keycloak', url: 'https://keycloak.10.0.0.230.nip.io' },
+              { name: 'api-server', url: 'https://10.0.0.11:6443' },
+              { name: 'portal', url: 'https://portal.10.0.0.230.nip.io', state: 'ok' as const, status: 200, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
+              { name: 'keycloak', url: 'https://keycloak.10.0.0.230.nip.io', state: 'ok' as const, status: 200, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
+              { name: 'harbor', url: 'https://harbor.10.0.0.230.nip.io', state: 'ok' as const, status: 200, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
+              { name: 'openbao', url: 'https://openbao.10.0.0.230.nip.io', state: 'ok' as const, status: 307, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
+              { name: 'chartmuseum', url: 'https://chartmuseum.10.0.0.230.nip.io', state: 'ok' as const, status: 200, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
             ],
+            portalHostsSnippet: '10.0.0.230 portal.10.0.0.230.nip.io keycloak.10.0.0.230.nip.io harbor.10.0.0.230.nip.io openbao.10.0.0.230.nip.io chartmuseum.10.0.0.230.nip.io',
             versions: { kubernetes: '1.32.5', kubespray: '2.28.0', 'cri-o': '1.32.0' },
           }
         : undefined;

@@ -1,5 +1,7 @@
-// Done: the kubeconfig (save as, copy path, merge into ~/.kube/config), endpoints and portal URLs as links,
-// the report and the support bundle (components/handover.tsx, shared with the Install screen).
+// Done: the kubeconfig (save as, copy path, merge into ~/.kube/config), the API server and the portal URLs the
+// run installed and checked — each with what the check found (HTTP status and certificate, or why it did not
+// answer), the CA to trust and a hosts-file line — the guide's next steps for the first login, then the
+// report and the support bundle (components/handover.tsx, shared with the Install screen).
 import { useState } from 'react';
 import { call } from '../api.js';
 import { useStore } from '../store/index.js';
@@ -17,6 +19,8 @@ export function DoneScreen() {
   const { busy, act } = useBusyAction();
   if (!runId) return <p className="muted">{m('ui.done.noRun')}</p>;
   const path = kubeconfig?.path ?? outputs?.kubeconfigPath;
+  const portal = (outputs?.endpoints ?? []).filter((e) => e.state);
+  const caPath = portal.find((e) => e.caPath)?.caPath;
 
   const copy = async (text: string) => {
     try {
@@ -31,7 +35,7 @@ export function DoneScreen() {
     <div>
       <h2 id="screen-title">{m('ui.done.title')}</h2>
       <p className="lead" data-testid="done-message">
-        {m('ui.done.lead')}
+        {m(portal.length ? 'ui.done.lead' : 'ui.done.leadCluster')}
       </p>
       <section className="panel">
         <h3>kubeconfig</h3>
@@ -69,17 +73,64 @@ export function DoneScreen() {
       </section>
       {outputs?.endpoints && outputs.endpoints.length > 0 && (
         <section className="panel">
-          <h3>{m('ui.done.endpoints')}</h3>
+          <h3>{m(portal.length ? 'ui.done.endpoints' : 'ui.done.endpointsCluster')}</h3>
           <ul className="endpoints">
             {outputs.endpoints.map((e) => (
-              <li key={e.name}>
+              <li key={e.name} data-testid={`endpoint-row-${e.name}`} data-state={e.state ?? 'api'}>
                 <span className="endpoint-name">{e.name}</span>
-                <a href={e.url} target="_blank" rel="noopener noreferrer" data-testid={`endpoint-${e.name}`}>
-                  {e.url}
-                </a>
+                <span className="endpoint-body">
+                  {e.state === 'unreachable' ? (
+                    <code data-testid={`endpoint-${e.name}`}>{e.url}</code>
+                  ) : (
+                    <a href={e.url} target="_blank" rel="noopener noreferrer" data-testid={`endpoint-${e.name}`}>
+                      {e.url}
+                    </a>
+                  )}
+                  {e.state === 'ok' && (
+                    <span className="muted endpoint-check" data-testid={`endpoint-check-${e.name}`}>
+                      {' · '}
+                      {m('ui.done.endpointOk', { status: String(e.status ?? ''), via: e.via ?? '' })}
+                      {e.certificate &&
+                        ` · ${e.certificate.trusted ? m('ui.done.certTrusted', { until: e.certificate.validTo ?? '' }) : m('ui.done.certUntrusted', { problem: e.certificate.problem ?? '' })}`}
+                    </span>
+                  )}
+                  {e.state === 'unreachable' && (
+                    <span className="endpoint-check fail-text" data-testid={`endpoint-check-${e.name}`}>
+                      {' · '}
+                      {m('ui.done.endpointDown', { via: e.via ?? '', reason: e.reason ?? '' })}
+                    </span>
+                  )}
+                </span>
               </li>
             ))}
           </ul>
+          {caPath && (
+            <p className="muted" data-testid="portal-ca">
+              {m('ui.done.portalCa', { path: caPath })}{' '}
+              <button type="button" onClick={() => void copy(caPath)} data-testid="portal-ca-copy">
+                {m('ui.done.copyPath')}
+              </button>
+            </p>
+          )}
+          {outputs.portalHostsSnippet && (
+            <div data-testid="portal-hosts">
+              <p className="muted">{m('ui.done.hostsHint')}</p>
+              <pre>{outputs.portalHostsSnippet}</pre>
+              <button type="button" onClick={() => void copy(outputs.portalHostsSnippet!)} data-testid="portal-hosts-copy">
+                {m('ui.done.copyLine')}
+              </button>
+            </div>
+          )}
+          {portal.some((e) => e.state === 'ok') && (
+            <div data-testid="portal-next">
+              <h4>{m('ui.done.nextTitle')}</h4>
+              <ol>
+                <li>{m('ui.done.next1')}</li>
+                <li>{m('ui.done.next2')}</li>
+                <li>{m('ui.done.next3')}</li>
+              </ol>
+            </div>
+          )}
         </section>
       )}
       {outputs?.versions && (

@@ -115,6 +115,7 @@ export function SettingsScreen() {
         <CheckField label={m('ui.set.portal.enabled')} help={m('ui.set.portal.enabled.help')} checked={portalEnabled} onChange={(v) => edit((p) => setSetting(p, 'portal', 'enabled', v ? undefined : false))} testid="setting-portal.enabled" />
         {portalEnabled && (
           <div className="grid-2">
+            {text('portal', 'archive', { placeholder: '/path/to/cp-portal-deployment-v1.6.1.1.tar.gz' })}
             {text('portal', 'domain', { placeholder: ingress ? `${ingress}.nip.io` : '<ingress IP>.nip.io' })}
             <SelectField
               label={m('ui.set.portal.tls.mode')}

@@ -24,7 +24,7 @@ describe.skipIf(!!why)('modes from the descriptors', () => {
       const caas = page.getByTestId('mode-card-caas');
       await caas.waitFor();
       expect(await caas.getAttribute('data-available')).toBe('false');
-      expect(await page.getByTestId('mode-why-caas').innerText()).toMatch(/install a standalone cluster here/);
+      expect(await page.getByTestId('mode-why-caas').innerText()).toMatch(/cp-installer apply/);
       expect(await page.getByTestId('mode-card-expand-edge').getAttribute('data-available')).toBe('true');
 
       await page.getByTestId('mode-card-expand-edge').click();

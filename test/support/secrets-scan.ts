@@ -192,3 +192,16 @@ export function harnessSecrets(th: Pick<TestHosts, 'password' | 'keyPassphrase'>
     { label: 'key passphrase', value: th.keyPassphrase },
   ];
 }
+
+/**
+ * The portal's first-administrator password as the fake cluster of a test host keeps it (the Secret
+ * cp-portal-secret that test/fakes/portal-k8s stores, data base64 as the API keeps it): what a run reads and
+ * hands over once, and must leave nowhere. Empty when the portal was not installed there.
+ */
+export function portalAdminSecrets(hostDir: string): SecretSpec[] {
+  const file = join(hostDir, 'lib', 'fake-portal', 'state.json');
+  if (!existsSync(file)) return [];
+  const state = JSON.parse(readFileSync(file, 'utf8')) as { secrets?: Record<string, { data?: Record<string, string> }> };
+  const b64 = state.secrets?.['cp-portal/cp-portal-secret']?.data?.KEYCLOAK_ADMIN_PASSWORD;
+  return b64 ? [{ label: 'portal admin password', value: Buffer.from(b64, 'base64').toString('utf8') }] : [];
+}

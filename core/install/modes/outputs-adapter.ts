@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from '../../common/messages.js';
 import type { Plan } from '../../plan/schema.js';
-import { endpoints } from '../../outputs/endpoints.js';
+import { endpoints, type Endpoint } from '../../outputs/endpoints.js';
 import { apiServerUrl, kubeconfigNames, userKubeconfig } from '../../outputs/kubeconfig.js';
 import { renderReport, type ReportStep } from '../../outputs/report.js';
 import { JOURNAL_FILE, readJournal } from '../journal.js';
@@ -17,8 +17,9 @@ export function kubeconfigFor(plan: Plan, adminConf: string): { text: string; se
   return { text: userKubeconfig(plan, adminConf), server: apiServerUrl(plan), context: kubeconfigNames(plan).context };
 }
 
-export function endpointsFor(plan: Plan): Array<{ name: string; url: string }> {
-  return endpoints(plan).map((e) => ({ name: e.name, url: e.url }));
+/** The API server, then the portal URLs the portal step installed and checked (its `portalEndpoints` output). */
+export function endpointsFor(plan: Plan, checked: readonly Endpoint[] = []): Endpoint[] {
+  return endpoints(plan, checked);
 }
 
 export function reportHtml(ctx: StepContext): string {

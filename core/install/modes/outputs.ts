@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { msg } from '../../common/messages.js';
 import type { Host, Plan } from '../../plan/schema.js';
 import { endpointsFor, kubeconfigFor, reportHtml } from './outputs-adapter.js';
-import type { Step } from '../step.js';
+import type { OutputValue, Step } from '../step.js';
 import { ADMIN_CONF } from './cluster.js';
 import { safeName } from '../logs.js';
 
@@ -30,7 +30,7 @@ export function outputSteps(plan: Plan, master: Host, needs: string[]): Step[] {
       await ctx.writeLocal(path, text, 0o600);
       ctx.outputs.set('kubeconfigPath', path);
       ctx.outputs.set('kubeContext', context);
-      ctx.outputs.set('endpoints', ctx.dryRun ? [{ name: 'kubernetes-api', url: server }] : endpointsFor(ctx.plan));
+      ctx.outputs.set('endpoints', ctx.dryRun ? [{ name: 'kubernetes-api', url: server }] : (endpointsFor(ctx.plan, ctx.outputs.get<never>('portalEndpoints') ?? []) as unknown as OutputValue));
       ctx.outputs.set('versions', {
         kubernetes: ctx.release.kubernetes,
         kubespray: ctx.release.kubespray.version,

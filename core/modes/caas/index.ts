@@ -1,15 +1,18 @@
-// CaaS on PaaS-TA: the descriptor without steps yet (they come with the CaaS issue). A run refuses the plan
-// while building its steps, so `apply` ends with the mode's own message and changes nothing.
+// CaaS on PaaS-TA (the 2021 CaaS guide): the Kubespray cluster of the standalone mode, then — the BOSH part
+// beside it from the start — the middleware on BOSH, registry trust on every node, the container service on
+// the cluster, its broker registered with CF and its UAA client (core/modes/caas/steps.ts).
 import { msg } from '../../common/messages.js';
-import { StepError } from '../../install/step.js';
 import type { ModeDescriptor } from '../descriptor.js';
+import { standaloneMode } from '../standalone/index.js';
 import { caasProfile } from './profile.js';
+import { caasSteps } from './steps.js';
 
 export const caasMode: ModeDescriptor = {
   name: 'caas',
   title: msg('mode.caas.card'),
   profile: caasProfile,
-  steps() {
-    throw new StepError(caasProfile.notYet!.apply, undefined, true);
+  steps(plan, release, options) {
+    const cluster = standaloneMode.steps(plan, release, options);
+    return [...cluster, ...caasSteps(plan, { start: ['connect'], cluster: ['verify'] })];
   },
 };

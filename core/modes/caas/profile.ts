@@ -1,5 +1,7 @@
-// CaaS on PaaS-TA: a Kubespray cluster registered with an existing PaaS-TA (BOSH) as a service broker.
-// Its steps come with the CaaS issue; until then the engine refuses it with a clear message (exit 2).
+// CaaS on PaaS-TA: a Kubespray cluster offered as a service of an existing PaaS-TA — the BOSH middleware
+// (HAProxy, MariaDB, private image repository) deployed from the 2021 tree, the container service on the
+// cluster, its broker registered with CF and its UAA client. BOSH, cf and uaac run on the `jumpbox` host.
+// The wizard cannot collect the BOSH and PaaS-TA settings yet (its card says so); `apply` installs it.
 import { msg } from '../../common/messages.js';
 import { countRole, planIssue, type ModeProfile } from '../profile.js';
 import type { PlanIssue } from '../../plan/issues.js';
@@ -7,16 +9,27 @@ import type { PlanIssue } from '../../plan/issues.js';
 export const caasProfile: ModeProfile = {
   name: 'caas',
   cluster: 'kubespray',
-  notYet: { card: msg('mode.caas.unavailable'), apply: msg('mode.caas.apply') },
+  notYet: { card: msg('mode.caas.unavailable') },
+  bosh: true,
   kubeedge: false,
-  roles: ['control-plane', 'worker', 'etcd', 'deployer', 'nfs', 'lb'],
+  roles: ['control-plane', 'worker', 'etcd', 'deployer', 'nfs', 'lb', 'jumpbox'],
   rules(plan) {
     const out: PlanIssue[] = [];
     if (countRole(plan, 'control-plane') === 0) out.push(planIssue('error', 'hosts', 'plan.roles.noControlPlane', { mode: plan.mode }));
     if (countRole(plan, 'worker') === 0) out.push(planIssue('error', 'hosts', 'plan.roles.noWorker', { mode: plan.mode }));
     if (!plan.bosh) out.push(planIssue('error', 'bosh', 'plan.caas.bosh'));
     if (!plan.paasta) out.push(planIssue('error', 'paasta', 'plan.caas.paasta'));
-    out.push(planIssue('warning', 'mode', 'mode.caas.notInstallable'));
+    const jump = countRole(plan, 'jumpbox');
+    if (jump === 0) out.push(planIssue('error', 'hosts', 'mode.caas.noJumpbox'));
+    if (jump > 1) out.push(planIssue('error', 'hosts', 'mode.caas.manyJumpboxes', { count: jump }));
+    plan.hosts.forEach((h, i) => {
+      if (h.roles.includes('jumpbox') && h.roles.some((r) => r !== 'jumpbox'))
+        out.push(planIssue('warning', `hosts[${i}].roles`, 'mode.caas.jumpboxShared', { host: h.name }));
+    });
+    if (plan.bosh && !plan.bosh.haproxyAddress) out.push(planIssue('error', 'bosh.haproxyAddress', 'mode.caas.haproxyAddress'));
+    if (plan.bosh && !plan.bosh.treePath && !plan.bundle) out.push(planIssue('error', 'bundle.path', 'mode.caas.bundle'));
+    if (plan.paasta?.workerAddress && !plan.hosts.some((h) => (h.address === plan.paasta!.workerAddress || h.privateAddress === plan.paasta!.workerAddress) && h.roles.includes('worker')))
+      out.push(planIssue('warning', 'paasta.workerAddress', 'mode.caas.workerNotInPlan', { address: plan.paasta.workerAddress }));
     return out;
   },
   preflight: { newClusterNodes: true, ansible: true, kubeadm: false },
@@ -26,23 +39,90 @@ export const caasProfile: ModeProfile = {
     icon: '☁',
     sections: ['podNetwork', 'clusterLayout', 'loadBalancer', 'storage', 'portal', 'registry', 'bundle'],
   },
-  outputs: [],
+  outputs: ['kubeconfig', 'endpoints', 'report'],
   messages: {
     en: {
       'mode.caas.card': 'CaaS on PaaS-TA',
       'mode.caas.desc': 'The container platform as a service of an existing PaaS-TA (BOSH) installation.',
-      'mode.caas.unavailable': 'Not available yet. Until it is, install a standalone cluster here, or follow the platform\'s CaaS deployment guide.',
-      'mode.caas.notInstallable':
-        'This installer cannot install the caas mode yet: `apply` refuses it. Use a standalone plan, or the platform\'s CaaS deployment guide.',
-      'mode.caas.apply': 'The caas mode (CaaS on PaaS-TA) cannot be installed by this version yet; nothing was changed. Install a standalone cluster, or follow the platform\'s CaaS deployment guide.',
+      'mode.caas.unavailable':
+        'The wizard cannot collect the BOSH and PaaS-TA settings yet. Write a caas plan (`cp-installer init --mode caas`) and install it with `cp-installer apply`.',
+      'mode.caas.noJumpbox':
+        'CaaS runs bosh, cf and uaac on a jump box: give one host the role jumpbox (the BOSH inception VM where those CLIs are installed).',
+      'mode.caas.manyJumpboxes': '{{count}} hosts have the role jumpbox; keep it on exactly one (the BOSH inception VM).',
+      'mode.caas.jumpboxShared': '{{host}} is the jump box and a cluster node as well; the guide keeps the BOSH inception VM apart.',
+      'mode.caas.haproxyAddress':
+        'Set bosh.haproxyAddress: the static public IP HAProxy gets on the public network (haproxy_public_url); every node trusts <it>:5001.',
+      'mode.caas.bundle':
+        'CaaS needs the offline bundle (bundle.path) with the container-service folder (container-service-image-1.1.tar unpacked) and the v1.0.4 tree\'s bosh/, unless bosh.treePath names the tree on the jump box.',
+      'mode.caas.workerNotInPlan': '{{address}} (paasta.workerAddress) is not a worker of this plan; the broker and dashboard NodePorts must be on a worker.',
+      'mode.caas.plan-incomplete': 'The caas plan needs a jump box, a control plane and the bosh and paasta sections. Run `cp-installer validate` and correct what it names.',
+      'mode.caas.secret-missing': 'The secret {{kind}} was not given. Set {{env}} or enter it when asked, then resume.',
+      'mode.caas.tools-missing': '{{host}} lacks {{tools}}. Install the BOSH CLI, the cf CLI and uaac on the jump box (the PaaS-TA inception VM has them) and resume.',
+      'mode.caas.director':
+        '{{host}} cannot log in to the BOSH director {{director}}: {{detail}}. Check bosh.directorAddress, bosh.caCertFile, bosh.client and its secret, and that port 25555 is open from the jump box.',
+      'mode.caas.stemcell':
+        'The director has no stemcell {{os}}/{{version}} and the bundle has none in stemcells/. Upload it on {{host}} (`bosh upload-stemcell …`) or add it to the bundle, then resume.',
+      'mode.caas.cloud-config': 'The director\'s cloud-config lacks what the plan names: {{gaps}}. Correct the plan or the cloud-config, then resume.',
+      'mode.caas.no-tree': 'The bundle has no paas-ta-container-platform-deployment/bosh (the v1.0.4 tree). Add it to the bundle or set bosh.treePath.',
+      'mode.caas.no-release': 'use-offline-releases.yml needs {{file}}; put it in the bundle\'s release/ folder, or set bosh.offlineReleases to false.',
+      'mode.caas.unresolved': 'The deploy would leave variables without a value: {{vars}}. Give them in the plan (or set the missing vars-file key) and resume.',
+      'mode.caas.deploy-failed': 'BOSH task {{task}} failed — {{detail}}. See `bosh task {{task}} --debug` on the jump box; resume runs the deploy again.',
+      'mode.caas.vms': 'The middleware deployment is not ready: {{detail}}. Check `bosh -d paasta-container-platform vms` on the jump box and resume.',
+      'mode.caas.no-container-service': 'The bundle has no container-service folder (container-service-image-1.1.tar unpacked, with service-script/). Add it and resume.',
+      'mode.caas.endpoints-down': '{{endpoints}} do not answer from {{host}}. Check the container-service pods (`kubectl get all`) and that the jump box reaches the worker; resume checks again.',
+      'mode.caas.step.jumpbox': 'Check the jump box and the BOSH director',
+      'mode.caas.step.tree': 'Place the BOSH deployment files',
+      'mode.caas.step.middleware': 'Deploy HAProxy, MariaDB and the image repository with BOSH',
+      'mode.caas.step.vms': 'Read the middleware addresses',
+      'mode.caas.step.trust': 'Trust the private image repository',
+      'mode.caas.step.reach': 'Check the nodes reach the registry and MariaDB',
+      'mode.caas.node-reach': '{{host}} cannot reach {{endpoints}}. Open these ports from the cluster nodes to the BOSH VMs (security group / firewall) and resume.',
+      'mode.caas.step.images': 'Upload the container-service images',
+      'mode.caas.step.container-service': 'Deploy the container service',
+      'mode.caas.step.endpoints': 'Verify the container-service endpoints',
+      'mode.caas.step.broker': 'Register the service broker with PaaS-TA',
+      'mode.caas.step.uaa': 'Add the caasclient UAA client',
     },
     ko: {
       'mode.caas.card': 'PaaS-TA 기반 CaaS',
       'mode.caas.desc': '기존 PaaS-TA(BOSH) 환경의 서비스형 컨테이너 플랫폼.',
-      'mode.caas.unavailable': '아직 지원하지 않습니다. 그때까지는 여기서 단독형 클러스터를 설치하거나, 플랫폼의 CaaS 배포 가이드를 따르세요.',
-      'mode.caas.notInstallable':
-        '이 설치 도구는 아직 caas 모드를 설치할 수 없습니다: `apply`가 거부합니다. 단독형 플랜을 쓰거나 플랫폼의 CaaS 배포 가이드를 따르세요.',
-      'mode.caas.apply': '이 버전은 아직 caas 모드(PaaS-TA 기반 CaaS)를 설치할 수 없어 아무것도 바꾸지 않았습니다. 단독형 클러스터를 설치하거나 플랫폼의 CaaS 배포 가이드를 따르세요.',
+      'mode.caas.unavailable':
+        '마법사는 아직 BOSH와 PaaS-TA 설정을 받을 수 없습니다. caas 플랜을 작성(`cp-installer init --mode caas`)하고 `cp-installer apply`로 설치하세요.',
+      'mode.caas.noJumpbox': 'CaaS는 bosh, cf, uaac를 점프 박스에서 실행합니다. 한 호스트(이 CLI들이 설치된 BOSH 인셉션 VM)에 jumpbox 역할을 주세요.',
+      'mode.caas.manyJumpboxes': 'jumpbox 역할인 호스트가 {{count}}개입니다. 하나(BOSH 인셉션 VM)에만 두세요.',
+      'mode.caas.jumpboxShared': '{{host}}은(는) 점프 박스이면서 클러스터 노드입니다. 가이드는 BOSH 인셉션 VM을 따로 둡니다.',
+      'mode.caas.haproxyAddress':
+        'bosh.haproxyAddress를 설정하세요. HAProxy가 공용 네트워크에서 받는 고정 공인 IP(haproxy_public_url)이며, 모든 노드가 <이 주소>:5001을 신뢰합니다.',
+      'mode.caas.bundle':
+        'CaaS에는 container-service 폴더(container-service-image-1.1.tar 압축 해제)와 v1.0.4 트리의 bosh/가 든 오프라인 번들(bundle.path)이 필요합니다. bosh.treePath로 점프 박스의 트리를 지정하면 번들의 트리는 없어도 됩니다.',
+      'mode.caas.workerNotInPlan': '{{address}}(paasta.workerAddress)는 이 플랜의 워커가 아닙니다. 브로커와 대시보드 NodePort는 워커에 있어야 합니다.',
+      'mode.caas.plan-incomplete': 'caas 플랜에는 점프 박스, 컨트롤 플레인, bosh와 paasta 항목이 필요합니다. `cp-installer validate`를 실행해 지적된 곳을 고치세요.',
+      'mode.caas.secret-missing': '비밀 값 {{kind}}이(가) 주어지지 않았습니다. {{env}}를 설정하거나 물을 때 입력한 뒤 재개하세요.',
+      'mode.caas.tools-missing': '{{host}}에 {{tools}}이(가) 없습니다. 점프 박스에 BOSH CLI, cf CLI, uaac를 설치(PaaS-TA 인셉션 VM에는 있음)한 뒤 재개하세요.',
+      'mode.caas.director':
+        '{{host}}에서 BOSH 디렉터 {{director}}에 로그인할 수 없습니다: {{detail}}. bosh.directorAddress, bosh.caCertFile, bosh.client와 시크릿, 점프 박스에서 25555 포트가 열려 있는지 확인하세요.',
+      'mode.caas.stemcell':
+        '디렉터에 스템셀 {{os}}/{{version}}이(가) 없고 번들의 stemcells/에도 없습니다. {{host}}에서 업로드(`bosh upload-stemcell …`)하거나 번들에 넣은 뒤 재개하세요.',
+      'mode.caas.cloud-config': '디렉터의 cloud-config에 플랜이 지정한 항목이 없습니다: {{gaps}}. 플랜이나 cloud-config를 고친 뒤 재개하세요.',
+      'mode.caas.no-tree': '번들에 paas-ta-container-platform-deployment/bosh(v1.0.4 트리)가 없습니다. 번들에 넣거나 bosh.treePath를 설정하세요.',
+      'mode.caas.no-release': 'use-offline-releases.yml에는 {{file}}이(가) 필요합니다. 번들의 release/ 폴더에 넣거나 bosh.offlineReleases를 false로 하세요.',
+      'mode.caas.unresolved': '배포하면 값이 없는 변수가 남습니다: {{vars}}. 플랜에서 값을 주거나(또는 vars 파일 키를 채우고) 재개하세요.',
+      'mode.caas.deploy-failed': 'BOSH 태스크 {{task}} 실패 — {{detail}}. 점프 박스에서 `bosh task {{task}} --debug`를 확인하세요. 재개하면 배포를 다시 실행합니다.',
+      'mode.caas.vms': '미들웨어 배포가 준비되지 않았습니다: {{detail}}. 점프 박스에서 `bosh -d paasta-container-platform vms`를 확인하고 재개하세요.',
+      'mode.caas.no-container-service': '번들에 container-service 폴더(service-script/가 있는 container-service-image-1.1.tar 압축 해제본)가 없습니다. 넣은 뒤 재개하세요.',
+      'mode.caas.endpoints-down': '{{host}}에서 {{endpoints}}이(가) 응답하지 않습니다. container-service 파드(`kubectl get all`)와 점프 박스에서 워커로의 연결을 확인하세요. 재개하면 다시 확인합니다.',
+      'mode.caas.step.jumpbox': '점프 박스와 BOSH 디렉터 확인',
+      'mode.caas.step.tree': 'BOSH 배포 파일 배치',
+      'mode.caas.step.middleware': 'BOSH로 HAProxy, MariaDB, 이미지 저장소 배포',
+      'mode.caas.step.vms': '미들웨어 주소 읽기',
+      'mode.caas.step.trust': '프라이빗 이미지 저장소 신뢰 설정',
+      'mode.caas.step.reach': '노드에서 이미지 저장소와 MariaDB 연결 확인',
+      'mode.caas.node-reach': '{{host}}에서 {{endpoints}}에 연결할 수 없습니다. 클러스터 노드에서 BOSH VM으로 이 포트를 열고(보안 그룹/방화벽) 재개하세요.',
+      'mode.caas.step.images': '컨테이너 서비스 이미지 업로드',
+      'mode.caas.step.container-service': '컨테이너 서비스 배포',
+      'mode.caas.step.endpoints': '컨테이너 서비스 엔드포인트 확인',
+      'mode.caas.step.broker': 'PaaS-TA에 서비스 브로커 등록',
+      'mode.caas.step.uaa': 'UAA 클라이언트 caasclient 추가',
     },
   },
 };

@@ -11,6 +11,7 @@ import { affinityStep, checkEdgePlan, gettokenStep, keadmInitStep, toolsStep, ve
 import { fail } from './exec.js';
 import { joinStep } from './join.js';
 import { cniStep, kubeadmConfigStep, kubeadmConfigText, kubeadmInitStep } from './kubeadm.js';
+import { portalSteps } from '../standalone/portal.js';
 import { edgeProfile } from './profile.js';
 import { edgeHostsFor, EdgeRunState } from './state.js';
 
@@ -37,6 +38,8 @@ export const edgeMode: ModeDescriptor = {
       // Re-applied after the joins too: cheap (isDone) and it catches a DaemonSet created meanwhile.
       affinityStep(state, ['edge-join'], 'edge-affinity-after-join'),
       verifyStep(state, edges, ['edge-affinity-after-join'], [cloud.name]),
+      // The portal when the plan names its archive (the cluster must have cp-storageclass and an ingress).
+      ...portalSteps(plan, hostsWithRole(plan, 'control-plane')[0]!, ['edge-verify']),
     ];
   },
 };

@@ -1,6 +1,7 @@
 // The single-cluster mode (PAASTA.md §1.1), as a graph of visible, resumable steps after the runner's gate:
 //   deployer-tree → deployer-ansible, deployer-key → node-keys → known-hosts → inventory → kubespray →
-//   storage → ingress → verify → kubeconfig → report
+//   storage → ingress → verify → [portal-archive → portal-vars → portal-deploy → portal-endpoints] → kubeconfig → report
+// (the portal steps, portal.ts, when the plan has a portal archive)
 // The steps themselves are in core/install/modes/ (deployer, kubespray, cluster, outputs).
 import { msg } from '../../common/messages.js';
 import { deployerHost, hostsWithRole } from '../../plan/schema.js';
@@ -10,6 +11,7 @@ import { clusterNodes, deployerSteps } from '../../install/modes/deployer.js';
 import { kubesprayStep } from '../../install/modes/kubespray.js';
 import { outputSteps } from '../../install/modes/outputs.js';
 import type { ModeDescriptor } from '../descriptor.js';
+import { PORTAL_LAST, portalSteps } from './portal.js';
 import { standaloneProfile } from './profile.js';
 
 export const standaloneMode: ModeDescriptor = {
@@ -24,7 +26,8 @@ export const standaloneMode: ModeDescriptor = {
       ...deployerSteps(plan, deployer, ['connect']),
       ...kubesprayStep(plan, deployer, ['known-hosts']),
       ...clusterSteps(plan, master, ['kubespray']),
-      ...outputSteps(plan, master, ['verify']),
+      ...portalSteps(plan, master, ['verify']),
+      ...outputSteps(plan, master, [portalSteps(plan, master, []).length ? PORTAL_LAST : 'verify']),
     ];
   },
 };

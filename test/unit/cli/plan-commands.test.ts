@@ -168,26 +168,24 @@ describe('cp-installer init, import, export-vars', { timeout: 180_000 }, () => {
   });
 });
 
-describe('a mode this version cannot install yet (caas)', { timeout: 180_000 }, () => {
+describe('caas (BOSH + PaaS-TA): the example plan', { timeout: 180_000 }, () => {
   const caas = join(root, 'installer-assets/examples/plan-caas.yaml');
 
-  it('validate warns that it cannot be installed yet, and the plan stays valid', () => {
+  it('validates with no error and no "cannot be installed" warning', () => {
     const r = cli(['validate', caas]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/warning: mode: This installer cannot install the caas mode yet/);
+    expect(r.stdout).not.toMatch(/cannot install the caas mode/);
   });
 
-  it('apply ends with a clear message and exit 2, in English and Korean, with no stack trace', () => {
+  it('apply --dry-run of a plan whose bundle is not there names the step and why, in English and Korean, with no stack trace', () => {
     for (const [env, text] of [
-      [{}, /cannot be installed by this version yet; nothing was changed/],
-      [{ LANG: 'ko_KR.UTF-8' }, /아직 caas 모드\(PaaS-TA 기반 CaaS\)를 설치할 수 없어/],
+      [{}, /The dry run stopped at step/],
+      [{ LANG: 'ko_KR.UTF-8' }, /[가-힣]/],
     ] as const) {
-      for (const extra of [[], ['--dry-run']]) {
-        const r = cli(['apply', caas, '--workdir', join(work, 'caas-wd'), ...extra], env);
-        expect(r.code, r.stderr).toBe(2);
-        expect(r.stderr).toMatch(text);
-        expect(r.stderr).not.toMatch(/\n\s+at /);
-      }
+      const r = cli(['apply', caas, '--workdir', join(work, 'caas-wd'), '--dry-run'], env);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout + r.stderr).toMatch(text);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });
 });

@@ -8,7 +8,7 @@ import { coreMessages } from '../../../core/api/messages.js';
 import { modeInfos } from '../../../core/api/modes.js';
 import { createInstallerService } from '../../../core/api/service.js';
 import { bindEngine } from '../../../core/api/engine-bind.js';
-import { DryRunIncomplete, dryRunPlan, installModes, ModeNotInstallable } from '../../../core/api/install.js';
+import { DryRunIncomplete, dryRunPlan, installModes } from '../../../core/api/install.js';
 import { MODE_DESCRIPTORS, descriptorOf } from '../../../core/modes/index.js';
 import { modeMessages, PROFILES } from '../../../core/modes/profiles.js';
 import { findRelease } from '../../../core/plan/catalog.js';
@@ -53,26 +53,24 @@ describe('mode registry', () => {
     }
   });
 
-  it('offers every mode but the ones whose descriptor says "not yet"', () => {
-    expect(installModes()).toEqual(['standalone', 'edge', 'expand-edge']);
+  it('offers every mode but the ones whose descriptor says "not yet" to apply; caas installs, its card waits for the wizard', () => {
+    expect(installModes()).toEqual(['standalone', 'edge', 'expand-edge', 'caas']);
+    expect(PROFILES.caas.notYet?.apply).toBeUndefined();
+    expect(modeInfos(installModes()).find((m) => m.name === 'caas')!.available).toBe(false);
   });
 
-  it('the caas skeleton refuses its plan while its steps are built, with its own message', () => {
+  it('a caas plan without a jump box is refused while its steps are built', () => {
     const plan = Plan.parse(planOf('caas'));
     expect(() => descriptorOf('caas').steps(plan, findRelease('k-paas-v1.6.2')!, { overrides: [] })).toThrow(StepError);
-    expect(PROFILES.caas.notYet?.apply.key).toBe('mode.caas.apply');
   });
 });
 
 describe('nothing to do', () => {
-  it('a dry run whose mode refuses the plan stops at the step `plan` and says why; a caas dry run is refused before it starts', async () => {
+  it('a dry run whose mode refuses the plan stops at the step `plan` and says why', async () => {
     const edge = Plan.parse(planOf('edge', { release: 'k-paas-v1.6.2' }));
     const e = await dryRunPlan(edge, { workdir: '/nonexistent' }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DryRunIncomplete);
     expect(e).toMatchObject({ step: 'plan', reason: { key: 'edge.incompatible' }, records: [] });
-    const caas = await dryRunPlan(Plan.parse(planOf('caas', { release: 'k-paas-v1.6.2', hosts: hosts.slice(0, 2) })), { workdir: '/nonexistent' }).catch((x: unknown) => x);
-    expect(caas).toBeInstanceOf(ModeNotInstallable);
-    expect(caas).toMatchObject({ key: 'mode.caas.apply' });
   });
 });
 
@@ -113,13 +111,11 @@ describe("each mode's plan rules", () => {
     expect(keys('expand-edge', { hosts: hosts.slice(1) }).errors).toEqual(['plan.expandEdge.noControlPlane']);
   });
 
-  it('standalone ignores edge hosts with a warning; caas needs BOSH and PaaS-TA and warns it cannot be installed yet', () => {
+  it('standalone ignores edge hosts with a warning; caas needs BOSH, PaaS-TA and a jump box', () => {
     const noEdge = hosts.slice(0, 2);
     expect(keys('standalone', { release: 'k-paas-v1.6.2', hosts }).warnings).toContain('plan.warn.edgeIgnored');
     const caas = keys('caas', { release: 'k-paas-v1.6.2', hosts: noEdge });
-    expect(caas.errors).toEqual(expect.arrayContaining(['plan.caas.bosh', 'plan.caas.paasta']));
-    expect(caas.warnings).toContain('mode.caas.notInstallable');
-    expect(keys('standalone', { release: 'k-paas-v1.6.2', hosts: noEdge }).warnings).not.toContain('mode.caas.notInstallable');
+    expect(caas.errors).toEqual(expect.arrayContaining(['plan.caas.bosh', 'plan.caas.paasta', 'mode.caas.noJumpbox']));
   });
 });
 

@@ -31,7 +31,15 @@ describe('renderReport', () => {
       run: { id: 'r1', mode: 'standalone', status: 'failed', startedAt: '2026-11-25T14:00:00Z' },
       preflight,
       steps: [{ id: 'kubespray', title: `Kubespray ${HOSTILE}`, status: 'failed', durationMs: 65_000, host: HOSTILE }],
-      outputs: { endpoints: [{ name: 'evil', url: 'javascript:alert(3)' }, ...endpoints(singleMaster())] },
+      outputs: {
+        endpoints: [
+          { name: 'evil', url: 'javascript:alert(3)' },
+          ...endpoints(singleMaster(), [
+            { name: 'portal', url: 'https://portal.10.0.0.170.nip.io', state: 'ok', status: 200, via: '10.0.0.170', certificate: { trusted: true, subject: 'CN=*.10.0.0.170.nip.io', validTo: 'Jan  5 2027 GMT', fingerprint256: 'AB:CD' }, caPath: '/w/portal-ca.crt' },
+            { name: 'harbor', url: 'https://harbor.10.0.0.170.nip.io', state: 'unreachable', via: '10.0.0.170', reason: `ECONNRESET ${HOSTILE}` },
+          ]),
+        ],
+      },
       failure: { task: 'Join to cluster if needed', host: HOSTILE, message: 'stderr </pre><script>alert(4)</script>' },
     });
     expect(html).not.toMatch(/<script|<img|onerror="|href="javascript/i);
@@ -39,6 +47,9 @@ describe('renderReport', () => {
     expect(html).toContain('&lt;/pre&gt;&lt;script&gt;alert(4)&lt;/script&gt;');
     expect(html).toContain('javascript:alert(3)'); // shown as text
     expect(html).toContain('<a href="https://portal.10.0.0.170.nip.io">');
+    // What the portal step found is shown with each URL: status, certificate, CA; the reason for one that did not answer.
+    expect(html).toContain('HTTP 200 through 10.0.0.170; certificate CN=*.10.0.0.170.nip.io, valid until Jan  5 2027 GMT; CA to trust: <code>/w/portal-ca.crt</code>');
+    expect(html).toContain(`not reachable through 10.0.0.170: ECONNRESET ${escapeHtml(HOSTILE)}`);
     expect(html).toContain('1 min 5 s');
     expect(html).toContain('1.32.5'); // Kubernetes of the release
     // self-contained: nothing loaded from elsewhere

@@ -447,8 +447,10 @@ const cases: Case[] = [
     fail: (p) => void (p.mode = 'caas'),
     pass: (p) => {
       p.mode = 'caas';
-      p.bosh = { directorAddress: '10.0.0.6' };
+      p.bosh = { directorAddress: '10.0.0.6', haproxyAddress: '10.0.0.120' };
       p.paasta = { cfApi: 'https://api.sys.example.com', uaaUrl: 'https://uaa.sys.example.com' };
+      p.bundle = { path: '/srv/bundle' };
+      (p.hosts as unknown[]).push({ name: 'inception', address: '10.0.0.99', roles: ['jumpbox'] });
     },
   },
   {
@@ -459,8 +461,10 @@ const cases: Case[] = [
     pass: (p) =>
       Object.assign(p, {
         mode: 'caas',
-        bosh: { directorAddress: '10.0.0.6' },
+        bosh: { directorAddress: '10.0.0.6', haproxyAddress: '10.0.0.120' },
         paasta: { cfApi: 'https://api.sys.example.com', uaaUrl: 'https://uaa.sys.example.com' },
+        bundle: { path: '/srv/bundle' },
+        hosts: [...(p.hosts as unknown[]), { name: 'inception', address: '10.0.0.99', roles: ['jumpbox'] }],
       }),
   },
   {
