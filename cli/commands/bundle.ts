@@ -9,6 +9,7 @@ import {
   ARCHES,
   buildBundle,
   bundleManifest,
+  bundleSupports,
   coversPlan,
   findRelease,
   PlanSchema,
@@ -27,7 +28,10 @@ import {
   type Problem,
   type TreeReader,
 } from '../../core/api/bundle.js';
+import { uploadBundle, type ResumableEvent } from '../../core/api/bundle.js';
 import { load, renderMessage, type Lang } from '../../core/api/plan.js';
+import { toPlan } from '../../core/api/preflight.js';
+import { gatherSecrets } from '../terminal.js';
 import { langOption, pickLang } from './validate.js';
 
 class Unusable extends Error {}
@@ -76,7 +80,7 @@ async function planFor(file: string | undefined, lang: Lang): Promise<{ plan?: M
   });
   const parsed = loaded.valid ? PlanSchema.safeParse(loaded.plan) : undefined;
   if (!parsed?.success) throw new Unusable(say(lang, 'bundle.cli.plan-invalid', { path: file }));
-  if (parsed.data.mode === 'caas') throw new Unusable(say(lang, 'bundle.cli.caas'));
+  if (!bundleSupports(parsed.data.mode)) throw new Unusable(say(lang, 'bundle.cli.caas'));
   return { plan: parsed.data, release: parsed.data.release };
 }
 
@@ -344,6 +348,108 @@ export async function unpackCommand(file: string, dir: string, opts: { lang?: st
   return 0;
 }
 
+export interface UploadCliOptions {
+  plan: string;
+  to?: string;
+  knownHosts?: string;
+  acceptNewHostKeys?: boolean;
+  json?: boolean;
+  lang?: string;
+}
+
+function uploadLine(e: ResumableEvent, lang: Lang): string | undefined {
+  const ko = lang === 'ko';
+  switch (e.type) {
+    case 'resume':
+      return ko ? `이어 올리기: ${size(e.from)}가 이미 있고 검사를 통과했습니다. 나머지 ${size(e.total - e.from)}를 보냅니다.` : `Resuming: ${size(e.from)} already there and checked; sending the other ${size(e.total - e.from)}.`;
+    case 'restart':
+      return ko ? `처음부터 다시 올립니다: ${e.message}` : `Starting over: ${e.message}`;
+    case 'verifying':
+      return ko ? '호스트에서 sha256을 확인하는 중…' : 'Checking the sha256 on the host…';
+    default:
+      return undefined;
+  }
+}
+
+/** `bundle upload FILE --plan P [--to DIR]`: to the plan's deployer, resumable, checked there. */
+export async function uploadCommand(file: string, opts: UploadCliOptions): Promise<number> {
+  const lang = pickLang(opts.lang);
+  const ko = lang === 'ko';
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    process.stderr.write(ko ? `${file}: 파일이 아닙니다\n` : `${file}: not a file\n`);
+    return 2;
+  }
+  let loaded;
+  try {
+    loaded = await load(opts.plan);
+  } catch (e) {
+    const err = e as { key?: string; params?: Record<string, string | number> };
+    process.stderr.write(`${err.key ? renderMessage({ key: err.key, params: err.params ?? {} }, lang) : String(e)}\n`);
+    return 2;
+  }
+  // Nothing connects for a plan with errors (as preflight and apply).
+  const errors = loaded.issues.filter((x) => x.severity === 'error');
+  for (const i of errors) process.stderr.write(`${opts.plan}: ${i.path ? `${i.path}: ` : ''}${renderMessage(i, lang)}\n`);
+  if (!loaded.plan || errors.length > 0) {
+    process.stderr.write(
+      ko
+        ? '플랜에 오류가 있어 어떤 호스트에도 연결하지 않았습니다. 위 항목을 고친 뒤 다시 실행하세요(cp-installer validate로 확인).\n'
+        : 'No host was contacted: the plan has errors. Correct the fields named above (see cp-installer validate) and run the upload again.\n',
+    );
+    return 2;
+  }
+  const plan = toPlan(loaded.plan);
+  let secrets;
+  try {
+    secrets = await gatherSecrets(plan, { lang });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 2;
+  }
+  const tty = !!process.stderr.isTTY && !opts.json;
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
+  process.once('SIGINT', onSigint);
+  const onEvent = (e: ResumableEvent) => {
+    if (e.type === 'progress') {
+      if (!tty) return;
+      const width = 20;
+      const frac = e.total ? e.done / e.total : 1;
+      const bar = '#'.repeat(Math.floor(frac * width)).padEnd(width, '.');
+      process.stderr.write(`\r\x1b[K${bar} ${size(e.done)}/${size(e.total)} ${Math.floor(frac * 100)}% ${size(e.rate)}/s`);
+      return;
+    }
+    const line = uploadLine(e, lang);
+    if (line) process.stderr.write(`${tty ? '\r\x1b[K' : ''}${line}\n`);
+  };
+  try {
+    const r = await uploadBundle(plan, resolve(file), {
+      secrets,
+      signal: ac.signal,
+      onEvent,
+      ...(opts.to ? { to: opts.to } : {}),
+      ...(opts.knownHosts ? { knownHostsFile: opts.knownHosts } : {}),
+      ...(opts.acceptNewHostKeys ? { acceptNewHostKeys: true } : {}),
+    });
+    if (tty) process.stderr.write('\r\x1b[K');
+    if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    else
+      process.stdout.write(
+        ko
+          ? `${r.host}:${r.path}에 올렸습니다: ${size(r.size)}, 이번에 보낸 양 ${size(r.sent)}${r.resumedFrom ? ` (${size(r.resumedFrom)}부터 이어서)` : ''}, 호스트의 sha256 ${r.sha256} 일치\n`
+          : `Uploaded to ${r.host}:${r.path}: ${size(r.size)}, ${size(r.sent)} sent this time${r.resumedFrom ? ` (resumed at ${size(r.resumedFrom)})` : ''}; the host's sha256 ${r.sha256} matches\n`,
+      );
+    return 0;
+  } catch (e) {
+    if (tty) process.stderr.write('\r\x1b[K');
+    const m = (e as { toMessage?: () => { key: string; params: Record<string, string> } }).toMessage?.();
+    process.stderr.write(`${m ? renderMessage(m, lang) : (e as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
 export function register(program: Command): void {
   const bundle = program.command('bundle').description('The offline bundle for a site without internet: list, build, verify, check against a plan, unpack');
   const common = (c: Command) =>
@@ -399,5 +505,18 @@ export function register(program: Command): void {
     .addOption(langOption())
     .action(async (file: string, dir: string, opts: { lang?: string }) => {
       process.exitCode = await unpackCommand(file, dir, opts);
+    });
+  bundle
+    .command('upload')
+    .description('Upload a bundle to the plan\'s deployer: resumes where a broken upload stopped, checked by sha256 on the host')
+    .argument('<file>', 'the bundle file')
+    .requiredOption('--plan <file>', 'the plan whose deployer receives it (validated first: nothing connects for a plan with errors)')
+    .option('--to <dir>', 'folder on the deployer (default ~/cp-installer-bundles)')
+    .option('--known-hosts <file>', 'known_hosts file (default ~/.ssh/known_hosts)')
+    .option('--accept-new-host-keys', 'add an unknown host key to known_hosts (a changed key is always refused)')
+    .option('--json', 'machine-readable result')
+    .addOption(langOption())
+    .action(async (file: string, opts: UploadCliOptions) => {
+      process.exitCode = await uploadCommand(file, opts);
     });
 }
