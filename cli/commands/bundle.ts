@@ -30,9 +30,8 @@ import {
 } from '../../core/api/bundle.js';
 import { uploadBundle, type ResumableEvent } from '../../core/api/bundle.js';
 import { load, renderMessage, type Lang } from '../../core/api/plan.js';
-import { toPlan } from '../../core/api/preflight.js';
-import { gatherSecrets } from '../terminal.js';
 import { langOption, pickLang } from './validate.js';
+import { planToConnect } from '../plan-to-connect.js';
 
 class Unusable extends Error {}
 
@@ -130,9 +129,20 @@ function summary(m: BundleManifest, lang: Lang): string {
   });
 }
 
+/** A command's exit code; input it cannot use (an `Unusable`) is said on stderr and exits 2. */
+async function exitTwoWhenUnusable(work: () => Promise<number>): Promise<number> {
+  try {
+    return await work();
+  } catch (e) {
+    if (!(e instanceof Unusable)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    return 2;
+  }
+}
+
 export async function manifestCommand(opts: Common & { tree?: string; online?: boolean; from?: string; json?: boolean }): Promise<number> {
   const lang = pickLang(opts.lang);
-  try {
+  return exitTwoWhenUnusable(async () => {
     const fromPlan = await planFor(opts.plan, lang);
     const release = releaseFor(opts.release ?? fromPlan.release, lang);
     const tree = await treeFrom(opts, release, lang);
@@ -160,13 +170,7 @@ export async function manifestCommand(opts: Common & { tree?: string; online?: b
     for (const n of m.notes) out.push(say(lang, 'bundle.cli.note', { role: `${n.role}: ${n.task}`, variable: n.variable }));
     process.stdout.write(`${out.join('\n')}\n`);
     return 0;
-  } catch (e) {
-    if (e instanceof Unusable) {
-      process.stderr.write(`${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  });
 }
 
 /** One line that redraws itself on a terminal; whole lines elsewhere (logs, CI). */
@@ -228,7 +232,7 @@ export async function buildCommand(
   opts: Common & { online?: boolean; from?: string; out: string; imagesFrom?: string; insecureRegistry?: boolean; without?: string; work?: string },
 ): Promise<number> {
   const lang = pickLang(opts.lang);
-  try {
+  return exitTwoWhenUnusable(async () => {
     const fromPlan = await planFor(opts.plan, lang);
     const release = releaseFor(opts.release ?? fromPlan.release, lang);
     if (!opts.online && !opts.from) throw new Unusable(say(lang, 'bundle.cli.source-needed'));
@@ -260,13 +264,7 @@ export async function buildCommand(
     }
     process.stdout.write(`${say(lang, 'bundle.cli.built', { out, size: size(result.size ?? 0), sha: result.manifestSha256 ?? '' })}\n`);
     return 0;
-  } catch (e) {
-    if (e instanceof Unusable) {
-      process.stderr.write(`${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  });
 }
 
 function problemLine(p: Problem, lang: Lang): string {
@@ -301,7 +299,7 @@ export async function verifyCommand(file: string, opts: { json?: boolean; lang?:
 
 export async function coversCommand(file: string, planFile: string, opts: { arch?: string; json?: boolean; lang?: string }): Promise<number> {
   const lang = pickLang(opts.lang);
-  try {
+  return exitTwoWhenUnusable(async () => {
     const { plan } = await planFor(planFile, lang);
     const head = await readManifest(file);
     if (!head.manifest) {
@@ -326,13 +324,7 @@ export async function coversCommand(file: string, planFile: string, opts: { arch
     process.stdout.write(`${say(lang, 'bundle.cli.covers-missing', { file, plan: planFile, count: missing.length })}\n`);
     for (const m of missing) process.stdout.write(`${say(lang, 'bundle.cli.missing-line', { kind: m.kind, name: m.name })}\n`);
     return 1;
-  } catch (e) {
-    if (e instanceof Unusable) {
-      process.stderr.write(`${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  });
 }
 
 export async function unpackCommand(file: string, dir: string, opts: { lang?: string }): Promise<number> {
@@ -379,33 +371,9 @@ export async function uploadCommand(file: string, opts: UploadCliOptions): Promi
     process.stderr.write(ko ? `${file}: 파일이 아닙니다\n` : `${file}: not a file\n`);
     return 2;
   }
-  let loaded;
-  try {
-    loaded = await load(opts.plan);
-  } catch (e) {
-    const err = e as { key?: string; params?: Record<string, string | number> };
-    process.stderr.write(`${err.key ? renderMessage({ key: err.key, params: err.params ?? {} }, lang) : String(e)}\n`);
-    return 2;
-  }
-  // Nothing connects for a plan with errors (as preflight and apply).
-  const errors = loaded.issues.filter((x) => x.severity === 'error');
-  for (const i of errors) process.stderr.write(`${opts.plan}: ${i.path ? `${i.path}: ` : ''}${renderMessage(i, lang)}\n`);
-  if (!loaded.plan || errors.length > 0) {
-    process.stderr.write(
-      ko
-        ? '플랜에 오류가 있어 어떤 호스트에도 연결하지 않았습니다. 위 항목을 고친 뒤 다시 실행하세요(cp-installer validate로 확인).\n'
-        : 'No host was contacted: the plan has errors. Correct the fields named above (see cp-installer validate) and run the upload again.\n',
-    );
-    return 2;
-  }
-  const plan = toPlan(loaded.plan);
-  let secrets;
-  try {
-    secrets = await gatherSecrets(plan, { lang });
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    return 2;
-  }
+  const ready = await planToConnect(opts.plan, lang);
+  if ('exit' in ready) return ready.exit;
+  const { plan, secrets } = ready;
   const tty = !!process.stderr.isTTY && !opts.json;
   const ac = new AbortController();
   const onSigint = () => ac.abort();

@@ -4,7 +4,7 @@
 // on the terminal without echo. Exit 0 when nothing failed, 1 when a check failed or a host could not be
 // checked, 2 when the plan has errors (then no host is connected to) or cannot be used.
 import type { Command } from 'commander';
-import { load, renderMessage as renderPlanMessage } from '../../core/api/plan.js';
+import { renderMessage as renderPlanMessage } from '../../core/api/plan.js';
 import {
   offeredFixes,
   renderPreflightMessage,
@@ -12,10 +12,10 @@ import {
   reportTable,
   runFixes,
   runPlanPreflight,
-  toPlan,
 } from '../../core/api/preflight.js';
-import { askYesNo, gatherSecrets } from '../terminal.js';
+import { askYesNo } from '../terminal.js';
 import { langOption, pickLang } from './validate.js';
+import { planToConnect } from '../plan-to-connect.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -36,34 +36,9 @@ export interface PreflightCliOptions {
 
 export async function preflightCommand(file: string, opts: PreflightCliOptions): Promise<number> {
   const lang = pickLang(opts.lang);
-  let loaded;
-  try {
-    loaded = await load(file);
-  } catch (e) {
-    const err = e as { key?: string; params?: Record<string, string | number> };
-    process.stderr.write(`${err.key ? renderPlanMessage({ key: err.key, params: err.params ?? {} }, lang) : String(e)}\n`);
-    return EXIT_UNUSABLE;
-  }
-  // Nothing connects for a plan with errors: a misread address (`10.250.0.014`) would reach another
-  // machine, and a login is already an action on the host. The core refuses such a plan too (no target).
-  const errors = loaded.issues.filter((x) => x.severity === 'error');
-  for (const i of errors) process.stderr.write(`${file}: ${i.path ? `${i.path}: ` : ''}${renderPlanMessage(i, lang)}\n`);
-  if (!loaded.plan || errors.length > 0) {
-    process.stderr.write(
-      lang === 'ko'
-        ? '플랜에 오류가 있어 어떤 호스트에도 연결하지 않았습니다. 위 항목을 고친 뒤 다시 실행하세요(cp-installer validate로 확인).\n'
-        : 'No host was contacted: the plan has errors. Correct the fields named above (see cp-installer validate) and run preflight again.\n',
-    );
-    return EXIT_UNUSABLE;
-  }
-  const plan = toPlan(loaded.plan);
-  let secrets;
-  try {
-    secrets = await gatherSecrets(plan, { lang });
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    return EXIT_UNUSABLE;
-  }
+  const ready = await planToConnect(file, lang);
+  if ('exit' in ready) return ready.exit;
+  const { plan, secrets } = ready;
 
   const ac = new AbortController();
   const onSigint = () => ac.abort();
