@@ -50,6 +50,11 @@ async function start() {
   if (mock && new URLSearchParams(window.location.search).has('bench')) {
     useStore.setState({ step: 'install', runId: 'bench', runStatus: 'running' });
   }
+  // The Done screen of a finished mock run with the portal (scripts/screens-mock-done.ts takes its picture).
+  if (mock && new URLSearchParams(window.location.search).has('done')) {
+    const { mockDoneOutputs } = await import('./dev/mock-api.js');
+    useStore.setState({ step: 'done', runId: 'mock-done', runStatus: 'succeeded', outputs: mockDoneOutputs('mock-done') });
+  }
   const root = document.getElementById('root');
   if (!root) throw new Error('#root missing from index.html');
   createRoot(root).render(

@@ -68,6 +68,23 @@ const STEPS = [
   { id: 'storage', title: { key: 'step.storage', params: { type: 'nfs' } } },
 ];
 
+/** What a finished mock run hands over: the portal's checked URLs as the portal step records them. */
+export function mockDoneOutputs(runId: string) {
+  return {
+    kubeconfigPath: '/home/user/.cp-installer/runs/' + runId + '/kubeconfig',
+    endpoints: [
+      { name: 'api-server', url: 'https://10.0.0.11:6443' },
+      { name: 'portal', url: 'https://portal.10.0.0.230.nip.io', state: 'ok' as const, status: 200, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
+      { name: 'keycloak', url: 'https://keycloak.10.0.0.230.nip.io', state: 'ok' as const, status: 200, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
+      { name: 'harbor', url: 'https://harbor.10.0.0.230.nip.io', state: 'ok' as const, status: 200, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
+      { name: 'openbao', url: 'https://openbao.10.0.0.230.nip.io', state: 'ok' as const, status: 307, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
+      { name: 'chartmuseum', url: 'https://chartmuseum.10.0.0.230.nip.io', state: 'unreachable' as const, via: '10.0.0.230', reason: 'TLS handshake: the ingress has no certificate for this name (secret chartmuseum-tls-secret not found)' },
+    ],
+    portalHostsSnippet: '10.0.0.230 portal.10.0.0.230.nip.io keycloak.10.0.0.230.nip.io harbor.10.0.0.230.nip.io openbao.10.0.0.230.nip.io chartmuseum.10.0.0.230.nip.io',
+    versions: { kubernetes: '1.32.5', kubespray: '2.28.0', 'cri-o': '1.32.0' },
+  };
+}
+
 export function createMockApi(): InstallerApi {
   const listeners = new Set<(e: ApiEvent) => void>();
   const emit = (e: ApiEvent) => listeners.forEach((l) => l(e));
@@ -133,19 +150,7 @@ export function createMockApi(): InstallerApi {
     run.summary.status = status;
     run.state.outputs =
       status === 'succeeded'
-        ? {
-            kubeconfigPath: '/home/user/.cp-installer/runs/' + runId + '/kubeconfig',
-            endpoints: [
-              { name: 'api-server', url: 'https://10.0.0.11:6443' },
-              { name: 'portal', url: 'https://portal.10.0.0.230.nip.io', state: 'ok' as const, status: 200, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
-              { name: 'keycloak', url: 'https://keycloak.10.0.0.230.nip.io', state: 'ok' as const, status: 200, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
-              { name: 'harbor', url: 'https://harbor.10.0.0.230.nip.io', state: 'ok' as const, status: 200, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
-              { name: 'openbao', url: 'https://openbao.10.0.0.230.nip.io', state: 'ok' as const, status: 307, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
-              { name: 'chartmuseum', url: 'https://chartmuseum.10.0.0.230.nip.io', state: 'ok' as const, status: 200, via: '10.0.0.230', certificate: { trusted: true, subject: 'CN=*.10.0.0.230.nip.io', issuer: 'CN=10.0.0.230.nip.io CA', validTo: 'Dec  4 05:10:00 2036 GMT' }, caPath: '/home/user/.cp-installer/clusters/cp-cluster/portal-ca.crt' },
-            ],
-            portalHostsSnippet: '10.0.0.230 portal.10.0.0.230.nip.io keycloak.10.0.0.230.nip.io harbor.10.0.0.230.nip.io openbao.10.0.0.230.nip.io chartmuseum.10.0.0.230.nip.io',
-            versions: { kubernetes: '1.32.5', kubespray: '2.28.0', 'cri-o': '1.32.0' },
-          }
+        ? mockDoneOutputs(runId)
         : undefined;
     emit({ type: 'run-finished', runId, status, outputs: run.state.outputs, at: now() });
   }

@@ -115,7 +115,7 @@ export function DoneScreen() {
           {outputs.portalHostsSnippet && (
             <div data-testid="portal-hosts">
               <p className="muted">{m('ui.done.hostsHint')}</p>
-              <pre>{outputs.portalHostsSnippet}</pre>
+              <pre className="hosts-line">{outputs.portalHostsSnippet}</pre>
               <button type="button" onClick={() => void copy(outputs.portalHostsSnippet!)} data-testid="portal-hosts-copy">
                 {m('ui.done.copyLine')}
               </button>
