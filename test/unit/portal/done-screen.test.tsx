@@ -35,7 +35,7 @@ describe('Done screen', () => {
     expect(html).not.toContain('href="https://harbor.d.nip.io"');
     expect(html).toContain('not reachable through 10.0.0.200: ECONNRESET: socket hang up');
     expect(html).toContain('trust this CA in your browser (/w/portal-ca.crt)');
-    expect(html).toContain('<pre>10.0.0.200 portal.d.nip.io harbor.d.nip.io</pre>');
+    expect(html).toContain('<pre class="hosts-line">10.0.0.200 portal.d.nip.io harbor.d.nip.io</pre>');
     expect(html).toContain('Switch to realm cp-realm');
     expect(render(checked, 'ko')).toContain('realm을 cp-realm으로 바꾸고');
   });
