@@ -246,6 +246,11 @@ export function hostsWithRole(plan: Plan, role: Role): Host[] {
   return plan.hosts.filter((h) => h.roles.includes(role));
 }
 
+/** The Kubernetes nodes: control planes, workers and etcd hosts (never an edge host, the jump box or the NFS one). */
+export function clusterNodes(plan: Plan): Host[] {
+  return plan.hosts.filter((h) => !h.roles.includes('edge') && h.roles.some((r) => r === 'control-plane' || r === 'worker' || r === 'etcd'));
+}
+
 /** Where etcd runs: the etcd hosts when the plan names any (or uses an external etcd), else the control planes. */
 export function etcdHosts(plan: Plan): Host[] {
   const named = hostsWithRole(plan, 'etcd');

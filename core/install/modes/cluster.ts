@@ -6,13 +6,13 @@ import { stringify } from 'yaml';
 import { sleep } from '../../common/async.js';
 import { msg } from '../../common/messages.js';
 import { shellJoin, shq } from '../../common/quote.js';
-import { deployerHost, hostsWithRole, innerAddress, type Host, type Plan } from '../../plan/schema.js';
+import { clusterNodes, deployerHost, hostsWithRole, innerAddress, type Host, type Plan } from '../../plan/schema.js';
 import { getNodesCommand, parseNodes } from '../../tools/kubectl/nodes.js';
 import { getPodsCommand, podNodes } from '../../tools/kubectl/cloud.js';
 import { kubectlApply, patchServiceLoadBalancerIp, rolloutStatus, serviceLoadBalancerIp, setDefaultStorageClass } from '../../tools/kubectl/commands.js';
 import { helmStatus, helmUpgradeInstall } from '../../tools/helm/commands.js';
 import { StepError, type Step, type StepContext } from '../step.js';
-import { clusterNodes, PLATFORM_TREE, workspace } from './deployer.js';
+import { PLATFORM_TREE, workspace } from './deployer.js';
 
 export const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 export const STORAGE_CLASS = 'cp-storageclass';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { msg } from '../../common/messages.js';
 import { shellJoin, shq } from '../../common/quote.js';
 import { findRelease } from '../../plan/catalog.js';
-import { innerAddress, type Host, type Plan } from '../../plan/schema.js';
+import { clusterNodes, innerAddress, type Host, type Plan } from '../../plan/schema.js';
 import { deployerKeyStep, nodeKeysStep } from '../deployer-key.js';
 import { safeName } from '../logs.js';
 import { StepError, type Step, type StepContext } from '../step.js';
@@ -87,13 +87,6 @@ export async function claimTree(ctx: StepContext, host: string, marker?: string)
   if (was !== undefined) {
     ctx.log(`~/${PLATFORM_TREE} on ${host} held cluster ${was}'s filled templates: it holds ${ctx.plan.cluster.name}'s from now on (a later run of ${was} fills them again before its playbook)`, { host });
   }
-}
-
-/** The Kubernetes nodes Kubespray installs (edge hosts join later through KubeEdge, never Kubespray). */
-export function clusterNodes(plan: Plan): Host[] {
-  return plan.hosts.filter(
-    (h) => !h.roles.includes('edge') && (h.roles.includes('control-plane') || h.roles.includes('worker') || h.roles.includes('etcd')),
-  );
 }
 
 /** Where the Kubespray tree is in an offline bundle: `<bundle>/kubespray/`, or the bundle itself. */

@@ -12,12 +12,12 @@ import { inventoryDir, inventoryName, playbookCommand } from '../../tools/kubesp
 import { groupVarChanges, keptHardening, PLATFORM_INVENTORY } from '../../tools/kubespray/group-vars.js';
 import { APPLICATION_TEMPLATE_GLOB, clusterTemplates, renderTemplate, scriptValues } from '../../tools/kubespray/placeholders.js';
 import { homesOffTree, masterOneApplications } from '../../tools/kubespray/platform-reads.js';
-import { hostsWithRole } from '../../plan/schema.js';
+import { clusterNodes, hostsWithRole } from '../../plan/schema.js';
 import { likelyHome } from '../dry-home.js';
 import { runDetached } from '../detached.js';
 import { StepError, type Step, type StepContext } from '../step.js';
 import { beforeKubespray } from './cluster.js';
-import { bundlePlatformTree, claimTree, clusterNodes, DEPLOYER_KEY, kubesprayDir, ownTreeCommand, PLATFORM_TREE, workspace } from './deployer.js';
+import { bundlePlatformTree, claimTree, DEPLOYER_KEY, kubesprayDir, ownTreeCommand, PLATFORM_TREE, workspace } from './deployer.js';
 import { inventoryFiles, PlaybookWatch } from './kubespray-adapter.js';
 
 

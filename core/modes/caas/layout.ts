@@ -46,11 +46,6 @@ export function bundleStemcells(bundle: string): string[] {
   return isDir(dir) ? readdirSync(dir).filter((f) => f.endsWith('.tgz')).sort().map((f) => join(dir, f)) : [];
 }
 
-/** The Kubernetes nodes (not the jump box, nor edge hosts): what trusts the registry and must reach MariaDB. */
-export function clusterNodes(plan: Plan): Host[] {
-  return plan.hosts.filter((h) => !h.roles.includes('edge') && h.roles.some((r) => r === 'control-plane' || r === 'worker' || r === 'etcd'));
-}
-
 export function jumpboxHost(plan: Plan): Host | undefined {
   return hostsWithRole(plan, 'jumpbox')[0];
 }

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { msg } from '../../common/messages.js';
 import { shellJoin, shq } from '../../common/quote.js';
 import { Secret } from '../../common/secret.js';
-import { hostsWithRole, type Host, type Plan } from '../../plan/schema.js';
+import { clusterNodes, hostsWithRole, type Host, type Plan } from '../../plan/schema.js';
 import { SERVICE_SECRETS, type ServiceSecretKind } from '../../plan/secrets.js';
 import { StepError, type Step, type StepContext } from '../../install/step.js';
 import { packTree } from '../../install/tree.js';
@@ -45,7 +45,6 @@ import {
 import { parseClientRedirects, redirectUris, uaacClientAdd, uaacClientGet, uaacClientUpdate, uaacTarget, uaacTokenClientGet, CAAS_CLIENT } from '../../tools/uaac/commands.js';
 import {
   brokerWorker,
-  clusterNodes,
   bundleBoshTree,
   bundleContainerService,
   bundleRelease,

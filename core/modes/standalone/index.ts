@@ -4,10 +4,10 @@
 // (the portal steps, portal.ts, when the plan has a portal archive)
 // The steps themselves are in core/install/modes/ (deployer, kubespray, cluster, outputs).
 import { msg } from '../../common/messages.js';
-import { deployerHost, hostsWithRole } from '../../plan/schema.js';
+import { clusterNodes, deployerHost, hostsWithRole } from '../../plan/schema.js';
 import { StepError } from '../../install/step.js';
 import { clusterSteps } from '../../install/modes/cluster.js';
-import { clusterNodes, deployerSteps } from '../../install/modes/deployer.js';
+import { deployerSteps } from '../../install/modes/deployer.js';
 import { kubesprayStep } from '../../install/modes/kubespray.js';
 import { outputSteps } from '../../install/modes/outputs.js';
 import type { ModeDescriptor } from '../descriptor.js';
