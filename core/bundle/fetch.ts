@@ -2,9 +2,8 @@
 // `<dest>.part`, a retry asks for the rest with an HTTP Range request (and starts over only when the server
 // ignores the range), and the file takes its name only once its SHA-256 matches. Redirects are followed
 // (GitHub release assets live on another host).
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
+import { sha256File } from '../common/sha256-file.js';
 
 export class ChecksumError extends Error {
   constructor(
@@ -45,15 +44,6 @@ export interface FetchOptions {
   signal?: AbortSignal;
 }
 
-export async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(path)) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), size };
-}
 
 async function sizeOf(path: string): Promise<number> {
   try {

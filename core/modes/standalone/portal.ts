@@ -8,13 +8,13 @@
 //   portal-admin     the first administrator read from cp-portal-secret, handed over once (portal-admin.ts)
 //   portal-endpoints every ingress read back and requested through the ingress IP with its Host name
 // Shared by the standalone and edge modes (expand-edge adds nodes to a cluster that has its portal already).
-import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { msg } from '../../common/messages.js';
+import { sha256File } from '../../common/sha256-file.js';
 import { shellJoin, shq } from '../../common/quote.js';
 import type { Host, Plan } from '../../plan/schema.js';
 import { StepError, type OutputValue, type Step, type StepContext } from '../../install/step.js';
@@ -76,18 +76,10 @@ async function archiveEntries(path: string): Promise<string[]> {
   return names;
 }
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
-}
 
 /** The kubeconfig the portal's tools use on master 1: the cluster's admin one (root-owned, hence sudo). */
 const KUBECONFIG = '/etc/kubernetes/admin.conf';
 
-function workspaceOf(): string {
-  return PORTAL_WORKSPACE;
-}
 
 /** Where the run keeps the portal's generated CA on this machine (public, for users to trust). */
 export function portalCaPath(workdir: string, plan: Plan): string {
@@ -102,7 +94,7 @@ async function releases(ctx: StepContext, m: string) {
 export function portalSteps(plan: Plan, master: Host, needs: string[]): Step[] {
   if (!installsPortal(plan)) return [];
   const m = master.name;
-  const ws = workspaceOf();
+  const ws = PORTAL_WORKSPACE;
   const root = portalRoot(ws);
 
   const archive: Step = {
@@ -114,7 +106,7 @@ export function portalSteps(plan: Plan, master: Host, needs: string[]): Step[] {
     async isDone(ctx) {
       const file = portalArchive(ctx.plan)!;
       const mark = await ctx.exec(m, unpackedMarkCommand(ws), { sudo: true, quiet: true, check: false });
-      return mark.stdout.trim() !== '' && mark.stdout.trim() === (await sha256File(file));
+      return mark.stdout.trim() !== '' && mark.stdout.trim() === (await sha256File(file)).sha256;
     },
     async run(ctx) {
       const file = portalArchive(ctx.plan)!;
@@ -131,7 +123,7 @@ export function portalSteps(plan: Plan, master: Host, needs: string[]): Step[] {
         throw new StepError(first, { host: m, message: check.errors.map((e) => `${e.key}: ${String(e.params?.path ?? e.params?.chart ?? e.params?.entry ?? '')}`).join('; ') }, true);
       }
       ctx.log(`archive ${basename(file)}: version ${check.version ?? 'unknown'}, charts ${check.charts.map((c) => `${c.chart} ${c.version}`).join(', ')}`);
-      const sha = ctx.dryRun ? '<sha256>' : await sha256File(file);
+      const sha = ctx.dryRun ? '<sha256>' : (await sha256File(file)).sha256;
       const remote = `${ws}/${basename(file)}`;
       await ctx.exec(m, shellJoin(['mkdir', '-p', ws]));
       const data = ctx.dryRun ? Buffer.alloc(0) : readFileSync(file);
