@@ -51,6 +51,11 @@ function size(n: number): string {
   return `${v.toFixed(1)} ${units[i]}`;
 }
 
+/** A 20-column progress bar, `#####...............` for a quarter. */
+function bar(frac: number): string {
+  return '#'.repeat(Math.floor(frac * 20)).padEnd(20, '.');
+}
+
 /** A folder on disk as a tree reader. */
 function dirTree(root: string): TreeReader {
   return {
@@ -206,9 +211,8 @@ function progressPrinter(lang: Lang): { event: (e: BuildEvent) => void; end: () 
           break;
         case 'progress': {
           const pct = e.total ? ` ${Math.floor((e.done / e.total) * 100)}%` : '';
-          const width = 20;
-          const bar = e.total ? `${'#'.repeat(Math.floor((e.done / e.total) * width)).padEnd(width, '.')} ` : '';
-          draw(`${at()} ${bar}${size(e.done)}${e.total ? `/${size(e.total)}` : ''}${pct}${e.resumedFrom ? ` (resumed at ${size(e.resumedFrom)})` : ''} ${e.id}`);
+          const shown = e.total ? `${bar(e.done / e.total)} ` : '';
+          draw(`${at()} ${shown}${size(e.done)}${e.total ? `/${size(e.total)}` : ''}${pct}${e.resumedFrom ? ` (resumed at ${size(e.resumedFrom)})` : ''} ${e.id}`);
           break;
         }
         case 'done':
@@ -381,10 +385,8 @@ export async function uploadCommand(file: string, opts: UploadCliOptions): Promi
   const onEvent = (e: ResumableEvent) => {
     if (e.type === 'progress') {
       if (!tty) return;
-      const width = 20;
       const frac = e.total ? e.done / e.total : 1;
-      const bar = '#'.repeat(Math.floor(frac * width)).padEnd(width, '.');
-      process.stderr.write(`\r\x1b[K${bar} ${size(e.done)}/${size(e.total)} ${Math.floor(frac * 100)}% ${size(e.rate)}/s`);
+      process.stderr.write(`\r\x1b[K${bar(frac)} ${size(e.done)}/${size(e.total)} ${Math.floor(frac * 100)}% ${size(e.rate)}/s`);
       return;
     }
     const line = uploadLine(e, lang);
