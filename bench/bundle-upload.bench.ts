@@ -1,6 +1,7 @@
 // The offline bundle's upload to a deployer, whole processes, on one real OpenSSH test host:
-//   - the installer: `cp-installer bundle upload FILE --plan P --to DIR` (SFTP into `<dest>.part`, the host's
-//     sha256 of the whole file compared with the local one, then the rename): what a person runs;
+//   - the installer: `cp-installer bundle upload FILE --plan P --to DIR` (into `<dest>.part`, the bytes carried
+//     by OpenSSH's client when there is one, else SFTP over ssh2 (CP_INSTALLER_OPENSSH=0 forces that); the
+//     host's sha256 of the whole file compared with the local one, then the rename): what a person runs;
 //   - OpenSSH: `scp` of the same file to the same host with the same key and known_hosts, no checksum.
 // Every run starts with nothing on the host (no part to resume from). The sides take turns, order
 // alternated; medians and spread; the ratio is the installer's throughput over scp's (goal ≥ 0.9×).
@@ -61,13 +62,16 @@ async function main(): Promise<void> {
       if (r.code !== 0) throw new Error(`cleaning the host: ${r.stderr}`);
     };
 
+    // What carried the bytes (OpenSSH's client when this machine has one, else SFTP over ssh2), as reported.
+    const carriers = new Set<string>();
     const product = async (): Promise<Timed> => {
       const t = await timedProcess(process.execPath, [bin, 'bundle', 'upload', file, '--plan', planFile, '--to', 'bench-up', '--known-hosts', th.knownHostsFile, '--json'], {
         name: 'upload',
       });
       if (t.code !== 0) throw new Error(`cp-installer bundle upload: exit ${t.code}: ${t.stderr.slice(-500)}`);
-      const r = JSON.parse(t.stdout) as { sent: number; size: number };
+      const r = JSON.parse(t.stdout) as { sent: number; size: number; carrier?: string };
       if (r.sent !== size) throw new Error(`cp-installer sent ${r.sent} of ${size} bytes (a part was resumed?)`);
+      carriers.add(r.carrier ?? 'sftp');
       return t;
     };
     const scp = async (): Promise<Timed> => {
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
     const p = runs.product.map((x) => x.wallMs);
     const s = runs.scp.map((x) => x.wallMs);
     console.log(`--- bundle upload of ${MB} MiB to a test host, ${rounds} rounds (${loadNote()} at the end) ---`);
-    console.log(`cp-installer bundle upload (whole process, sha256 on both ends)  wall ${spreadS(p)}  ${rate(median(p))}; CPU ${spreadS(runs.product.map((x) => x.cpuMs))}; peak RSS ${Math.max(...runs.product.map((x) => x.peakRssKb))} kB`);
+    console.log(`cp-installer bundle upload (whole process, sha256 on both ends, bytes carried by ${[...carriers].join(' + ')})  wall ${spreadS(p)}  ${rate(median(p))}; CPU ${spreadS(runs.product.map((x) => x.cpuMs))}; peak RSS ${Math.max(...runs.product.map((x) => x.peakRssKb))} kB`);
     console.log(`scp (whole process, no checksum)                                   wall ${spreadS(s)}  ${rate(median(s))}; CPU ${spreadS(runs.scp.map((x) => x.cpuMs))}`);
     const ratio = median(s) / median(p);
     const per = s.map((x, i) => x / p[i]!);

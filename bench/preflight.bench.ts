@@ -65,14 +65,14 @@ function planFor(th: TestHosts): Record<string, unknown> {
   };
 }
 
-/** Per host, the probe's arguments exactly as the installer passes them (fsync on etcd hosts, reach targets). */
+/** Per host, the probe's arguments exactly as the installer passes them (probeCommand: fsync on etcd hosts, versions on edge hosts, reach targets). */
 function probeArgs(planInput: Record<string, unknown>): Map<string, string[]> {
   const plan = Plan.parse(planInput);
   const wanted = reachPlan(plan, new Set(plan.hosts.map((h) => h.name)));
   const out = new Map<string, string[]>();
   for (const h of plan.hosts) {
     const targets = (wanted.get(h.name) ?? []).map((t) => (t.address.includes(':') ? `[${t.address}]:${t.port}` : `${t.address}:${t.port}`));
-    out.set(h.name, [...(runsEtcd(plan, h) ? ['--fsync'] : []), ...targets]);
+    out.set(h.name, [...(runsEtcd(plan, h) ? ['--fsync'] : []), ...(h.roles.includes('edge') ? ['--versions'] : []), ...targets]);
   }
   return out;
 }

@@ -4,12 +4,14 @@
 // same one the SSH layer applies before it makes a target (core/ssh/targets.ts): one answer everywhere.
 import type { PlanIssue } from '../plan/issues.js';
 import type { Plan } from '../plan/schema.js';
-import { validatePlan } from '../plan/validate.js';
+import { passedValidation, validatePlan } from '../plan/validate.js';
 import { renderCoreMessage } from './messages.js';
 import { ApiFailure } from './service-errors.js';
 
 /** The plan's errors, first one first (none: the plan may be acted on). */
 export function blockingErrors(input: unknown): { plan?: Plan; errors: PlanIssue[] } {
+  // A plan the validator passed in this process, unchanged since (a CLI's loaded file): not validated twice.
+  if (passedValidation(input)) return { plan: input, errors: [] };
   const result = validatePlan(input);
   return result.plan ? { plan: result.plan, errors: result.errors } : { errors: result.errors };
 }

@@ -175,10 +175,11 @@ const PLAIN_TARGET = /^[A-Za-z0-9.:_[\]-]+$/;
 
 /**
  * The probe's command line: `sh -s` (script on stdin) with the reach targets as its arguments, after
- * `--fsync` on the hosts that will run etcd (their disk's synced-write latency is measured).
+ * `--fsync` on the hosts that will run etcd (their disk's synced-write latency is measured) and `--versions`
+ * on edge hosts (containerd's and kubelet's versions are asked only where a check judges them).
  */
-export function probeCommand(targets: ReachTarget[], opts: { fsync?: boolean } = {}): string {
-  const args = [...(opts.fsync ? ['--fsync'] : []), ...targets.map(hostPort).filter((t) => PLAIN_TARGET.test(t))];
+export function probeCommand(targets: ReachTarget[], opts: { fsync?: boolean; versions?: boolean } = {}): string {
+  const args = [...(opts.fsync ? ['--fsync'] : []), ...(opts.versions ? ['--versions'] : []), ...targets.map(hostPort).filter((t) => PLAIN_TARGET.test(t))];
   return shellJoin(['exec', 'sh', '-s', ...(args.length ? ['--', ...args] : [])]);
 }
 

@@ -41,7 +41,7 @@ export const HOST_KEYS: ServerHostKeyAlgorithm[] = [
 ];
 
 /** known_hosts key type → the host-key algorithms that prove it. */
-function algorithmsForKeyType(keyType: string): ServerHostKeyAlgorithm[] {
+export function algorithmsForKeyType(keyType: string): ServerHostKeyAlgorithm[] {
   if (keyType === 'ssh-rsa') return ['rsa-sha2-512', 'rsa-sha2-256'];
   return HOST_KEYS.filter((a) => a === keyType);
 }

@@ -17,6 +17,7 @@ import type { AuthProfile } from '../plan/schema.js';
 import type { Secret } from '../common/secret.js';
 import { algorithmsFor } from './algorithms.js';
 import { hostField, keyTypeOf, type KnownHosts } from './known-hosts.js';
+import type { OpenSshRoute } from './openssh-pipe.js';
 import { Ssh2Session } from './session.js';
 import { SshError, type Connector, type SecretBag, type SshSession, type SshTarget } from './types.js';
 
@@ -289,6 +290,8 @@ export class Ssh2Connector implements Connector {
       let settled = false;
       let hostKeyError: SshError | undefined;
       let authenticating = false;
+      // What a bulk copy through OpenSSH needs to reach the same host the same way (core/ssh/openssh-pipe.ts).
+      let verifiedHostKey: Buffer | undefined;
       const done = (e?: SshError, s?: SshSession) => {
         if (settled) return;
         settled = true;
@@ -309,7 +312,8 @@ export class Ssh2Connector implements Connector {
       client.on('ready', () => {
         // A server that lets `none` in still does not get a session we were not given credentials for.
         if (authProblem) return done(authProblem);
-        done(undefined, new Ssh2Session(target, client, { sudoMode: target.auth.sudo, ...(sudoPassword ? { sudoPassword } : {}), ...(via ? { via } : {}), ...(this.options.execTimeoutMs ? { defaultTimeoutMs: this.options.execTimeoutMs } : {}), ...(this.options.sftpIdleTimeoutMs ? { sftpIdleTimeoutMs: this.options.sftpIdleTimeoutMs } : {}) }));
+        const route = verifiedHostKey ? opensshRoute(verifiedHostKey, authHandler, target.auth.method === 'agent' ? (this.options.agentSocket ?? process.env.SSH_AUTH_SOCK) : undefined) : undefined;
+        done(undefined, new Ssh2Session(target, client, { sudoMode: target.auth.sudo, ...(sudoPassword ? { sudoPassword } : {}), ...(via ? { via } : {}), ...(this.options.execTimeoutMs ? { defaultTimeoutMs: this.options.execTimeoutMs } : {}), ...(this.options.sftpIdleTimeoutMs ? { sftpIdleTimeoutMs: this.options.sftpIdleTimeoutMs } : {}), ...(route ? { openssh: route } : {}) }));
       });
       client.on('error', (err: Error & { level?: string; code?: string }) => {
         const deferred = err.level === 'client-authentication' ? authProblem : undefined;
@@ -328,7 +332,10 @@ export class Ssh2Connector implements Connector {
         algorithms,
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
           this.checkHostKey(target, endpoint, key).then(
-            () => verify(true),
+            () => {
+              verifiedHostKey = Buffer.from(key);
+              verify(true);
+            },
             (e: unknown) => {
               hostKeyError =
                 e instanceof SshError ? e : new SshError('protocol', target.name, `host key check failed: ${(e as Error).message}`);
@@ -345,6 +352,14 @@ export class Ssh2Connector implements Connector {
       }
     });
   }
+}
+
+/** The verified host key and the login ssh2 used, for the same login through OpenSSH; no password route. */
+function opensshRoute(hostKey: Buffer, methods: AuthMethods, agentSocket: string | undefined): OpenSshRoute | undefined {
+  const first = (methods as unknown as Array<{ type: string; key?: ParsedKey }>)[0];
+  if (first?.type === 'publickey' && first.key) return { hostKey, key: first.key };
+  if (first?.type === 'agent' && agentSocket) return { hostKey, agentSocket };
+  return undefined;
 }
 
 function mapError(target: SshTarget, err: Error & { level?: string; code?: string }, authenticating: boolean, timeoutMs: number): SshError {

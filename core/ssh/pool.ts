@@ -1,6 +1,7 @@
 // Many hosts at once: one connection per host, reused; at most `globalLimit` connects and commands in
 // flight overall and `perHostLimit` commands on one host (sshd's MaxSessions defaults to 10 per connection).
-import { SshError, type Connector, type ExecOptions, type ExecResult, type PoolOptions, type SshSession, type SshTarget, type UploadOptions } from './types.js';
+import { resumableUpload, type SftpSession } from './resumable-upload.js';
+import { SshError, type Connector, type ExecOptions, type ExecResult, type FileUploadOptions, type PoolOptions, type SshSession, type SshTarget, type UploadOptions } from './types.js';
 
 export class Semaphore {
   private active = 0;
@@ -144,6 +145,19 @@ export class SshPool {
     return this.limited(target, options.signal, (s) => s.download(remotePath, options));
   }
 
+  /** A local file streamed to the host over the connection's SFTP channel (resumable-upload.ts). */
+  uploadFile(target: SshTarget, localPath: string, remotePath: string, options: FileUploadOptions = {}): Promise<{ sha256: string; size: number }> {
+    return this.limited(target, options.signal, async (s) => {
+      if (!('withSftp' in s)) throw new SshError('protocol', target.name, `this connection offers no SFTP for ${remotePath}`);
+      const r = await resumableUpload(s as unknown as SftpSession, localPath, remotePath, {
+        ...(options.mode !== undefined ? { mode: options.mode } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onEvent: (e) => (e.type === 'progress' ? options.onProgress!(e.done, e.total) : undefined) } : {}),
+      });
+      return { sha256: r.sha256, size: r.size };
+    });
+  }
+
   /** An SshSession for one host whose every call goes through this pool's limits. */
   session(target: SshTarget): SshSession {
     return {
@@ -151,6 +165,7 @@ export class SshPool {
       exec: (command, options) => this.exec(target, command, options),
       upload: (data, remotePath, options) => this.upload(target, data, remotePath, options),
       download: (remotePath, options) => this.download(target, remotePath, options),
+      uploadFile: (localPath, remotePath, options) => this.uploadFile(target, localPath, remotePath, options),
       close: () => this.closeHost(target),
     };
   }

@@ -3,11 +3,13 @@
 // hash like the same prefix of the local file, and sends only the rest. The host's own sha256 of the whole
 // part must match the local file's before the part is renamed into place, so a file under its final name
 // is always complete and intact.
+import { spawn } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import type { SFTPWrapper } from 'ssh2';
 import { shq } from '../common/quote.js';
+import type { OpenSshPipe } from './openssh-pipe.js';
 import { SshError, type ExecOptions, type ExecResult, type SshTarget } from './types.js';
 
 /** What the upload needs of a session: exec and the guarded SFTP channel (Ssh2Session has both). */
@@ -16,6 +18,9 @@ export interface SftpSession {
   readonly closed?: boolean;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   withSftp<T>(what: string, work: (sftp: SFTPWrapper, touch: () => void) => Promise<T>): Promise<T>;
+  /** OpenSSH's client reaching this host the same way, for the bytes (core/ssh/openssh-pipe.ts); absent or
+   *  undefined: SFTP carries them. */
+  openssh?(): Promise<OpenSshPipe | undefined>;
 }
 
 export type ResumableEvent =
@@ -25,7 +30,11 @@ export type ResumableEvent =
   | { type: 'restart'; reason: 'prefix-mismatch' | 'part-too-long'; partSize: number; localSha256?: string; remoteSha256?: string; message: string }
   /** `done` counts the bytes on the host (resumed ones included); `rate` is this run's bytes per second. */
   | { type: 'progress'; done: number; total: number; sent: number; rate: number }
-  | { type: 'verifying'; total: number };
+  | { type: 'verifying'; total: number }
+  /** What carries the bytes: OpenSSH's client, or SFTP over the installer's own connection (`reason`: why not OpenSSH, when it was tried). */
+  | { type: 'carrier'; carrier: Carrier; reason?: string };
+
+export type Carrier = 'openssh' | 'sftp';
 
 export interface ResumableOptions {
   mode?: number;
@@ -44,6 +53,8 @@ export interface ResumableResult {
   sent: number;
   /** The part found was discarded (its bytes differed from the local file's). */
   restarted: boolean;
+  /** What carried the bytes. */
+  carrier: Carrier;
 }
 
 /** One SFTP write request. */
@@ -93,7 +104,7 @@ function sumOf(out: string): string | undefined {
 
 /** The command that hashes the first `length` bytes of a remote file (the part found). */
 export function prefixHashCommand(path: string, length: number): string {
-  return `head -c ${shq(String(length))} -- ${shq(path)} | sha256sum`;
+  return `head -c ${shq(String(length))} -- ${shq(path)} | ${HASHER}`;
 }
 
 /** Renames the checked part into place; `mv -f` on one file system is atomic, so the final name is never half. */
@@ -169,9 +180,30 @@ export async function resumableUpload(session: SftpSession, localPath: string, r
   // The host hashes the part while it is written (it follows the file as it grows), so the check costs
   // little more than the last chunk's time instead of a second read of the whole file afterwards.
   const follower = followHash(session, part, total);
-  let sent: number;
+  let sent: number | undefined;
+  let carrier: Carrier = 'sftp';
+  let hostSum: string | undefined;
   try {
-    sent = await session.withSftp(`upload of ${remotePath}`, (sftp, touch) =>
+    // The bytes through OpenSSH when it can carry them (five times less CPU than ssh2's transport); SFTP
+    // otherwise, or when OpenSSH could not log in before any byte arrived.
+    const pipe = await session.openssh?.().catch(() => undefined);
+    if (pipe) {
+      try {
+        emit({ type: 'carrier', carrier: 'openssh' });
+        const piped = hash.copy();
+        // A new part is hashed on the host as it arrives (`tee`); a continued one by the follower, from byte 0.
+        const r = await sendViaOpenSsh(pipe, session, { localPath, part, from, total, hash: piped, mode, host, options, emit, closed: () => !!session.closed }, from === 0 ? () => undefined : follower.start);
+        if ('sent' in r) {
+          sent = r.sent;
+          hostSum = r.hostSum;
+          hash = piped;
+          carrier = 'openssh';
+        } else emit({ type: 'carrier', carrier: 'sftp', reason: r.reason });
+      } finally {
+        await pipe.close();
+      }
+    } else emit({ type: 'carrier', carrier: 'sftp' });
+    sent ??= await session.withSftp(`upload of ${remotePath}`, (sftp, touch) =>
       sendFrom(sftp, touch, { localPath, part, from, total, hash, mode, host, options, emit, closed: () => !!session.closed }, follower.start),
     );
   } catch (e) {
@@ -181,7 +213,11 @@ export async function resumableUpload(session: SftpSession, localPath: string, r
   const expected = hash.digest('hex');
 
   emit({ type: 'verifying', total });
-  let actual = await follower.sum(FOLLOW_GRACE_MS + total / FOLLOW_FLOOR_BYTES_PER_S * 1000);
+  // The sum `tee` passed on is of the stream; a write that failed on the host (a full disk) leaves the part
+  // short, so the part's size must be the whole file's too. Anything else: the part is read whole below.
+  const whole = hostSum !== undefined && (await session.withSftp(`stat ${part}`, (sftp) => partSize(sftp, part)).catch(() => undefined)) === total;
+  let actual = whole ? hostSum : await follower.sum(FOLLOW_GRACE_MS + total / FOLLOW_FLOOR_BYTES_PER_S * 1000);
+  if (whole) follower.stop();
   // A followed hash that differs (or none) is not the last word: the part is read whole once more.
   if (actual !== expected) actual = sumOf(await check(`sha256sum -- ${shq(part)}`, `sha256sum of ${part}`));
   if (actual !== expected) {
@@ -190,7 +226,7 @@ export async function resumableUpload(session: SftpSession, localPath: string, r
     throw fail('protocol', `upload of ${remotePath} is corrupt: sha256 ${actual ?? '?'} on the host, ${expected} here; the part was removed, run the upload again`);
   }
   await check(finishCommand(part, remotePath, mode), `renaming ${part} to ${remotePath}`);
-  return { sha256: expected, size: total, resumedFrom: from, sent, restarted };
+  return { sha256: expected, size: total, resumedFrom: from, sent, restarted, carrier };
 }
 
 /** How long the followed hash may lag behind the last write: a grace plus the time to hash the file at this floor. */
@@ -204,8 +240,14 @@ const FOLLOW_FLOOR_BYTES_PER_S = 50 * 1024 * 1024;
  * so the file only ever grows at its end.
  */
 export function followHashCommand(part: string, total: number): string {
-  return `tail -c +1 --pid="$PPID" -f -- ${shq(part)} | head -c ${shq(String(total))} | sha256sum`;
+  return `tail -c +1 --pid="$PPID" -f -- ${shq(part)} | head -c ${shq(String(total))} | ${HASHER}`;
 }
+
+/**
+ * The host's sha256 of stdin, in sha256sum's format (`HEX  -` / `HEX *stdin`): OpenSSL's when the host has
+ * it (it uses the CPU's SHA instructions: a quarter of coreutils' CPU for the same file), else sha256sum.
+ */
+export const HASHER = 'if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi';
 
 interface Follower {
   /** Starts the hasher (once the part is open). */
@@ -362,6 +404,146 @@ function sendFrom(sftp: SFTPWrapper, touch: () => void, a: SendArgs, opened: () 
         if (active === 0) finish();
       });
       stream.on('error', (e) => stop(fail('protocol', `reading ${a.localPath}: ${e.message}`)));
+    });
+  });
+}
+
+/** How long the part may not grow before the OpenSSH copy is called stuck (as SFTP_IDLE_MS). */
+const PIPE_IDLE_MS = 2 * 60_000;
+/** How often the part's size is asked for the progress bar while OpenSSH copies. */
+const PIPE_POLL_MS = 250;
+
+/**
+ * The command on the host that writes stdin into the part: appended to the `from` bytes already there, or,
+ * `fresh`, into a new (emptied) part, whose sha256 the host then takes as it arrives and prints.
+ */
+export function appendCommand(part: string, fresh = false): string {
+  return fresh ? `tee -- ${shq(part)} | { ${HASHER}; }` : `exec cat >> ${shq(part)}`;
+}
+
+/** Moves an fd's offset forward by reading (Node has no lseek); one reused buffer. */
+function skipBytes(fd: number, count: number): void {
+  const buf = Buffer.allocUnsafe(Math.min(count, 1024 * 1024) || 1);
+  for (let left = count; left > 0; ) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, left), null);
+    if (n <= 0) throw new Error('the file is shorter than it was');
+    left -= n;
+  }
+}
+
+/** sha256 of bytes [from, total) into `hash`, read with one reused buffer (fresh buffers would cost a page fault per 4 KiB). */
+async function hashRange(path: string, from: number, total: number, hash: Hash, stopped: () => boolean): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    for (let pos = from; pos < total && !stopped(); ) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, total - pos), pos);
+      if (bytesRead <= 0) throw new Error(`${path} is shorter than it was`);
+      hash.update(buf.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Copies the local file from `from` through `ssh … 'cat >> PART'`, ssh reading the file itself (Node only
+ * hashes it, alongside); resolves with the bytes sent, or with why not when ssh failed before any byte
+ * reached the part (the caller then sends them over SFTP). Progress is the part's size on the host.
+ */
+function sendViaOpenSsh(
+  pipe: OpenSshPipe,
+  session: SftpSession,
+  a: SendArgs,
+  opened: () => void,
+): Promise<{ sent: number; hostSum?: string } | { reason: string }> {
+  const fail = (kind: SshError['kind'], message: string) => new SshError(kind, a.host, message);
+  opened();
+  const hashOnHost = a.from === 0;
+  const argv = pipe.argv(appendCommand(a.part, hashOnHost));
+  return new Promise<{ sent: number; hostSum?: string } | { reason: string }>((resolve, reject) => {
+    let stopped: SshError | undefined;
+    let fd: number | undefined;
+    let child: ReturnType<typeof spawn>;
+    try {
+      fd = openSync(a.localPath, 'r');
+      skipBytes(fd, a.from);
+      child = spawn(argv[0]!, argv.slice(1), { env: pipe.env, stdio: [fd, hashOnHost ? 'pipe' : 'ignore', 'pipe'] });
+    } catch (e) {
+      return reject(fail('protocol', `reading ${a.localPath}: ${(e as Error).message}`));
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+    const started = performance.now();
+    let onHost = a.from;
+    let grewAt = started;
+    let stderr = '';
+    let ended = false;
+    const progress = (force: boolean) => {
+      const secs = (performance.now() - started) / 1000;
+      const sent = onHost - a.from;
+      if (force || sent > 0) a.emit({ type: 'progress', done: onHost, total: a.total, sent, rate: secs > 0 ? sent / secs : 0 });
+    };
+    const stop = (e: SshError) => {
+      stopped ??= e;
+      child.kill('SIGTERM');
+    };
+    const onAbort = () => stop(fail('cancelled', `upload to ${a.part} cancelled at byte ${onHost}; run it again to resume`));
+    if (a.options.signal?.aborted) onAbort();
+    a.options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    // The bar follows the part on the host; a part that stops growing for PIPE_IDLE_MS is a stuck copy.
+    const poll = setInterval(() => {
+      void session.withSftp(`stat ${a.part}`, (sftp) => partSize(sftp, a.part)).then(
+        (size) => {
+          if (ended) return;
+          if (size !== undefined && size > onHost) {
+            onHost = size;
+            grewAt = performance.now();
+            progress(false);
+          } else if (performance.now() - grewAt > PIPE_IDLE_MS) {
+            stop(fail('timeout', `upload to ${a.part}: the part did not grow for ${PIPE_IDLE_MS / 1000} s; the transfer was stopped`));
+          }
+        },
+        () => undefined,
+      );
+    }, Math.max(PIPE_POLL_MS, a.options.progressEveryMs ?? 0));
+    const hashed = hashRange(a.localPath, a.from, a.total, a.hash, () => !!stopped).catch((e: Error) => stop(fail('protocol', `reading ${a.localPath}: ${e.message}`)));
+
+    let stdout = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      if (stdout.length < 4096) stdout += c.toString('utf8');
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      if (stderr.length < 4096) stderr += c.toString('utf8');
+    });
+    child.on('error', (e) => stop(fail('protocol', `cannot start ${argv[0]}: ${e.message}`)));
+    child.on('close', (code, signal) => {
+      ended = true;
+      clearInterval(poll);
+      a.options.signal?.removeEventListener('abort', onAbort);
+      void hashed.then(() => {
+        if (stopped) return reject(stopped);
+        if (code === 0) {
+          onHost = a.total;
+          progress(true);
+          const hostSum = hashOnHost ? sumOf(stdout) : undefined;
+          return resolve({ sent: a.total - a.from, ...(hostSum ? { hostSum } : {}) });
+        }
+        const why = stderr.trim().split('\n').slice(-2).join(' ') || (signal ? `ssh ended by ${signal}` : `ssh exit ${code}`);
+        // A different key than the one the installer checked: never retried another way.
+        if (/host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(stderr)) {
+          return reject(fail('protocol', `OpenSSH was shown another host key than the installer checked; nothing more was sent (${why})`));
+        }
+        const lost = (size: number | undefined) =>
+          fail('unreachable', `connection lost during the upload to ${a.part} (${size ?? `about ${onHost}`} bytes there: ${why}); run it again to resume`);
+        // Nothing reached the part (a login OpenSSH could not make): SFTP carries the bytes instead.
+        void session.withSftp(`stat ${a.part}`, (sftp) => partSize(sftp, a.part)).then(
+          (size) => ((size ?? 0) === a.from && !a.closed() ? resolve({ reason: why }) : reject(lost(size))),
+          () => reject(lost(undefined)),
+        );
+      });
     });
   });
 }

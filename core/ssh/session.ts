@@ -7,6 +7,7 @@ import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { shq } from '../common/quote.js';
 import type { Secret } from '../common/secret.js';
 import { LineSplitter } from './lines.js';
+import { openSshPipe, type OpenSshPipe, type OpenSshRoute } from './openssh-pipe.js';
 import { killGroupCommand, wrapCommand } from './wrap.js';
 import { SshError, type ExecOptions, type ExecResult, type SshSession, type SshTarget, type UploadOptions } from './types.js';
 
@@ -20,6 +21,8 @@ export interface SessionOptions {
   defaultTimeoutMs?: number;
   /** How long an SFTP transfer may make no progress (SFTP_IDLE_MS). */
   sftpIdleTimeoutMs?: number;
+  /** The verified host key and login, for bulk copies through OpenSSH (core/ssh/openssh-pipe.ts). */
+  openssh?: OpenSshRoute;
 }
 
 /** An SFTP transfer that makes no progress this long (a stuck sftp-server, a full disk that blocks) fails. */
@@ -358,6 +361,11 @@ export class Ssh2Session implements SshSession {
       });
     }
     return this.sftpPromise;
+  }
+
+  /** OpenSSH's client set up to reach this host the way this session did, when it can (else undefined). */
+  openssh(): Promise<OpenSshPipe | undefined> {
+    return openSshPipe(this.target, this.options.openssh);
   }
 
   /** The guarded SFTP channel for transfers kept in their own module (core/ssh/resumable-upload.ts). */

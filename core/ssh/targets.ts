@@ -4,7 +4,7 @@
 // (CLI, wizard, desktop app, API) passes before any connection, so an invalid plan never reaches a host.
 import { formatPath } from '../plan/issues.js';
 import { authFor, loginUser, type AuthProfile, type Host, type Plan } from '../plan/schema.js';
-import { validatePlan } from '../plan/validate.js';
+import { passedValidation, validatePlan } from '../plan/validate.js';
 import { SshConfigFile, type JumpSpec } from './ssh-config.js';
 import { SshError, type SshTarget } from './types.js';
 
@@ -20,6 +20,8 @@ const MAX_HOPS = 5;
  * connection, DNS query or host-key question, exists for a plan with errors.
  */
 export function assertPlanValid(plan: Plan): void {
+  // Passed by the validator in this process and unchanged since: validating again would give the same answer.
+  if (passedValidation(plan)) return;
   const r = validatePlan(plan);
   if (r.valid) return;
   const fields = [...new Set(r.errors.map((e) => e.path || formatPath([])))].map((f) => f || 'plan');

@@ -135,7 +135,17 @@ export interface SshSession {
   /** SFTP upload; resolves with the SHA-256 (hex) checked on the remote side after writing. */
   upload(data: Buffer | string, remotePath: string, options?: UploadOptions): Promise<{ sha256: string }>;
   download(remotePath: string, options?: { sudo?: boolean }): Promise<Buffer>;
+  /** A local file streamed over SFTP and resumable (core/ssh/resumable-upload.ts), never read whole into
+   *  memory; the pool's sessions have it, a session without SFTP (a fake) may not. */
+  uploadFile?(localPath: string, remotePath: string, options?: FileUploadOptions): Promise<{ sha256: string; size: number }>;
   close(): Promise<void>;
+}
+
+export interface FileUploadOptions {
+  mode?: number;
+  signal?: AbortSignal;
+  /** Bytes on the host (resumed ones included) of the total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Opens sessions. The real one is ssh2-based; tests may pass a fake. */

@@ -46,13 +46,21 @@ NOW=$(date +%s%3N 2>/dev/null)
 case $NOW in *N* | '' | *[!0-9]*) NOW="$(date +%s)000" ;; esac
 printf '{"probeVersion":1,"clock":{"epochMs":%s,"ntpSynchronized":%s}\n' "$NOW" "$NTP"
 
-# `--fsync` first (etcd hosts): measure the disk's synced-write latency where etcd will keep its data.
+# Options before the targets: `--fsync` (etcd hosts) measures the disk's synced-write latency where etcd
+# will keep its data; `--versions` (edge hosts, whose checks judge them) asks containerd and kubelet their
+# versions. Elsewhere their presence is enough: each is a Go start-up costing more CPU than the whole rest of
+# the probe (60 ms for `containerd --version`), and no check of a non-edge host reads the version.
 FSYNC=''
+VERSIONS=''
 FS_WRITES=50
-if [ "${1:-}" = --fsync ]; then
-  FSYNC=1
+while :; do
+  case ${1:-} in
+  --fsync) FSYNC=1 ;;
+  --versions) VERSIONS=1 ;;
+  *) break ;;
+  esac
   shift
-fi
+done
 
 REACH_T=${CP_REACH_TIMEOUT:-2}
 REACH_TOOL=${CP_REACH_TOOL:-perl}
@@ -218,16 +226,21 @@ $P_FSYNC"
   have ip && { P_IP=$(ip -o addr show 2>&1) || P_IP="!${P_IP:-exit $?}"; }
   P_PY=''
   have python3 && { P_PY=$(python3 --version 2>&1) || P_PY="!${P_PY:-exit $?}"; }
+  # Runtimes and kubelet: "present" when only their presence is wanted ("" in the document). CRI-O's and
+  # Docker's versions are never asked (no check reads them); containerd's matters on edge hosts (KubeEdge
+  # needs 1.6+) and kubelet's is named there, so those two are asked with --versions.
   P_CONTAINERD=''
-  have containerd && { P_CONTAINERD=$(containerd --version 2>&1) || P_CONTAINERD="!${P_CONTAINERD:-exit $?}"; }
-  # CRI-O's and Docker's version commands are heavy Go start-ups and no check needs their versions: only
-  # that they are there ("" = present). containerd's version matters (KubeEdge needs 1.6+).
+  if have containerd; then
+    if [ -n "$VERSIONS" ]; then P_CONTAINERD=$(containerd --version 2>&1) || P_CONTAINERD="!${P_CONTAINERD:-exit $?}"; else P_CONTAINERD=present; fi
+  fi
   P_CRIO=''
   have crio && P_CRIO=present
   P_DOCKER=''
   have docker && P_DOCKER=present
   P_KUBELET=''
-  have kubelet && { P_KUBELET=$(kubelet --version 2>&1) || P_KUBELET="!${P_KUBELET:-exit $?}"; }
+  if have kubelet; then
+    if [ -n "$VERSIONS" ]; then P_KUBELET=$(kubelet --version 2>&1) || P_KUBELET="!${P_KUBELET:-exit $?}"; else P_KUBELET=present; fi
+  fi
   # `read` is a builtin (no fork); dash's read returns 1 on /proc files but still sets the variable.
   P_HOSTNAME=''
   read -r P_HOSTNAME </proc/sys/kernel/hostname 2>/dev/null
@@ -538,7 +551,7 @@ function p_software(    v, k) {
     ",\"crio\":" rt(ENVIRON["P_CRIO"], "/var/run/crio/crio.sock") ",\"docker\":" rt(ENVIRON["P_DOCKER"], "/var/run/docker.sock") "}")
   v = ENVIRON["P_KUBELET"]
   emit("kubelet", "{\"installed\":" (v == "" ? "false" : "true") ",\"running\":" (("kubelet" in running) ? "true" : "false") \
-    ",\"version\":" jsn(ver(cmdval(v))) "}")
+    ",\"version\":" (v == "present" ? "null" : jsn(ver(cmdval(v)))) "}")
 }
 # A runtime: its version when the binary answers, "" when only its socket is there, null when absent.
 function rt(v, sock) {

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { finishCommand, followHashCommand, partPath, prefixHashCommand, resumableUpload, type ResumableEvent, type SftpSession } from '../../../core/ssh/resumable-upload.js';
+import { appendCommand, finishCommand, followHashCommand, partPath, prefixHashCommand, resumableUpload, type ResumableEvent, type SftpSession } from '../../../core/ssh/resumable-upload.js';
+import { spawnSync } from 'node:child_process';
 import type { ExecOptions, ExecResult } from '../../../core/ssh/types.js';
 
 /** A command in a real sh, as its own process group; a cancel ends the group and rejects, as the SSH layer does. */
@@ -225,5 +226,21 @@ describe('resumable upload (local host stand-in)', () => {
     expect(existsSync(join(dir, 'PWNED'))).toBe(false);
     expect(host.commands).toContain(prefixHashCommand(partPath(name), 1000));
     expect(host.commands).toContain(finishCommand(partPath(name), name, 0o644));
+  });
+
+  it('the OpenSSH carrier\'s host commands: a new part is written and hashed as it arrives, a continued one appended; hostile names stay one argument', () => {
+    const name = "x'; touch PWNED; echo '$(id) b.tar.part";
+    const first = data.subarray(0, 1_000_000);
+    const fresh = spawnSync('sh', ['-c', appendCommand(name, true)], { cwd: dir, input: first, encoding: 'utf8' });
+    expect(fresh.status).toBe(0);
+    // The host's sum of what it wrote, in sha256sum's format (OpenSSL's `-r` or sha256sum itself).
+    expect(fresh.stdout).toMatch(new RegExp(`^${sha(first)} `));
+    const more = spawnSync('sh', ['-c', appendCommand(name)], { cwd: dir, input: data.subarray(1_000_000) });
+    expect(more.status).toBe(0);
+    expect(readFileSync(join(dir, name)).equals(data)).toBe(true);
+    // A fresh write empties what was there before.
+    expect(spawnSync('sh', ['-c', appendCommand(name, true)], { cwd: dir, input: first }).status).toBe(0);
+    expect(statSync(join(dir, name)).size).toBe(first.length);
+    expect(existsSync(join(dir, 'PWNED'))).toBe(false);
   });
 });

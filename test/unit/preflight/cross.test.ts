@@ -86,6 +86,10 @@ describe('probe command', () => {
   it('puts --fsync before the targets on etcd hosts', () => {
     expect(probeCommand([], { fsync: true })).toBe('exec sh -s -- --fsync');
     expect(probeCommand([{ to: 'w1', address: '10.0.0.21', port: 10250 }], { fsync: true })).toBe('exec sh -s -- --fsync 10.0.0.21:10250');
+    expect(probeCommand([{ to: 'w1', address: '10.0.0.21', port: 10250 }], { fsync: true, versions: true })).toBe(
+      'exec sh -s -- --fsync --versions 10.0.0.21:10250',
+    );
+    expect(probeCommand([], { versions: true })).toBe('exec sh -s -- --versions');
   });
 });
 

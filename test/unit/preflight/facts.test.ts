@@ -92,6 +92,43 @@ describe('probe.sh on this machine', { timeout: 30_000 }, () => {
   });
 });
 
+describe('probe.sh --versions (edge hosts)', { timeout: 30_000 }, () => {
+  // Stand-ins that say their version and leave a mark when started, so a start that was not wanted shows.
+  const marks = mkdtempSync(join(tmpdir(), 'probe-marks-'));
+  made.push(marks);
+  const bin = fakeBin({
+    containerd: `touch ${marks}/containerd; echo "containerd github.com/containerd/containerd 1.7.24 abc"`,
+    kubelet: `touch ${marks}/kubelet; echo "Kubernetes v1.30.4"`,
+  });
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  const probe = (args: string[]) => {
+    rmSync(join(marks, 'containerd'), { force: true });
+    rmSync(join(marks, 'kubelet'), { force: true });
+    const r = spawnSync('dash', ['-s', '--', ...args], { input: probeScript(), env, encoding: 'utf8' });
+    const started = ['containerd', 'kubelet'].filter((b) => spawnSync('test', ['-e', join(marks, b)]).status === 0);
+    return { facts: parseFacts(r.stdout).facts, started };
+  };
+
+  it('without it, containerd and kubelet are only found, never started (their versions stay unknown)', () => {
+    const { facts, started } = probe(['127.0.0.1:1']);
+    expect(started).toEqual([]);
+    expect(facts.runtimes?.containerd).toBe('');
+    expect(facts.kubelet).toMatchObject({ installed: true, version: null });
+    expect(facts.reach).toEqual([expect.stringMatching(/^127\.0\.0\.1:1 refused/)]);
+  });
+
+  it('with it (before --fsync or after), both are asked and their versions reported', () => {
+    for (const args of [['--versions', '127.0.0.1:1'], ['--fsync', '--versions', '127.0.0.1:1'], ['--versions', '--fsync']]) {
+      const { facts, started } = probe(args);
+      expect(started, args.join(' ')).toEqual(['containerd', 'kubelet']);
+      expect(facts.runtimes?.containerd).toBe('1.7.24');
+      expect(facts.kubelet).toMatchObject({ installed: true, version: '1.30.4' });
+      if (args.includes('127.0.0.1:1')) expect(facts.reach).toHaveLength(1);
+      if (process.getuid?.() === 0) expect(facts.fsync?.writes ?? 0).toBe(args.includes('--fsync') ? 50 : 0);
+    }
+  });
+});
+
 describe('probe.sh --fsync (etcd hosts)', { timeout: 30_000 }, () => {
   it('times 50 synced writes where etcd will live, or says why it could not', () => {
     const r = spawnSync('dash', ['-s', '--', '--fsync', '127.0.0.1:1'], { input: probeScript(), encoding: 'utf8' });
