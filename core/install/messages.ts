@@ -26,6 +26,7 @@ export const installMessages: Catalogs = {
     'install.no-ingress-ip': 'The plan sets no ingress IP; nothing to patch.',
     'install.tree-busy':
       'Cluster {{other}}\'s playbook is running on {{host}} from ~/cp-deployment right now. The platform\'s roles read that one tree and a run fills its templates in place, so {{cluster}} cannot use it until that playbook ends. Wait for it to end (or stop that run), then resume.',
+    'install.lb-config-invalid': '{{host}}: {{tool}} refused the new {{file}}; the running configuration was left as it was. {{tool}} said:\n{{output}}',
     'install.node-home-differs':
       'The platform\'s cp/istio and cp/opentofu roles copy their binaries from the deployer at <each control plane\'s home>/cp-deployment, but {{hosts}} log in with another home than the deployer {{deployer}} ({{home}}), where the tree is. Log in to every control plane as the deployer\'s user (the same home path), or make master 1 the deployer, then resume.',
     'install.dryrun-stopped': 'The dry run stopped at step {{step}} after {{shown}} action(s), so it cannot show the whole run: {{reason}}',
@@ -77,6 +78,7 @@ export const installMessages: Catalogs = {
     'install.no-ingress-ip': '계획에 인그레스 IP가 없어 적용할 것이 없습니다.',
     'install.tree-busy':
       '지금 {{host}}에서 클러스터 {{other}}의 플레이북이 ~/cp-deployment로 실행 중입니다. 플랫폼의 역할은 이 한 트리를 읽고 실행은 그 템플릿을 그 자리에서 채우므로, 그 플레이북이 끝날 때까지 {{cluster}}는 이 트리를 쓸 수 없습니다. 끝날 때까지 기다리거나 그 실행을 멈춘 뒤 재개하십시오.',
+    'install.lb-config-invalid': '{{host}}: {{tool}}이(가) 새 {{file}} 파일을 거부했습니다. 실행 중인 설정은 그대로 두었습니다. {{tool}} 출력:\n{{output}}',
     'install.node-home-differs':
       '플랫폼의 cp/istio, cp/opentofu 역할은 배포 호스트의 <각 컨트롤 플레인의 홈>/cp-deployment에서 바이너리를 복사하는데, {{hosts}}의 로그인 홈이 트리가 있는 배포 호스트 {{deployer}}의 홈({{home}})과 다릅니다. 모든 컨트롤 플레인에 배포 호스트와 같은 사용자(같은 홈 경로)로 로그인하게 하거나 master 1을 배포 호스트로 지정한 뒤 재개하십시오.',
     'install.dryrun-stopped': '드라이 런이 {{step}} 단계에서 작업 {{shown}}개까지만 보이고 멈춰 전체 실행을 보여 줄 수 없습니다: {{reason}}',

@@ -1,16 +1,23 @@
 // A full standalone install driven through the wizard in Chromium (browser mode) against real SSH test hosts,
-// with the fixture Kubespray tree as the offline bundle: the first run fails at a known task on a known host,
-// the Install screen shows that task first, and resuming from the Install screen reaches Done with a
-// kubeconfig file on disk. Screenshots of the Review, Install and Done screens in both languages.
+// from a bundle holding the real K-PaaS v1.6.2 tree (test/integration/install/real-tree-bundle.ts: the
+// product runs that tree's own playbooks/cluster.yml, whose roles/cp/* plays are the tree's; only Kubespray's
+// node-level plays are a test stand-in, and three cp/* plays that cannot work on a test host are left out,
+// each named there). Master 1 has the strict fake kubectl/helm, and the NFS provisioner's chart repository is
+// not reachable at first: the first run fails in the tree's own cp/storage task on master-1, the Install
+// screen shows that task first, the repository (a site's mirror) comes up, and resuming from the Install
+// screen reaches Done with a kubeconfig file on disk. Screenshots of the Review, Install and Done screens in
+// both languages.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../hosts/harness.js';
 import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../support/secrets-scan.js';
-import { makeFixtureBundle } from '../integration/install/fixture-bundle.js';
+import { runDir } from '../../core/install/journal.js';
+import { fakeState, makeRealTreeBundle, prepareRealTreeHost, setRepoReachable, STANDIN_PLAY } from '../integration/install/real-tree-bundle.js';
+import { haveUpstream } from '../unit/kubespray/upstream.js';
 import {
   ROOT,
   cannotRunBrowser,
@@ -24,7 +31,6 @@ import {
   type BrowserMode,
 } from './support.js';
 
-const FIXTURE_TREE = join(ROOT, 'test', 'fixtures', 'kubespray');
 const FAKE_K8S = join(ROOT, 'test', 'integration', 'install', 'fakes', 'fake-k8s-tool');
 
 function missing(): string | undefined {
@@ -33,7 +39,9 @@ function missing(): string | undefined {
   const hosts = canRunTestHosts();
   if (!hosts.ok) return hosts.reason;
   if (spawnSync('ansible-playbook', ['--version']).status !== 0) return 'ansible-playbook is not installed (apt-get install -y ansible ansible-core)';
-  if (!existsSync(join(FIXTURE_TREE, 'cluster.yml'))) return 'the fixture Kubespray tree (test/fixtures/kubespray) is not there';
+  if (!haveUpstream) return 'the upstream trees (../shared/upstream) are not at hand';
+  if (spawnSync('/usr/bin/python3', ['-c', 'import netaddr']).status !== 0) return "python3-netaddr is missing (the tree's version gate checks it: apt-get install -y python3-netaddr)";
+  if (!readFileSync('/proc/filesystems', 'utf8').includes('overlay')) return "no overlay file system for master 1's own /usr/bin";
   if (!existsSync(FAKE_K8S)) return 'the fake kubectl/helm (test/integration/install/fakes/fake-k8s-tool) is not there';
   return undefined;
 }
@@ -62,19 +70,14 @@ describe.skipIf(!!why)('standalone install from the Mode screen to Done', () => 
   let scratch: string;
   let bm: BrowserMode;
   let b: Browser;
-  const fixtureState = (i: number) => join(th.hosts[i]!.dir, 'lib', 'fixture');
 
   beforeAll(async () => {
     th = await startTestHosts({ count: 2 });
     scratch = mkdtempSync(join(tmpdir(), 'cpi-e2e-install-'));
-    // The fixture tree, the platform's manifests and the NFS chart: the strict fake kubectl/helm accept nothing less.
-    makeFixtureBundle(join(scratch, 'bundle'));
-    for (const tool of ['kubectl', 'helm']) {
-      const dest = join(th.hosts[0]!.dir, 'bin', tool);
-      copyFileSync(FAKE_K8S, dest);
-      chmodSync(dest, 0o755);
-    }
-    for (let i = 0; i < th.hosts.length; i++) mkdirSync(fixtureState(i), { recursive: true });
+    // The real tree (changed only where listed in real-tree-bundle.ts); master 1 with the strict fakes, its own
+    // /root and /usr/bin, and the NFS chart repository not reachable yet.
+    makeRealTreeBundle(join(scratch, 'bundle'));
+    await prepareRealTreeHost(th, 0, { repoReachable: false });
     // The hosts' keys are known already: the host-key flow has its own test (hosts.test.ts).
     const knownHostsFile = join(scratch, 'known_hosts');
     copyFileSync(th.knownHostsFile, knownHostsFile);
@@ -95,9 +98,7 @@ describe.skipIf(!!why)('standalone install from the Mode screen to Done', () => 
   afterAll(() => secretsPs?.stop());
   afterEach(() => void assertNoSecrets({ secrets: harnessSecrets(th), paths: scratch ? [scratch] : [], sampler: secretsPs, minSamples: 0 }));
 
-  it('fails at the marked task, shows it first, resumes from the Install screen and ends with a kubeconfig', async () => {
-    // worker-1's kubeadm task fails on the first run.
-    writeFileSync(join(fixtureState(1), 'fail'), 'kubeadm');
+  it("fails in the tree's own cp/storage task, shows it first, resumes from the Install screen and ends with a kubeconfig", async () => {
     b = await openBrowser(bm.server.url, 'en');
     const { page } = b;
     await chooseStandalone(page);
@@ -138,12 +139,14 @@ describe.skipIf(!!why)('standalone install from the Mode screen to Done', () => 
     const box = page.getByTestId('failure-box');
     await box.waitFor();
     const boxText = await box.innerText();
-    expect(boxText).toContain('worker-1');
-    expect(await page.getByTestId('failure-host').innerText()).toContain('worker-1');
-    // The fixture's kubeadm role fails at its "Join to cluster if needed" task on the marked host.
-    expect((await page.getByTestId('failure-task').innerText()).toLowerCase()).toContain('join to cluster');
+    expect(boxText).toContain('master-1');
+    expect(boxText).toContain('cannot be reached');
+    expect(await page.getByTestId('failure-host').innerText()).toContain('master-1');
+    // The tree's cp/storage role: `helm repo add` of the provisioner's repository, then `helm install` from it.
+    expect(await page.getByTestId('failure-task').innerText()).toContain('Deploy nfs-subdir-external-provisioner');
 
-    rmSync(join(fixtureState(1), 'fail'), { force: true });
+    // The site's mirror of the chart repository comes up; the run resumes from the Install screen.
+    setRepoReachable(th, 0, true);
     await page.getByTestId('run-resume').click();
     // A run that succeeds takes the wizard to Done by itself.
     try {
@@ -163,9 +166,19 @@ describe.skipIf(!!why)('standalone install from the Mode screen to Done', () => 
     expect(readFileSync(kubeconfigPath, 'utf8')).toContain(`server: https://${th.hosts[0]!.address}:6443`);
     await screenshot(page, 'en', '8-done');
 
+    // The tree's own plays ran from the wizard: its boilerplate, the stand-in, then its cp/* tasks on master 1,
+    // and the fakes kept what they were handed (the tree's ingress manifest, the provisioner with its values).
+    const runId = (await bm.service.invoke('run.list', {})).runs[0]!.id;
+    const log = readFileSync(join(runDir(join(scratch, 'work'), runId), 'logs', 'kubespray', 'master-1.log'), 'utf8');
+    for (const marker of ['TASK [validate_inventory : ', `PLAY [${STANDIN_PLAY}]`, 'TASK [cp/kube_config : ', 'TASK [cp/istio : Copy istioctl]', 'TASK [cp/ingress-nginx : Deploy ingress nginx controller]', 'TASK [cp/storage : Deploy nfs-subdir-external-provisioner]']) {
+      expect(log, marker).toContain(marker);
+    }
+    const state = fakeState(th, 0);
+    expect(state.objects['Deployment/ingress-nginx/ingress-nginx-controller']).toBeDefined();
+    expect(state.releases['default/nfs-subdir-external-provisioner']).toMatchObject({ chart: 'nfs-subdir-external-provisioner', version: '4.0.18' });
+
     // What the Done screen's buttons ask of the engine: merge into an existing kubeconfig without losing its
     // contexts, and a support bundle without credentials.
-    const runId = (await bm.service.invoke('run.list', {})).runs[0]!.id;
     // Browser mode writes only inside its work folder (and --allow-dir folders): the kubeconfig to merge into is there.
     const mergeInto = join(scratch, 'work', 'kube', 'config');
     mkdirSync(join(scratch, 'work', 'kube'), { recursive: true });

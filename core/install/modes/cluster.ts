@@ -12,6 +12,7 @@ import { getPodsCommand, podNodes } from '../../tools/kubectl/cloud.js';
 import { kubectlApply, patchServiceLoadBalancerIp, rolloutStatus, serviceLoadBalancerIp, setDefaultStorageClass } from '../../tools/kubectl/commands.js';
 import { helmStatus, helmUpgradeInstall } from '../../tools/helm/commands.js';
 import { StepError, type Step, type StepContext } from '../step.js';
+import { apiLbStep, hasApiLb } from './api-lb.js';
 import { PLATFORM_TREE, workspace } from './deployer.js';
 
 export const ADMIN_CONF = '/etc/kubernetes/admin.conf';
@@ -74,44 +75,6 @@ export function nfsServerCommand(plan: Plan): string {
     'exportfs -ra',
     'exportfs -v',
   ].join(' && ');
-}
-
-/** HAProxy's listener for the API servers, as the guide's §2.1.7.2 appends it to haproxy.cfg. */
-export function haproxyApiBlock(vip: string, masters: Array<{ name: string; address: string }>): string {
-  return [
-    '# BEGIN cp-installer kubernetes-apiserver',
-    'listen kubernetes-apiserver-https',
-    `  bind ${vip}:6443`,
-    '  mode tcp',
-    '  option log-health-checks',
-    '  timeout client 3h',
-    '  timeout server 3h',
-    ...masters.map((m) => `  server ${m.name} ${m.address}:6443 check check-ssl verify none inter 10000`),
-    '  balance roundrobin',
-    '# END cp-installer kubernetes-apiserver',
-    '',
-  ].join('\n');
-}
-
-/** keepalived.conf as the guide's §2.1.7.2 writes it: the first load balancer MASTER, the others BACKUP. */
-export function keepalivedConf(vip: string, iface: string, index: number): string {
-  return [
-    'vrrp_instance VI_1 {',
-    `  state ${index === 0 ? 'MASTER' : 'BACKUP'}`,
-    `  interface ${iface}`,
-    '  virtual_router_id 51',
-    `  priority ${110 - index * 10}`,
-    '  advert_int 1',
-    '  authentication {',
-    '    auth_type PASS',
-    '    auth_pass 1111',
-    '  }',
-    '  virtual_ipaddress {',
-    `    ${vip}`,
-    '  }',
-    '}',
-    '',
-  ].join('\n');
 }
 
 /** A chart shipped in the offline bundle (`<bundle>/charts/<chart>-<version>.tgz`), if there is one. */
@@ -194,8 +157,7 @@ async function onMaster(_ctx: StepContext, _deployer: string, _master: string, r
 export function beforeKubespray(plan: Plan): string[] {
   const ids: string[] = [];
   if (plan.storage.type === 'nfs' && hostsWithRole(plan, 'nfs').length > 0) ids.push('nfs-server');
-  const vip = plan.cluster.loadBalancerDomain;
-  if (hostsWithRole(plan, 'lb').length > 0 && vip && /^\d+\.\d+\.\d+\.\d+$/.test(vip)) ids.push('api-lb');
+  if (hasApiLb(plan)) ids.push('api-lb');
   return ids;
 }
 
@@ -223,53 +185,9 @@ export function clusterSteps(plan: Plan, master: Host, needs: string[]): Step[] 
     });
   }
 
-  // Before Kubespray: the HA API load balancer on the `lb` hosts (keepalived + HAProxy, the guide's
-  // §2.1.7.2) when the plan has them and a VIP to give them.
-  const lbs = hostsWithRole(plan, 'lb');
-  const vip = plan.cluster.loadBalancerDomain;
-  if (vip && pre.includes('api-lb')) {
-    const masters = hostsWithRole(plan, 'control-plane').filter((h) => !h.roles.includes('edge')).map((h) => ({ name: h.name, address: innerAddress(h) }));
-    steps.push({
-      id: 'api-lb',
-      title: msg('step.api-lb'),
-      hosts: lbs.map((h) => h.name),
-      needs: [],
-      perHost: true,
-      retry: { attempts: 2, delayMs: 5000 },
-      async run(ctx) {
-        const h = ctx.host!;
-        const index = lbs.findIndex((l) => l.name === h.name);
-        // The interface that holds the VIP's network on this host.
-        const dev = await ctx.exec(h.name, `ip -o -4 route get ${shq(vip)} | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p'`, { quiet: true, dryRunResult: { stdout: 'eth0\n' } });
-        const iface = dev.stdout.trim() || 'eth0';
-        await ctx.exec(
-          h.name,
-          [
-            `{ dpkg -s keepalived haproxy >/dev/null 2>&1 || { ${shellJoin(['apt-get', 'update'])} && ${shellJoin(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', 'keepalived', 'haproxy'])}; }; }`,
-            'mkdir -p /etc/keepalived /etc/haproxy /etc/sysctl.d',
-            `printf '%s\\n' net.ipv4.ip_nonlocal_bind=1 net.ipv4.ip_forward=1 > /etc/sysctl.d/90-cp-installer-lb.conf`,
-            'sysctl -p /etc/sysctl.d/90-cp-installer-lb.conf',
-          ].join(' && '),
-          { sudo: true, timeoutMs: 15 * 60_000, describe: 'keepalived and haproxy installed; ip_nonlocal_bind, ip_forward' },
-        );
-        await ctx.upload(h.name, keepalivedConf(vip, iface, index), '/etc/keepalived/keepalived.conf', { sudo: true, mode: 0o644 });
-        const block = haproxyApiBlock(vip, masters);
-        await ctx.upload(h.name, block, `${ws}/haproxy-api.cfg`, { mode: 0o644 });
-        await ctx.exec(
-          h.name,
-          [
-            'touch /etc/haproxy/haproxy.cfg',
-            // Our block replaced, the rest of haproxy.cfg kept.
-            `sed -i '/^# BEGIN cp-installer kubernetes-apiserver$/,/^# END cp-installer kubernetes-apiserver$/d' /etc/haproxy/haproxy.cfg`,
-            `cat ${shq(`${ws}/haproxy-api.cfg`)} >> /etc/haproxy/haproxy.cfg`,
-            'haproxy -c -f /etc/haproxy/haproxy.cfg',
-            '{ systemctl enable keepalived haproxy && systemctl restart keepalived haproxy; }',
-          ].join(' && '),
-          { sudo: true, describe: `haproxy: ${vip}:6443 → ${masters.map((x) => x.address).join(', ')}; keepalived VIP ${vip} on ${iface}` },
-        );
-      },
-    });
-  }
+  // Before Kubespray: the HA API load balancer on the `lb` hosts (api-lb.ts).
+  const lb = pre.includes('api-lb') ? apiLbStep(plan, ws) : undefined;
+  if (lb) steps.push(lb);
 
   const storage: Step = {
     id: 'storage',

@@ -10,7 +10,7 @@ import type { Host, Plan } from '../../plan/schema.js';
 import type { SecretBag } from '../../ssh/types.js';
 import { inventoryDir, inventoryName, playbookCommand } from '../../tools/kubespray/commands.js';
 import { groupVarChanges, keptHardening, PLATFORM_INVENTORY } from '../../tools/kubespray/group-vars.js';
-import { APPLICATION_TEMPLATE_GLOB, clusterTemplates, renderTemplate, scriptValues } from '../../tools/kubespray/placeholders.js';
+import { APPLICATION_TEMPLATE_GLOB, clusterTemplates, planTemplateEdits, renderTemplate, scriptValues } from '../../tools/kubespray/placeholders.js';
 import { homesOffTree, masterOneApplications } from '../../tools/kubespray/platform-reads.js';
 import { clusterNodes, hostsWithRole } from '../../plan/schema.js';
 import { likelyHome } from '../dry-home.js';
@@ -83,8 +83,11 @@ async function renderPlatformTemplates(ctx: StepContext, d: string): Promise<Arr
       throw new StepError(msg('install.step-error', { message: `${template}: no value for ${r.missing.map((n) => `{${n}}`).join(', ')}` }), undefined, true);
     }
     ctx.log(`${r.target}: from ${template}${r.filled.length ? `, ${r.filled.map((n) => `{${n}} = ${JSON.stringify(values[n])}`).join(', ')}` : ''}`, { host: d });
-    await ctx.upload(d, r.text, `${PLATFORM_TREE}/${r.target}`, { mode: 0o644 });
-    rendered.push([r.target, r.text]);
+    // What the plan decides there that the script does not fill (the NFS share's path).
+    const edited = planTemplateEdits(r.target, r.text, ctx.plan);
+    for (const change of edited.changes) ctx.log(change, { host: d });
+    await ctx.upload(d, edited.text, `${PLATFORM_TREE}/${r.target}`, { mode: 0o644 });
+    rendered.push([r.target, edited.text]);
   }
   return rendered;
 }

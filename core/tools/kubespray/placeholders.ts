@@ -4,6 +4,7 @@
 // The installer does the same from the plan, as a pure renderer: without it kubeadm is handed the literal SAN
 // "{MASTER1_NODE_PUBLIC_IP}" and metrics-server a node selector no node has.
 import { hostsWithRole, innerAddress, type Plan } from '../../plan/schema.js';
+import { scalar } from './yaml-text.js';
 
 /** The address users and certificates name for the API server: the HA load balancer, else master 1's address. */
 export function apiServerHost(plan: Plan): string | undefined {
@@ -82,4 +83,28 @@ export function renderTemplate(templatePath: string, templateText: string, value
   const { text, missing } = fillPlaceholders(templateText, values);
   const filled = placeholdersIn(templateText).filter((n) => !missing.includes(n));
   return { target: templatePath.replace(/\.tmpl$/, ''), text, filled, missing };
+}
+
+/**
+ * What the plan decides in a filled template that the platform's script leaves as it is: the NFS
+ * provisioner's `nfs.path` (values.yaml.tmpl writes the guide's /home/share/nfs, while the nfs-server step
+ * exports the plan's path and the tree's cp/storage installs the provisioner with this file). Pure: the
+ * text with the plan's value, and one line per change for the run's log (also in a dry run).
+ */
+export function planTemplateEdits(target: string, text: string, plan: Plan): { text: string; changes: string[] } {
+  const path = plan.storage.type === 'nfs' ? plan.storage.nfs?.path : undefined;
+  if (!path || !/^applications\/nfs-subdir-external-provisioner-[^/]+\/values\.yaml$/.test(target)) return { text, changes: [] };
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => /^nfs:\s*(#.*)?$/.test(l));
+  if (start < 0) return { text, changes: [] };
+  // The block's lines: indented (or blank) until the next top-level key.
+  for (let i = start + 1; i < lines.length && !/^\S/.test(lines[i]!); i++) {
+    const m = /^(\s+)path:\s*(.*?)\s*$/.exec(lines[i]!);
+    if (!m) continue;
+    const next = `${m[1]}path: ${scalar(path)}`;
+    if (lines[i] === next) return { text, changes: [] };
+    lines[i] = next;
+    return { text: lines.join('\n'), changes: [`${target}: nfs.path ${m[2]} -> ${scalar(path)} (the plan's share, as the nfs-server step exports it)`] };
+  }
+  return { text, changes: [] };
 }

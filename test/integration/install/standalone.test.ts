@@ -1,6 +1,8 @@
 // The standalone mode for real: the installer over SSH to OpenSSH test hosts, the fixture Kubespray tree as
 // the offline bundle, the real ansible-playbook on the deployer (master 1) reaching the nodes with the key
 // the installer gave it. Master 1 gets a fake kubectl/helm that answers from what the fixture playbook left.
+// The fixture tree is here for what the real tree cannot stage (a failure or hang at a known step on a known
+// host, then resume, cancel, a killed installer); the install on the real v1.6.2 tree is real-tree.test.ts.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

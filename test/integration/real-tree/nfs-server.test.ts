@@ -4,7 +4,7 @@
 // what cannot run here: apt-get (no network, the packages are this machine's) and exportfs (no NFS server in a
 // network namespace). The real dpkg, sudo, mkdir, chmod, grep and the step's own shell run as they are.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +13,9 @@ import { shq } from '../../../core/common/quote.js';
 import { clusterSteps } from '../../../core/install/modes/cluster.js';
 import type { InstallMode } from '../../../core/install/step.js';
 import { hostsWithRole, innerAddress, Plan } from '../../../core/plan/schema.js';
-import { canRunTestHosts, startTestHosts, type TestHost, type TestHosts } from '../../hosts/harness.js';
+import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
 import { runMode } from '../edge/helpers.js';
+import { ownEtc } from './own-etc.js';
 
 const FAKES = fileURLToPath(new URL('./fakes/', import.meta.url));
 const SHARE = '/var/lib/cp-installer/share/nfs';
@@ -24,25 +25,6 @@ const aptCache = spawnSync('apt-cache', ['show', 'nfs-kernel-server'], { encodin
 const overlay = existsSync('/proc/filesystems') && readFileSync('/proc/filesystems', 'utf8').includes('overlay');
 const reason = !can.ok ? can.reason : !aptCache ? 'apt-cache does not know nfs-kernel-server (the fake apt-get asks it)' : !overlay ? 'no overlay file system for the host\'s own /etc' : undefined;
 if (reason) console.log(`skipping the nfs-server step test: ${reason}`);
-
-/** An /etc of the host's own: this machine's /etc underneath, writes kept in a tmpfs of the host's mount
- *  namespace; the harness's per-host files bound on top again. */
-async function ownEtc(th: TestHosts, i: number, h: TestHost): Promise<void> {
-  const o = join(h.dir, 'etc-overlay');
-  mkdirSync(o, { recursive: true });
-  const r = await th.exec(
-    i,
-    [
-      `mount -t tmpfs tmpfs ${shq(o)}`,
-      `mkdir ${shq(`${o}/upper`)} ${shq(`${o}/work`)}`,
-      `mount -t overlay overlay -o ${shq(`lowerdir=/etc,upperdir=${o}/upper,workdir=${o}/work`)} /etc`,
-      ...(['hosts', 'hostname'] as const).map((f) => `mount --bind ${shq(join(h.dir, f))} /etc/${f}`),
-      `mount --bind ${shq(join(h.dir, 'kube'))} /etc/kubernetes`,
-      `mount --bind ${shq(join(h.dir, 'sudoers.d'))} /etc/sudoers.d`,
-    ].join(' && '),
-  );
-  expect(r.code, r.stderr).toBe(0);
-}
 
 describe.skipIf(!!reason)('the nfs-server step on a test host', () => {
   let th: TestHosts;
