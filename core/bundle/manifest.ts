@@ -54,6 +54,14 @@ export interface ManifestInputs {
   arch?: Arch[];
 }
 
+/** The registry the deployer runs for the site (github.com/distribution/distribution's release build). */
+export const DISTRIBUTION_VERSION = '2.8.3';
+
+/** Its release archive for one architecture (holds the static `registry` binary at its top). */
+export function registryUrl(arch: Arch): string {
+  return `https://github.com/distribution/distribution/releases/download/v${DISTRIBUTION_VERSION}/registry_${DISTRIBUTION_VERSION}_linux_${arch}.tar.gz`;
+}
+
 /** The tree as one archive: GitHub's tag tarball for a GitHub repository. */
 export function treeArchiveUrl(release: Release): string {
   const git = release.kubespray.git.replace(/\.git$/, '');
@@ -196,6 +204,11 @@ export function bundleManifest(inputs: ManifestInputs): BundleManifest {
       for (const i of dl.images) c.image(`${i.repo}:${i.tag}`, `${prefix}roles/kubespray_defaults (downloads.${i.key})`, i.groups, i.digest);
       for (const u of dl.unresolved) notes.push({ role: 'kubespray download', variable: u.variable, task: u.key });
       for (const u of dl.noChecksum) notes.push({ role: `kubespray download (${arch}): no checksum`, variable: u.variable, task: u.key });
+      // The deployer loads the images into its registry with skopeo: the tree's own pinned static build
+      // (CRI-O's nodes need it anyway; a containerd plan carries it for the deployer only).
+      const skopeo = (runtime === 'crio' ? dl : kubesprayDownloads(ks, { kubeVersion: release.kubernetes, runtime: 'crio', arch })).files.find((f) => f.key === 'skopeo');
+      if (skopeo) c.file(skopeo.url, `${prefix}roles/kubespray_defaults (downloads.skopeo)`, ['deployer'], skopeo.sha256);
+      c.file(registryUrl(arch), `the distribution registry ${DISTRIBUTION_VERSION}, run on the deployer when the plan names no site registry`, ['deployer']);
       const scan = scanPlaybook(ks, 'playbooks/cluster.yml', facts);
       scanImages(tree, scan);
       platformArtifacts(c, tree, release, scan, ['kube_control_plane']);

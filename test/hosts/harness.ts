@@ -6,6 +6,7 @@ import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, mkd
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { shq } from '../../core/common/quote.js';
+import { canRecordEgress, EGRESS_RESOLVER, egressInstallCommand, egressListCommand, parseEgressSets, type EgressAttempt } from './egress.js';
 import { ed25519HostKey } from './host-key.js';
 import { must, run } from './run.js';
 import { allStates, bridgeName, claim, isStale, load, save, teardown, type HarnessState } from './state.js';
@@ -61,6 +62,8 @@ export interface TestHosts {
   dir: string;
   /** Runs `cmd` with sh inside host i's namespaces (net, mount, UTS) as root. */
   exec(i: number, cmd: string): Promise<ExecResult>;
+  /** With `recordEgress`: every outbound attempt outside the test network so far (hosts given, or all). */
+  egressAttempts(hosts?: number[]): Promise<EgressAttempt[]>;
   linkDown(i: number): Promise<void>;
   linkUp(i: number): Promise<void>;
   stop(): Promise<void>;
@@ -73,6 +76,16 @@ export interface StartOptions {
   hosts?: Array<Partial<HostVariant>>;
   /** Kept after this process exits (cli `up`); taken down only by `down`. */
   persistent?: boolean;
+  /**
+   * Record and reject every outbound attempt to outside the test subnet (nftables in each host's namespace,
+   * test/hosts/egress.ts); the hosts' resolver is then outside too, so a name lookup is a recorded attempt.
+   */
+  recordEgress?: boolean;
+  /**
+   * Folders each host gets a writable copy of (an overlay on a tmpfs of its own mount namespace, this
+   * machine's folder underneath), e.g. /etc, /opt, /usr/local/lib: what the host writes there stays its own.
+   */
+  ownDirs?: string[];
 }
 
 const SSHD = '/usr/sbin/sshd';
@@ -239,6 +252,13 @@ function waitForBanner(address: string, pid: number, timeoutMs: number): Promise
 export async function startTestHosts(opts: StartOptions): Promise<TestHosts> {
   const can = canRunTestHosts();
   if (!can.ok) throw new Error(`cannot start test hosts: ${can.reason}`);
+  if (opts.recordEgress) {
+    const eg = canRecordEgress();
+    if (!eg.ok) throw new Error(`cannot record egress: ${eg.reason}`);
+  }
+  for (const d of opts.ownDirs ?? []) {
+    if (!d.startsWith('/') || d === '/' || !existsSync(d)) throw new Error(`ownDirs: ${d} must be an existing absolute folder other than /`);
+  }
   if (!Number.isInteger(opts.count) || opts.count < 1 || opts.count > MAX_HOSTS) {
     throw new Error(`count must be 1..${MAX_HOSTS}`);
   }
@@ -315,6 +335,8 @@ async function build(state: HarnessState, opts: StartOptions): Promise<TestHosts
     chmodSync(join(hdir, 'sudoers.d'), 0o750);
     writeFileSync(join(hdir, 'hosts'), etcHosts);
     writeFileSync(join(hdir, 'hostname'), `${names[n]}\n`);
+    if (opts.recordEgress) writeFileSync(join(hdir, 'resolv.conf'), `nameserver ${EGRESS_RESOLVER}\n`);
+    (opts.ownDirs ?? []).forEach((_, k) => mkdirSync(join(hdir, 'own', String(k)), { recursive: true }));
     const homeDir = join(hdir, 'home');
     mkdirSync(join(homeDir, '.ssh'), { mode: 0o700 });
     writeFileSync(join(homeDir, '.ssh', 'authorized_keys'), authorized, { mode: 0o600 });
@@ -396,13 +418,20 @@ async function build(state: HarnessState, opts: StartOptions): Promise<TestHosts
       [join(h.dir, 'home'), home],
       [join(h.dir, 'sudoers.d'), '/etc/sudoers.d'],
     ];
+    if (opts.recordEgress) binds.push([join(h.dir, 'resolv.conf'), '/etc/resolv.conf']);
     if (v.memTotalKb !== undefined) binds.push([join(h.dir, 'meminfo'), '/proc/meminfo']);
+    // Overlays first: the binds above (into /etc among others) then land on the host's own copy.
+    const own = (opts.ownDirs ?? []).flatMap((d, k) => {
+      const o = join(h.dir, 'own', String(k));
+      return [`mount -t tmpfs tmpfs ${shq(o)}`, `mkdir ${shq(`${o}/upper`)} ${shq(`${o}/work`)}`, `mount -t overlay overlay -o ${shq(`lowerdir=${d},upperdir=${o}/upper,workdir=${o}/work`)} ${shq(d)}`];
+    });
     if (v.osRelease !== undefined) binds.push([join(h.dir, 'os-release'), '/etc/os-release']);
     const cpus = v.cpus !== undefined ? `taskset -c ${shq(`0-${Math.max(0, v.cpus - 1)}`)} ` : '';
     const script = [
       'set -e',
       `printf '%s\\n' 'link set lo up' ${shq(`addr add ${h.address}/24 dev eth0`)} 'link set eth0 up' ${shq(`route add default via ${bridgeAddress}`)} | ip -batch -`,
       `hostname ${shq(h.name)}`,
+      ...own,
       ...binds.map(([from, to]) => `mount --bind ${shq(from)} ${shq(to)}`),
       `exec ${cpus}${SSHD} -D -e -f ${shq(join(h.dir, 'sshd_config'))}`,
     ].join('\n');
@@ -429,6 +458,15 @@ async function build(state: HarnessState, opts: StartOptions): Promise<TestHosts
   }
 
   trace('ready');
+  if (opts.recordEgress) {
+    await Promise.all(
+      hosts.map(async (h) => {
+        const r = await run('nsenter', ['-t', String(h.sshdPid), '-n', '--', 'sh', '-c', egressInstallCommand([`${prefix}.0/24`])]);
+        if (r.code !== 0) throw new Error(`egress recorder on ${h.name}: ${r.stderr.trim()}`);
+      }),
+    );
+    trace('egress');
+  }
   let stopped = false;
   const harness: TestHosts = {
     id,
@@ -447,6 +485,18 @@ async function build(state: HarnessState, opts: StartOptions): Promise<TestHosts
       // Same CPU affinity as the host's sshd, so `nproc` here agrees with what an SSH session sees.
       const cpus = h.variant.cpus !== undefined ? ['taskset', '-c', `0-${Math.max(0, h.variant.cpus - 1)}`] : [];
       return run('nsenter', ['-t', String(h.sshdPid), '-m', '-u', '-n', '--', ...cpus, 'sh', '-c', cmd]);
+    },
+    async egressAttempts(which) {
+      if (!opts.recordEgress) throw new Error('egressAttempts: start the hosts with recordEgress: true');
+      const list = await Promise.all(
+        (which ?? hosts.map((h) => h.index)).map(async (i) => {
+          const h = hosts[i]!;
+          const r = await run('nsenter', ['-t', String(h.sshdPid), '-n', '--', 'sh', '-c', egressListCommand()]);
+          if (r.code !== 0) throw new Error(`egress recorder on ${h.name}: ${r.stderr.trim()}`);
+          return parseEgressSets(h.name, r.stdout);
+        }),
+      );
+      return list.flat();
     },
     async linkDown(i) {
       await must('ip', ['link', 'set', `cpt${id}v${i}`, 'down']);

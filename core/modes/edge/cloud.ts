@@ -9,7 +9,7 @@ import { hostsWithRole, innerAddress, type Host, type Plan } from '../../plan/sc
 import { affinityPatchCommand, affinityTargets, listWorkloadsCommand } from '../../tools/kubectl/affinity.js';
 import { getPodsCommand, podNodes } from '../../tools/kubectl/cloud.js';
 import { verifyEdgeNodes } from '../../tools/kubectl/nodes.js';
-import { keadmInit, type KeadmInitOptions } from '../../tools/kubeedge/commands.js';
+import { keadmInit, kubeedgeImageRepository, type KeadmInitOptions } from '../../tools/kubeedge/commands.js';
 import { KeadmInitParser } from '../../tools/kubeedge/parser.js';
 import type { Step, StepContext } from '../../install/step.js';
 import { fail, kubectlJson } from './exec.js';
@@ -103,7 +103,7 @@ export function keadmInitStep(plan: Plan, release: Release, state: EdgeRunState,
     pinToNode: cloud.name,
     tolerateControlPlane: o.tolerateControlPlane,
     master: `https://${innerAddress(cloud)}:6443`,
-    ...(plan.registry ? { imageRepository: plan.registry.address } : {}),
+    ...(kubeedgeImageRepository(plan) ? { imageRepository: kubeedgeImageRepository(plan)! } : {}),
   });
   const pods = async (ctx: StepContext) => podNodes(await kubectlJson(ctx, cloud.name, getPodsCommand(state.kubeconfig(), 'kubeedge', 'kubeedge=cloudcore')));
   return {

@@ -12,6 +12,7 @@ import { fail } from './exec.js';
 import { joinStep } from './join.js';
 import { cniStep, kubeadmConfigStep, kubeadmConfigText, kubeadmInitStep } from './kubeadm.js';
 import { portalSteps } from '../standalone/portal.js';
+import { prepareSteps } from './prepare.js';
 import { edgeProfile } from './profile.js';
 import { edgeHostsFor, EdgeRunState } from './state.js';
 
@@ -26,8 +27,11 @@ export const edgeMode: ModeDescriptor = {
     if (cps !== 1) fail(msg('edge.control-plane-count', { count: cps }), undefined, true);
     kubeadmConfigText(plan, release, cloud);
     const state = new EdgeRunState(cloud, () => ADMIN_KUBECONFIG);
+    // With an offline bundle the hosts get their tools from it first; the tools step then checks the result.
+    const prepare = prepareSteps(plan, cloud, edges, 'cloud', []);
     return [
-      toolsStep(cloud, edges, ['kubeadm', 'kubectl', 'keadm'], []),
+      ...prepare,
+      toolsStep(cloud, edges, ['kubeadm', 'kubectl', 'keadm'], prepare.map((s) => s.id)),
       kubeadmConfigStep(plan, release, cloud, ['edge-tools']),
       kubeadmInitStep(cloud, ['kubeadm-config']),
       cniStep(plan, release, cloud, ['kubeadm-init']),

@@ -4,7 +4,7 @@ import { msg } from '../../common/messages.js';
 import type { Release } from '../../plan/catalog.js';
 import type { Host, Plan } from '../../plan/schema.js';
 import { verifyEdgeNodes } from '../../tools/kubectl/nodes.js';
-import { keadmJoin, keadmJoinArgv, keadmJoinCleanup } from '../../tools/kubeedge/commands.js';
+import { keadmJoin, keadmJoinArgv, keadmJoinCleanup, kubeedgeImageRepository } from '../../tools/kubeedge/commands.js';
 import { KeadmJoinParser } from '../../tools/kubeedge/parser.js';
 import type { Step } from '../../install/step.js';
 import { fail } from './exec.js';
@@ -19,7 +19,7 @@ export function joinStep(plan: Plan, release: Release, state: EdgeRunState, edge
     nodeName: host.name,
     runtime: plan.cluster.runtime,
     labels: host.labels,
-    ...(plan.registry ? { imageRepository: plan.registry.address } : {}),
+    ...(kubeedgeImageRepository(plan) ? { imageRepository: kubeedgeImageRepository(plan)! } : {}),
   });
   return {
     id: 'edge-join',

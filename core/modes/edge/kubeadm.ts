@@ -100,6 +100,14 @@ export function cniStep(plan: Plan, release: Release, cloud: Host, needs: string
           describe: `Calico v${version} manifest from the bundle`,
         });
       }
+      if (!plan.bundle) {
+        // Without a bundle the cloud host fetches the manifest itself: that download is what fails on a site
+        // with no route out, and the user must learn which address it was, not only kubectl's last line.
+        const r = await ctx.exec(cloud.name, applyCommand(kubeconfig, source), { sudo: true, check: false });
+        if (ctx.dryRun || / (created|configured|unchanged)$/m.test(r.stdout) || r.code === 0) return;
+        const message = ctx.redact((r.stderr || r.stdout).trim().split('\n').slice(-3).join('\n') || `exit ${r.code ?? r.signal}`);
+        fail(msg('edge.download-failed', { host: cloud.name, url: source, message }), { host: cloud.name, task: `kubectl apply -f ${source}`, message });
+      }
       await execExpect(ctx, cloud.name, applyCommand(kubeconfig, source), / (created|configured|unchanged)$/m);
     },
   };

@@ -16,6 +16,7 @@ import type { ModeDescriptor } from '../descriptor.js';
 import { affinityStep, checkEdgePlan, gettokenStep, keadmInitStep, toolsStep, verifyStep } from '../edge/cloud.js';
 import { joinStep } from '../edge/join.js';
 import { edgeHostsFor, EdgeRunState } from '../edge/state.js';
+import { prepareSteps } from '../edge/prepare.js';
 import { cloudcorePoolStep, cloudcoreServiceStep, cloudKubeconfig, kubeconfigStep } from './cloud.js';
 import { expandEdgeProfile } from './profile.js';
 
@@ -29,8 +30,11 @@ export const expandEdgeMode: ModeDescriptor = {
     const kubeconfig = cloudKubeconfig(plan);
     const state = new EdgeRunState(cloud, () => kubeconfig);
     const lb = plan.edge?.cloudcorePrivateAddress;
+    // The cluster's control plane only gets keadm from the bundle; edge hosts their runtime and keadm.
+    const prepare = prepareSteps(plan, cloud, edges, 'keadm', []);
     const steps: Step[] = [
-      toolsStep(cloud, edges, ['kubectl', 'keadm'], []),
+      ...prepare,
+      toolsStep(cloud, edges, ['kubectl', 'keadm'], prepare.map((s) => s.id)),
       kubeconfigStep(plan, cloud, ['edge-tools']),
       affinityStep(state, ['edge-kubeconfig']),
     ];

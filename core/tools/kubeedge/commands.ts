@@ -11,6 +11,7 @@
 // or the dry-run listing. Callers register it with ctx.addSecret so any echo of it is masked.
 import { shellJoin, shq } from '../../common/quote.js';
 import { isLabelKey, isLabelValue } from '../../plan/charset.js';
+import { offlineRegistry, type Plan } from '../../plan/schema.js';
 import { CRI_SOCKETS, type Runtime } from '../kubeadm/config.js';
 import { atLeastMinor as atLeast } from '../../common/version.js';
 import { withoutV, withV } from '../kubeadm/version.js';
@@ -28,6 +29,15 @@ export function keadmGeneration(kubeedge: string): KeadmGeneration {
 /** The version argument as that keadm expects it. */
 export function keadmVersionArg(kubeedge: string): string {
   return keadmGeneration(kubeedge) === 'helm' ? withV(kubeedge) : withoutV(kubeedge);
+}
+
+/**
+ * keadm's `--image-repository` on a site with its own registry (the plan's, or the deployer's serving the
+ * bundle): KubeEdge's images keep their upstream path there (docker.io/kubeedge/cloudcore → <registry>/kubeedge/cloudcore).
+ */
+export function kubeedgeImageRepository(plan: Plan): string | undefined {
+  const r = offlineRegistry(plan);
+  return r ? `${r.address}/kubeedge` : undefined;
 }
 
 export interface KeadmInitOptions {

@@ -7,7 +7,9 @@
 // versions are the tree's own (the catalog is checked against the tree), so the tree's defaults decide them.
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 import type { Release } from '../../plan/catalog.js';
-import { deployerHost, innerAddress, type Plan } from '../../plan/schema.js';
+import { deployerHost, innerAddress, offlineRegistry, type Plan } from '../../plan/schema.js';
+import { containerdMirrorsVar, crioRegistriesVar, mirrorEntries, upstreamRegistries } from '../registry/mirrors.js';
+import { forkImageOverrides } from './offline-images.js';
 import { inventoryGroups, usesLegacyGroups } from './inventory.js';
 import { apiServerHost, fillPlaceholders, scriptValues } from './placeholders.js';
 
@@ -143,20 +145,20 @@ export function groupVarChanges(plan: Plan, release: Release, options: GroupVars
   }
 
   // offline.yml: where images and files come from on a site without internet.
-  if (plan.registry) {
-    const r = plan.registry;
-    set(f.offline, 'registry_host', r.address, 'plan: registry.address');
+  // The plan's site registry, or the deployer's own one serving the bundle (core/install/offline/).
+  const r = offlineRegistry(plan);
+  if (r) {
+    set(f.offline, 'registry_host', r.address, r.local ? `plan: bundle.file, the deployer's registry` : 'plan: registry.address');
     for (const k of ['kube_image_repo', 'gcr_image_repo', 'github_image_repo', 'docker_image_repo', 'quay_image_repo']) {
       set(f.offline, k, '{{ registry_host }}', 'plan: every image comes from the private registry');
     }
+    for (const o of forkImageOverrides()) set(f.offline, o.key, o.value, o.why);
+    // Every upstream registry mirrored by the site registry on the nodes' runtimes (tools/registry/mirrors.ts).
+    const entries = mirrorEntries(r, upstreamRegistries([], r.address));
+    set(f.offline, 'containerd_registries_mirrors', containerdMirrorsVar(entries), 'plan: offline, every upstream registry mirrored by the site registry');
+    set(f.offline, 'crio_registries', crioRegistriesVar(entries), 'plan: offline, every upstream registry mirrored by the site registry');
     if (r.insecure) {
       set(f.offline, 'crio_insecure_registries', ['{{ registry_host }}'], 'plan: registry.insecure');
-      set(
-        f.offline,
-        'containerd_registries_mirrors',
-        [{ prefix: '{{ registry_host }}', mirrors: [{ host: 'http://{{ registry_host }}', capabilities: ['pull', 'resolve'], skip_verify: true }] }],
-        'plan: registry.insecure',
-      );
     }
   }
   if (plan.bundle) {
@@ -181,6 +183,8 @@ export function groupVarChanges(plan: Plan, release: Release, options: GroupVars
         crio_download_url: '{{ files_repo }}/storage.googleapis.com/cri-o/artifacts/cri-o.{{ image_arch }}.v{{ crio_version }}.tar.gz',
         containerd_download_url: '{{ files_repo }}/github.com/containerd/containerd/releases/download/v{{ containerd_version }}/containerd-{{ containerd_version }}-linux-{{ image_arch }}.tar.gz',
         nerdctl_download_url: '{{ files_repo }}/github.com/containerd/nerdctl/releases/download/v{{ nerdctl_version }}/nerdctl-{{ nerdctl_version }}-{{ ansible_system | lower }}-{{ image_arch }}.tar.gz',
+        // CRI-O's role installs skopeo too (the bundle carries the tree's pinned static build).
+        skopeo_download_url: '{{ files_repo }}/github.com/lework/skopeo-binary/releases/download/v{{ skopeo_version }}/skopeo-linux-{{ image_arch }}',
       };
       for (const [k, url] of Object.entries(urls)) set(f.offline, k, url, why);
     }

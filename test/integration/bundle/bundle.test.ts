@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle, bundleManifest, coversPlan, readManifest, treeFromBundle, unpackBundle, verifyBundle, type BundleManifest } from '../../../core/bundle/index.js';
+import { registryUrl } from '../../../core/bundle/manifest.js';
 import { writeBundle, type BuiltManifest } from '../../../core/bundle/archive.js';
 import { findRelease } from '../../../core/plan/catalog.js';
 import { bundlePlatformTree } from '../../../core/install/modes/deployer.js';
@@ -95,6 +96,8 @@ describe.skipIf(!!reason)('bundle build, verify, covers and unpack against stand
       const data = randomBytes(a.source.endsWith('/kubeadm') ? 3 * 1024 * 1024 : 64 * 1024);
       served.set(a.source, data);
       putFile(mirrorRoot, a.source, data);
+      // The deployer's registry is not the tree's download: its sha256 is recorded at build.
+      if (a.source === registryUrl('amd64')) continue;
       expect(a.sha256, `${a.source} has a checksum in the real tree`).toBeTruthy();
       checksums = checksums.split(`sha256:${a.sha256}`).join(`sha256:${sha(data)}`);
     }

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kubesprayDownloads } from '../../../core/bundle/kubespray.js';
-import { bundleManifest, filesRepoPath, imagePath, treeArchiveUrl, type ManifestInputs } from '../../../core/bundle/manifest.js';
+import { bundleManifest, filesRepoPath, imagePath, registryUrl, treeArchiveUrl, type ManifestInputs } from '../../../core/bundle/manifest.js';
 import { manifestImages, normalizeImage, playbookRoles } from '../../../core/bundle/platform.js';
 import type { TreeReader } from '../../../core/bundle/vars.js';
 import { findRelease } from '../../../core/plan/catalog.js';
@@ -89,8 +89,15 @@ describe.skipIf(!haveUpstream)('the bundle manifest for a plan', () => {
     expect(m.artifacts.find((a) => a.id.startsWith('image:registry.k-paas.org/k8s/nfs-subdir-external-provisioner'))?.chart).toMatchObject({ name: 'nfs-subdir-external-provisioner' });
     expect(m.artifacts.find((a) => a.kind === 'wheels')?.requirements).toEqual(['ansible==9.13.0', 'cryptography==45.0.2', 'jmespath==1.0.1', 'netaddr==1.3.0']);
     expect(ids.some((i) => i.includes('rook') || i.includes('kyverno'))).toBe(false);
-    // Every file carries the sha256 the tree gives it; nothing is typed here.
-    for (const a of m.artifacts.filter((x) => x.kind === 'file')) expect(a.sha256, a.source).toMatch(/^[0-9a-f]{64}$/);
+    // Every file the tree downloads carries the sha256 the tree gives it; nothing is typed here. The
+    // deployer's registry is not the tree's: its sha256 is recorded when the bundle is built.
+    for (const a of m.artifacts.filter((x) => x.kind === 'file' && x.source !== registryUrl('amd64'))) expect(a.sha256, a.source).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.artifacts.find((a) => a.source === registryUrl('amd64'))).toMatchObject({ path: `files/github.com/distribution/distribution/releases/download/v2.8.3/registry_2.8.3_linux_amd64.tar.gz`, neededBy: ['deployer'] });
+    // The deployer loads the images with the tree's pinned skopeo build, also for a containerd plan.
+    const ctrd = bundleManifest({ release, tree, plan: plan('standalone', 'containerd') });
+    const skopeo = ctrd.artifacts.find((a) => /lework\/skopeo-binary\/.*skopeo-linux-amd64$/.test(a.source));
+    expect(skopeo?.neededBy).toEqual(['deployer']);
+    expect(skopeo?.sha256).toBe(checksumLine('skopeo_binary_checksums', 'amd64', skopeo!.source.replace(/.*\/v([\d.]+)\/.*/, '$1')));
   });
 
   it('rook-ceph and Kyverno bring their manifests\' images and drop the NFS chart', () => {

@@ -1,0 +1,218 @@
+// The two services the deployer runs for a site without internet, and the commands that load images:
+//   cp-installer-files     python3's http.server on the bundle's files/ (Kubespray's files_repo layout);
+//                          python3 is on every deployer (Ansible runs there), so nothing extra is shipped
+//   cp-installer-registry  the distribution registry shipped in the bundle, storing on the deployer's disk
+// Each is kept running: a systemd unit with Restart=always where systemd runs, else a small supervisor loop
+// (restarts the server a second after it exits) in its own session with its pid in a file, which the step
+// checks and starts again. Pure: file texts and command lines (quoted with shq/shellJoin).
+import { createHash } from 'node:crypto';
+import { shellJoin, shq } from '../../common/quote.js';
+
+export type ServiceName = 'cp-installer-files' | 'cp-installer-registry';
+
+export interface ServiceSpec {
+  name: ServiceName;
+  /** What runs, absolute paths only (a unit and the supervisor start in other folders). */
+  argv: string[];
+  /** The login user it runs as under systemd (the files and the registry's storage are theirs). */
+  user: string;
+  /** Where the supervisor keeps its pid, log and script (absolute). */
+  runDir: string;
+  /** The URL that answers 200 once it serves (checked after each start). */
+  health: string;
+}
+
+/** The layout on the deployer, under the login user's home (relative: an SSH command starts there). */
+export const OFFLINE_DIR = 'cp-installer-offline';
+export const OFFLINE_LAYOUT = {
+  /** The unpacked bundle (files/, images/, …). */
+  bundle: `${OFFLINE_DIR}/bundle`,
+  /** The distribution registry's storage. */
+  registry: `${OFFLINE_DIR}/registry`,
+  bin: `${OFFLINE_DIR}/bin`,
+  run: `${OFFLINE_DIR}/run`,
+  /** Certificates skopeo is given for a site registry with its own CA (`<dir>/<address>/ca.crt`). */
+  certs: `${OFFLINE_DIR}/certs`,
+} as const;
+
+/** The file in the unpacked bundle holding the manifest sha256 it was unpacked from. */
+export const UNPACKED_MARK = '.cp-installer-unpacked';
+
+export function specHash(spec: ServiceSpec, extra = ''): string {
+  return createHash('sha256').update(JSON.stringify(spec)).update('\0').update(extra).digest('hex').slice(0, 16);
+}
+
+/** A systemd unit: restarted whenever it exits, started at boot. */
+export function systemdUnit(spec: ServiceSpec, description: string): string {
+  return [
+    '[Unit]',
+    `Description=${description}`,
+    'After=network-online.target',
+    'Wants=network-online.target',
+    '',
+    '[Service]',
+    `User=${spec.user}`,
+    `ExecStart=${spec.argv.map(systemdWord).join(' ')}`,
+    'Restart=always',
+    'RestartSec=1',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+/** systemd's own quoting for one ExecStart word (double quotes, `\` and `"` escaped, `%` doubled). */
+function systemdWord(w: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(w) && !w.includes('%') ? w : `"${w.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%')}"`;
+}
+
+export function supervisorPaths(spec: ServiceSpec): { script: string; pid: string; log: string; hash: string } {
+  return { script: `${spec.runDir}/${spec.name}.sh`, pid: `${spec.runDir}/${spec.name}.pid`, log: `${spec.runDir}/${spec.name}.log`, hash: `${spec.runDir}/${spec.name}.spec` };
+}
+
+/** The supervisor where there is no systemd: the server again a second after it exits, its output in a log. */
+export function supervisorScript(spec: ServiceSpec): string {
+  const p = supervisorPaths(spec);
+  return [
+    '#!/bin/sh',
+    `# cp-installer: keeps ${spec.name} running on a host without systemd (started again a second after it exits).`,
+    'while :; do',
+    `  ${shellJoin(spec.argv)} >> ${shq(p.log)} 2>&1`,
+    `  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) ${spec.name} exited ($?), starting it again" >> ${shq(p.log)}`,
+    '  sleep 1',
+    'done',
+    '',
+  ].join('\n');
+}
+
+/** Exit 0 when the supervisor with this spec runs (its pid alive, its spec the same); prints why not otherwise. */
+export function supervisorRunningCommand(spec: ServiceSpec, hash: string): string {
+  const p = supervisorPaths(spec);
+  return `p=$(cat ${shq(p.pid)} 2>/dev/null) && test -n "$p" && kill -0 "$p" 2>/dev/null && test "$(cat ${shq(p.hash)} 2>/dev/null)" = ${shq(hash)} || { echo 'not running with this configuration'; exit 1; }`;
+}
+
+/**
+ * (Re)starts the supervisor: the old one's whole process group stopped first (its own session, so the
+ * server goes with it), then the new one in a session of its own, detached from this SSH command.
+ */
+export function supervisorStartCommand(spec: ServiceSpec, hash: string): string {
+  const p = supervisorPaths(spec);
+  return [
+    `p=$(cat ${shq(p.pid)} 2>/dev/null); if test -n "$p" && kill -0 "$p" 2>/dev/null; then kill -TERM -- "-$p" 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done; kill -KILL -- "-$p" 2>/dev/null; fi`,
+    `setsid sh ${shq(p.script)} < /dev/null > /dev/null 2>&1 & echo $! > ${shq(p.pid)}`,
+    `printf '%s\\n' ${shq(hash)} > ${shq(p.hash)}`,
+  ].join('; ');
+}
+
+/** Installs (or replaces) and starts the unit; run with sudo. A changed unit restarts it. */
+export function systemdInstallCommand(spec: ServiceSpec, unitFile: string): string {
+  const dest = `/etc/systemd/system/${spec.name}.service`;
+  return [
+    `if ! cmp -s ${shq(unitFile)} ${shq(dest)}; then install -m 0644 ${shq(unitFile)} ${shq(dest)} && systemctl daemon-reload && systemctl enable ${shq(spec.name)} && systemctl restart ${shq(spec.name)}; fi`,
+    `systemctl is-active --quiet ${shq(spec.name)} || systemctl restart ${shq(spec.name)}`,
+  ].join(' && ');
+}
+
+/** Waits (up to `seconds`) for a URL to answer 200, with python3 (on every deployer); prints the last error. */
+export function waitHttpCommand(url: string, seconds = 30): string {
+  const py = [
+    'import sys, time, urllib.request',
+    'url, end = sys.argv[1], time.time() + float(sys.argv[2])',
+    'err = ""',
+    'while time.time() < end:',
+    '    try:',
+    '        with urllib.request.urlopen(url, timeout=3) as r:',
+    '            if r.status == 200: sys.exit(0)',
+    '            err = "HTTP %d" % r.status',
+    '    except Exception as e:',
+    '        err = str(e)',
+    '    time.sleep(0.3)',
+    'print(err); sys.exit(1)',
+  ].join('\n');
+  return shellJoin(['python3', '-c', py, url, String(seconds)]);
+}
+
+export function filesServiceSpec(o: { home: string; user: string; address: string; port: number }): ServiceSpec {
+  return {
+    name: 'cp-installer-files',
+    argv: ['python3', '-m', 'http.server', String(o.port), '--bind', o.address, '--directory', `${o.home}/${OFFLINE_LAYOUT.bundle}/files`],
+    user: o.user,
+    runDir: `${o.home}/${OFFLINE_LAYOUT.run}`,
+    health: `http://${hostPort(o.address, o.port)}/`,
+  };
+}
+
+export function registryConfigPath(home: string): string {
+  return `${home}/${OFFLINE_LAYOUT.run}/registry.yml`;
+}
+
+/** The distribution registry's configuration: filesystem storage on the deployer, plain HTTP on the node network. */
+export function registryConfig(o: { home: string; address: string; port: number }): string {
+  return [
+    'version: 0.1',
+    'log:',
+    '  level: info',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${JSON.stringify(`${o.home}/${OFFLINE_LAYOUT.registry}`)}`,
+    'http:',
+    `  addr: ${JSON.stringify(hostPort(o.address, o.port))}`,
+    '  headers:',
+    '    X-Content-Type-Options: [nosniff]',
+    '',
+  ].join('\n');
+}
+
+export function registryServiceSpec(o: { home: string; user: string; address: string; port: number }): ServiceSpec {
+  return {
+    name: 'cp-installer-registry',
+    argv: [`${o.home}/${OFFLINE_LAYOUT.bin}/registry`, 'serve', registryConfigPath(o.home)],
+    user: o.user,
+    runDir: `${o.home}/${OFFLINE_LAYOUT.run}`,
+    health: `http://${hostPort(o.address, o.port)}/v2/`,
+  };
+}
+
+function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+// --- images ------------------------------------------------------------------------------------------------
+
+export interface SkopeoTls {
+  /** Plain HTTP or an unchecked certificate. */
+  insecure: boolean;
+  /** A folder holding the registry's ca.crt. */
+  certDir?: string;
+}
+
+/** The manifest digest of an image in the registry (sha256 of its raw manifest), or nothing when it is not there. */
+export function remoteDigestCommand(skopeo: string, target: string, tls: SkopeoTls): string {
+  const argv = [skopeo, '--insecure-policy', 'inspect', '--raw', ...(tls.insecure ? ['--tls-verify=false'] : []), ...(tls.certDir ? ['--cert-dir', tls.certDir] : []), `docker://${target}`];
+  // Through a file, not $(…): a command substitution would drop the manifest's trailing newline, and its digest with it.
+  return `m=$(mktemp) && { if ${shellJoin(argv)} > "$m" 2>/dev/null; then sha256sum < "$m" | cut -d' ' -f1; fi; rm -f "$m"; }`;
+}
+
+/** The manifest digest inside an OCI archive (for an artifact whose digest the manifest lacks). */
+export function archiveDigestCommand(skopeo: string, archive: string, tmpdir: string): string {
+  return `${shellJoin([skopeo, '--insecure-policy', '--tmpdir', tmpdir, 'inspect', '--raw', `oci-archive:${archive}`])} | sha256sum | cut -d' ' -f1`;
+}
+
+/** One image from its OCI archive into the registry, digests kept (what the nodes pull is what was fetched). */
+export function loadImageCommand(skopeo: string, archive: string, target: string, tls: SkopeoTls, tmpdir: string): string {
+  return shellJoin([
+    skopeo,
+    '--insecure-policy',
+    '--tmpdir',
+    tmpdir,
+    'copy',
+    '--retry-times',
+    '2',
+    '--preserve-digests',
+    ...(tls.insecure ? ['--dest-tls-verify=false'] : []),
+    ...(tls.certDir ? ['--dest-cert-dir', tls.certDir] : []),
+    `oci-archive:${archive}`,
+    `docker://${target}`,
+  ]);
+}
