@@ -2,7 +2,7 @@
 // Linux has no keyring, safeStorage falls back to "basic_text" (a fixed key: effectively plain text); then
 // nothing is remembered and the person is told why.
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { SafeStorage } from 'electron';
 import type { Keychain } from '../core/api/index.js';
 
@@ -37,6 +37,15 @@ export function createKeychain(safe: SafeStorage, file: string, platform: NodeJS
         rmSync(file, { force: true });
         return undefined;
       }
+    },
+    // The portal's first login of a cluster: its own encrypted file beside this one, same rules.
+    entry(name: string) {
+      const own = createKeychain(safe, join(dirname(file), `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.bin`), platform);
+      return {
+        save: (data: string) => own.save(data),
+        load: () => own.load(),
+        forget: async () => rmSync(join(dirname(file), `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.bin`), { force: true }),
+      };
     },
   };
 }

@@ -50,7 +50,7 @@ async function start() {
   if (mock && new URLSearchParams(window.location.search).has('bench')) {
     useStore.setState({ step: 'install', runId: 'bench', runStatus: 'running' });
   }
-  // The Done screen of a finished mock run with the portal (scripts/screens-mock-done.ts takes its picture).
+  // The Done screen of a finished mock run with the portal, to work on its layout without a run (`npm run dev:renderer`, then `?mock&done`).
   if (mock && new URLSearchParams(window.location.search).has('done')) {
     const { mockDoneOutputs } = await import('./dev/mock-api.js');
     useStore.setState({ step: 'done', runId: 'mock-done', runStatus: 'succeeded', outputs: mockDoneOutputs('mock-done') });

@@ -13,6 +13,7 @@ import * as report from './report.js';
 import * as supportBundle from './support-bundle.js';
 import * as serve from './serve.js';
 import * as bundle from './bundle.js';
+import * as portal from './portal.js';
 
 export interface CommandModule {
   register(program: Command): void;
@@ -29,6 +30,7 @@ export const commands: readonly CommandModule[] = [
   runs,
   report,
   supportBundle,
+  portal,
   bundle,
   serve,
 ];

@@ -9,11 +9,15 @@ import { useMsg } from '../i18n/index.js';
 import { useBusyAction } from '../lib/use-busy-action.js';
 import { SavePathButton } from '../components/file-buttons.js';
 import { Handover } from '../components/handover.js';
+import { FirstLogin } from '../components/first-login.js';
+import { PortalUninstall } from '../components/portal-uninstall.js';
+import { formatWhen } from '../components/resume-banner.js';
 
 export function DoneScreen() {
   const runId = useStore((s) => s.runId);
   const outputs = useStore((s) => s.outputs);
   const notify = useStore((s) => s.notify);
+  const lang = useStore((s) => s.lang);
   const m = useMsg();
   const [kubeconfig, setKubeconfig] = useState<{ path: string; context: string } | undefined>();
   const { busy, act } = useBusyAction();
@@ -121,6 +125,7 @@ export function DoneScreen() {
               </button>
             </div>
           )}
+          {portal.length > 0 && <FirstLogin runId={runId} />}
           {portal.some((e) => e.state === 'ok') && (
             <div data-testid="portal-next">
               <h4>{m('ui.done.nextTitle')}</h4>
@@ -130,6 +135,12 @@ export function DoneScreen() {
                 <li>{m('ui.done.next3')}</li>
               </ol>
             </div>
+          )}
+          {portal.length > 0 && <PortalUninstall runId={runId} />}
+          {outputs.portalUninstalledAt && (
+            <p className="muted" data-testid="portal-gone">
+              {m('ui.done.portalGone', { when: formatWhen(outputs.portalUninstalledAt, lang) })}
+            </p>
           )}
         </section>
       )}

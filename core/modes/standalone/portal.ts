@@ -77,6 +77,10 @@ async function archiveEntries(path: string): Promise<string[]> {
 }
 
 
+function mib(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
+}
+
 /** The kubeconfig the portal's tools use on master 1: the cluster's admin one (root-owned, hence sudo). */
 const KUBECONFIG = '/etc/kubernetes/admin.conf';
 
@@ -126,8 +130,19 @@ export function portalSteps(plan: Plan, master: Host, needs: string[]): Step[] {
       const sha = ctx.dryRun ? '<sha256>' : (await sha256File(file)).sha256;
       const remote = `${ws}/${basename(file)}`;
       await ctx.exec(m, shellJoin(['mkdir', '-p', ws]));
-      const data = ctx.dryRun ? Buffer.alloc(0) : readFileSync(file);
-      const sent = await ctx.upload(m, data, remote, { mode: 0o600, describe: `portal archive ${basename(file)}` });
+      // Streamed from disk and resumable (an archive with its images runs to gigabytes): a rerun after a cut
+      // connection sends only the rest of the `.part` the last attempt left.
+      let shown = -1;
+      const sent = await ctx.uploadFile(m, file, remote, {
+        mode: 0o600,
+        describe: `portal archive ${basename(file)}`,
+        onProgress: (done, total) => {
+          const pct = total ? Math.floor((done / total) * 100) : 100;
+          if (pct === shown) return;
+          shown = pct;
+          ctx.progress(total ? done / total : 1, `${basename(file)}: ${mib(done)} of ${mib(total)} MiB carried to ${m}`);
+        },
+      });
       if (!ctx.dryRun && sent.sha256 && sent.sha256 !== sha) throw new StepError(msg('install.step-error', { message: `${remote}: checksum differs after upload` }), { host: m, message: 'checksum differs after upload' });
       await ctx.exec(m, unpackCommand(ws, basename(file), sha), { sudo: true, timeoutMs: 30 * 60_000, describe: `tar -xzf ${basename(file)} in ~/${ws}` });
     },
