@@ -78,6 +78,7 @@ export async function gatherSecrets(plan: Plan, opts: GatherOptions): Promise<Se
     if (value === undefined && n.kind === 'sudoPassword') {
       value = values.find((v) => v.kind === 'password' && v.profile === n.profile)?.value;
     }
+    if (value === undefined && n.optional) continue;
     if (value === undefined) {
       const what = PROMPTS[n.kind][opts.lang].replace('{p}', n.profile);
       if (!interactive) throw new Error(`${PROMPTS[n.kind].en.replace('{p}', n.profile)}: not given (set ${secretEnvNames(n.kind, n.profile).join(' or ')})`);

@@ -14,7 +14,8 @@ import { SshConfigFile } from '../ssh/ssh-config.js';
 import { targetsFromPlan } from '../ssh/targets.js';
 import { sshErrorMessage } from '../ssh/messages.js';
 import { SshError, type SshTarget } from '../ssh/types.js';
-import type { Engine, InstallPart, OutputsPart, PlanPart, PreflightPart, SessionSecrets, SshPart } from './engine.js';
+import { caasCheck } from './caas-check.js';
+import type { CaasPart, Engine, InstallPart, OutputsPart, PlanPart, PreflightPart, SessionSecrets, SshPart } from './engine.js';
 import { createInstallPart, runState } from './install.js';
 import { NoSuchRunError, runReport, runSupportBundle } from './run-files.js';
 import { kubeconfigSummary, mergeKubeconfig, writeKubeconfig } from '../outputs/kubeconfig.js';
@@ -224,6 +225,18 @@ export function bindEngine(options: EngineOptions): Engine {
     preflight: preflightPart(knownHostsFile),
     install: installPart(options.workdir, knownHostsFile),
     outputs: outputsPart(options.workdir),
+    caas: caasPart(knownHostsFile),
+  };
+}
+
+function caasPart(knownHostsFile: string): CaasPart {
+  return {
+    async check(input, secrets) {
+      const plan = soundPlan(input);
+      const sshConfig = await SshConfigFile.load().catch(() => undefined);
+      const connector = new Ssh2Connector({ knownHosts: new KnownHosts({ file: knownHostsFile }), secrets });
+      return caasCheck(plan, secrets, connector, targetsFromPlan(plan, sshConfig ? { sshConfig } : {}));
+    },
   };
 }
 

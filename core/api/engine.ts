@@ -3,7 +3,9 @@
 // `api.notAvailable` instead of pretending to work.
 import { detectLang, type Lang, type Message } from '../common/messages.js';
 import type { Secret } from '../common/secret.js';
+import type { ServiceSecretKind } from '../plan/secrets.js';
 import type {
+  CheckResult,
   ConnectionResult,
   DryRunAction,
   EgressEntry,
@@ -16,6 +18,7 @@ import type {
   PreflightReport,
   ReleaseSummary,
   RunEvent,
+  RunOutputs,
   RunState,
   RunSummary,
   ValidationResult,
@@ -26,6 +29,13 @@ export interface SessionSecrets {
   password: Record<string, Secret>;
   passphrase: Record<string, Secret>;
   sudoPassword: Record<string, Secret>;
+  /** The BOSH/CF/UAA secrets of a caas plan, by kind (core/plan/secrets.ts). */
+  service?: Partial<Record<ServiceSecretKind, Secret>>;
+}
+
+/** CaaS: the jump box's checks of the director, CF and UAA (core/api/caas-check.ts). */
+export interface CaasPart {
+  check(plan: PlanInput, secrets: SessionSecrets): Promise<{ host: string; checks: CheckResult[] }>;
 }
 
 export interface PlanPart {
@@ -73,6 +83,10 @@ export interface InstallPart {
   egress?(plan: PlanInput): { entries: EgressEntry[]; bundleProblem?: Message };
   /** How `plan` differs from the plan the run started with, and that run's preflight overrides. */
   planChanges?(runId: string, plan: PlanInput): { changes: PlanChange[]; overrides: string[] };
+  /** The run's cluster and its portal administrator, taken once from this process's memory. */
+  portalAdmin?(runId: string): { cluster: string; admin?: { user: string; password: Secret } };
+  /** The portal archive's uninstall script on master 1; the run's outputs then list no portal URL. */
+  uninstallPortal?(runId: string, secrets: SessionSecrets): Promise<{ cluster: string; removed: string[]; outputs: RunOutputs }>;
 }
 
 export interface OutputsPart {
@@ -95,6 +109,7 @@ export interface Engine {
   preflight?: PreflightPart;
   install?: InstallPart;
   outputs?: OutputsPart;
+  caas?: CaasPart;
   dispose?(): Promise<void> | void;
 }
 
@@ -104,6 +119,8 @@ export interface Keychain {
   status(): { ok: true } | { ok: false; why: string };
   save(data: string): Promise<void>;
   load(): Promise<string | undefined>;
+  /** A store of its own under `name` (the portal's first login of one cluster), as safe as the main one. */
+  entry?(name: string): { save(data: string): Promise<void>; load(): Promise<string | undefined>; forget(): Promise<void> };
 }
 
 /** Native file dialogs; provided by the Electron shell only. */

@@ -19,6 +19,8 @@ import type { LogEvent } from '../install/logs.js';
 import { descriptorOf, modeNames } from '../modes/index.js';
 import type { PreflightRunner } from '../install/gate.js';
 import { InstallRun, runOutputs, stepInfos, type RunResult } from '../install/runner.js';
+import { takePortalAdmin } from '../modes/standalone/portal-admin.js';
+import { uninstallPortal } from '../modes/standalone/portal-uninstall.js';
 import type { RunOptions } from '../install/step.js';
 import type { RunEvent, RunSummary } from '../install/types.js';
 import { findRelease } from '../plan/catalog.js';
@@ -35,6 +37,7 @@ export { DryRunIncomplete };
 export { formatPlanChanges } from '../install/plan-diff.js';
 export { endpointLines } from '../outputs/endpoints.js';
 export { takePortalAdmin } from '../modes/standalone/portal-admin.js';
+export { uninstallPortal, PortalUninstallError } from '../modes/standalone/portal-uninstall.js';
 export type InstallPlan = Plan;
 
 /** A message in the person's language (LANG / LC_*), from every core catalog. */
@@ -328,6 +331,15 @@ export function createInstallPart(deps: InstallDeps): InstallPart {
     },
     planChanges(runId, input) {
       return planChangesSince(deps.workdir, runId, input);
+    },
+    portalAdmin(runId) {
+      const cluster = loadJournal(deps.workdir, runId).start.plan.cluster.name;
+      const admin = takePortalAdmin(runId);
+      return { cluster, ...(admin ? { admin } : {}) };
+    },
+    async uninstallPortal(runId, secrets) {
+      const r = await uninstallPortal({ workdir: deps.workdir, ...(deps.ssh ? { ssh: deps.ssh } : {}), ...(deps.sshOptions ? { sshOptions: deps.sshOptions } : {}) }, runId, secrets);
+      return { cluster: r.cluster, removed: r.removed, outputs: runOutputs(r.outputs) };
     },
     async logsSince(runId, seq, limit) {
       const run = live.get(runId)?.run;

@@ -7,9 +7,13 @@ import { renderCoreMessage } from './messages.js';
 import { checkedPlan } from './plan-gate.js';
 import { Secret } from '../common/secret.js';
 import { findRelease } from '../plan/catalog.js';
-import { isServiceSecretKind, SERVICE_SECRETS, serviceSecretsNeeded, type ServiceSecretKind } from '../plan/secrets.js';
+import { isOptionalSecret, isServiceSecretKind, SERVICE_SECRETS, serviceSecretsNeeded, type ServiceSecretKind } from '../plan/secrets.js';
 import { Plan, type PlanInput } from '../plan/schema.js';
-import { applyFixes, fixesFor, runPreflight, type FixOutcome } from '../preflight/run.js';
+import { passedValidation } from '../plan/validate.js';
+import { applyFixes, fixesFor, runPreflight, type FixOutcome, type PreflightOptions } from '../preflight/run.js';
+import { caasJumpboxChecks } from '../modes/caas/checks.js';
+import { jumpboxHost } from '../modes/caas/layout.js';
+import { profileOf } from '../modes/profiles.js';
 import type { CheckResult, Fix, HostReport, PreflightReport } from '../preflight/types.js';
 import { Ssh2Connector } from '../ssh/connector.js';
 import { KnownHosts } from '../ssh/known-hosts.js';
@@ -34,16 +38,17 @@ export { SERVICE_SECRETS };
 export type SecretKind = 'password' | 'passphrase' | 'sudoPassword' | ServiceSecretKind;
 
 /** Which secrets the plan's auth profiles need, per profile, so a shell asks only for those. */
-export function secretsNeeded(plan: Plan): Array<{ kind: SecretKind; profile: string }> {
+export function secretsNeeded(plan: Plan): Array<{ kind: SecretKind; profile: string; optional?: true }> {
   const used = new Set(plan.hosts.map((h) => h.auth));
-  const out: Array<{ kind: SecretKind; profile: string }> = [];
+  const out: Array<{ kind: SecretKind; profile: string; optional?: true }> = [];
   for (const a of plan.auth.filter((p) => used.has(p.name))) {
     if (a.method === 'password') out.push({ kind: 'password', profile: a.name });
     if (a.method === 'key' && a.passphrase) out.push({ kind: 'passphrase', profile: a.name });
     if (a.sudo === 'password') out.push({ kind: 'sudoPassword', profile: a.name });
   }
   // A caas plan's BOSH/CF/UAA secrets belong to no auth profile (profile '').
-  for (const kind of serviceSecretsNeeded(plan)) out.push({ kind, profile: '' });
+  // An optional one (the cluster-admin token the run makes itself) is read from its variable, never asked.
+  for (const kind of serviceSecretsNeeded(plan)) out.push({ kind, profile: '', ...(isOptionalSecret(kind) ? { optional: true as const } : {}) });
   return out;
 }
 
@@ -124,8 +129,15 @@ async function openSsh(plan: Plan, opts: PreflightRunOptions): Promise<OpenSsh> 
   return { connector, targets, close: () => pool.closeAll() };
 }
 
+/** The jump box of a caas plan gets the CaaS checks (director, stemcell, cloud-config, CF, UAA, reach). */
+function caasHostChecks(plan: Plan, secrets: SecretBag): PreflightOptions['hostChecks'] {
+  const jump = jumpboxHost(plan)?.name;
+  return async (host, session) => (host.name === jump ? caasJumpboxChecks(plan, (command, options) => session.exec(command, options), secrets.service ?? {}) : []);
+}
+
 export function toPlan(plan: Plan | PlanInput): Plan {
-  return Plan.parse(plan);
+  // A plan the validator passed already has its defaults; parsing it again would only lose that mark.
+  return passedValidation(plan) ? plan : Plan.parse(plan);
 }
 
 export async function runPlanPreflight(input: Plan | PlanInput, opts: PreflightRunOptions): Promise<PreflightReport> {
@@ -142,6 +154,7 @@ export async function runPlanPreflight(input: Plan | PlanInput, opts: PreflightR
       ...(opts.onHost ? { onHost: opts.onHost } : {}),
       ...(opts.skipReach ? { skipReach: true } : {}),
       ...(findRelease(plan.release) ? { release: findRelease(plan.release)! } : {}),
+      ...(profileOf(plan.mode).bosh && plan.bosh && plan.paasta ? { hostChecks: caasHostChecks(plan, opts.secrets) } : {}),
     });
   } finally {
     await ssh.close();

@@ -23,9 +23,10 @@ export const ARG_SCHEMAS = {
   'plan.save': z.object({ path, plan, previousYaml: text.optional() }).strict(),
   'plan.importVars': z.object({ clusterVars: text, edgeVars: text.optional() }).strict(),
   'secrets.set': z
-    .object({ password: secretMap, passphrase: secretMap, sudoPassword: secretMap, remember: z.boolean().optional() })
+    .object({ password: secretMap, passphrase: secretMap, sudoPassword: secretMap, service: secretMap, remember: z.boolean().optional() })
     .strict(),
   'ssh.test': z.object({ plan, hosts: z.array(name).optional() }).strict(),
+  'caas.check': z.object({ plan }).strict(),
   'ssh.acceptHostKey': z.object({ plan, host: name, fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/=]{20,64}$/) }).strict(),
   'preflight.run': z.object({ plan }).strict(),
   'preflight.fix': z.object({ plan, host: name, fixId: z.string().min(1).max(128) }).strict(),
@@ -43,6 +44,8 @@ export const ARG_SCHEMAS = {
   'outputs.kubeconfig': z.object({ runId, saveAs: path.optional(), mergeInto: path.optional() }).strict(),
   'outputs.report': z.object({ runId, lang: z.enum(['en', 'ko']).optional() }).strict(),
   'outputs.supportBundle': z.object({ runId }).strict(),
+  'portal.firstLogin': z.object({ runId, fromKeychain: z.boolean().optional() }).strict(),
+  'portal.uninstall': z.object({ runId }).strict(),
   'dialog.open': z.object({ title: z.string().max(200).optional(), filters: z.array(z.string().max(32)).optional() }).strict(),
   'dialog.save': z.object({ title: z.string().max(200).optional(), defaultPath: path.optional() }).strict(),
 } satisfies Record<CommandName, z.ZodType>;

@@ -2,6 +2,7 @@
 // mode, tests) wraps one of these. It checks arguments at the boundary, keeps this session's secrets in
 // memory as Secrets, turns engine callbacks into events, and batches log lines.
 import { Secret } from '../common/secret.js';
+import { isServiceSecretKind } from '../plan/secrets.js';
 import { LogBatcher } from './log-batcher.js';
 import { modeInfos } from './modes.js';
 import { ApiFailure, toApiError } from './service-errors.js';
@@ -18,6 +19,7 @@ import {
   type SecretsInput,
 } from './types.js';
 import { bindEngine } from './engine-bind.js';
+import { portalFirstLogin, portalKeychainName } from './portal-login.js';
 import { allowedPath, browserPathPolicy, expandHome, type PathUse } from './plan.js';
 import { systemLang, type Dialogs, type Engine, type Keychain, type SessionSecrets } from './engine.js';
 
@@ -54,7 +56,7 @@ export type InstallerService = InstallerApi & {
  * Commands that act on hosts or write a run's files with the plan they are given (core/api/plan-gate.ts).
  * plan.save is not here: it writes the person's own draft, errors and all.
  */
-const PLAN_GATED: ReadonlySet<CommandName> = new Set<CommandName>(['ssh.test', 'ssh.acceptHostKey', 'preflight.run', 'preflight.fix', 'run.dryRun', 'run.start']);
+const PLAN_GATED: ReadonlySet<CommandName> = new Set<CommandName>(['ssh.test', 'caas.check', 'ssh.acceptHostKey', 'preflight.run', 'preflight.fix', 'run.dryRun', 'run.start']);
 
 type Handlers = { [C in CommandName]: (args: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C> };
 
@@ -80,7 +82,7 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
   const pathFor = (path: string, use: PathUse) => (policy ? allowedPath(policy, path, use) : expandHome(path));
   const engine = options.engine ?? bindEngine({ workdir: options.workdir, ...(options.knownHostsFile ? { knownHostsFile: options.knownHostsFile } : {}) });
   const listeners = new Set<(e: ApiEvent) => void>();
-  const secrets: SessionSecrets = { password: {}, passphrase: {}, sudoPassword: {} };
+  const secrets: SessionSecrets = { password: {}, passphrase: {}, sudoPassword: {}, service: {} };
 
   const emit = (event: ApiEvent) => {
     for (const l of listeners) {
@@ -148,6 +150,12 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
       Object.assign(secrets.password, toSecrets(input.password, 'password'));
       Object.assign(secrets.passphrase, toSecrets(input.passphrase, 'passphrase'));
       Object.assign(secrets.sudoPassword, toSecrets(input.sudoPassword, 'sudo'));
+      // Only the kinds a caas run reads; the keychain does not keep them (they are asked for each session).
+      for (const [kind, value] of Object.entries(input.service ?? {}))
+        if (isServiceSecretKind(kind)) {
+          if (value === '') delete secrets.service![kind];
+          else secrets.service![kind] = Secret.of(value, kind);
+        }
       if (!input.remember) return { remembered: false };
       const status = keychainStatus();
       if (!keychain || !status.ok) {
@@ -166,6 +174,7 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
     'ssh.test': async ({ plan, hosts }) => ({
       hosts: await need(engine.ssh, 'ssh.test').test(plan, secrets, hosts, (result) => emit({ type: 'ssh-host', result })),
     }),
+    'caas.check': ({ plan }) => need(engine.caas, 'caas.check').check(plan, secrets),
     'ssh.acceptHostKey': async ({ plan, host, fingerprint }) => {
       await need(engine.ssh, 'ssh.acceptHostKey').acceptHostKey(plan, secrets, host, fingerprint);
       return { ok: true as const };
@@ -197,6 +206,13 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
       ),
     'outputs.report': ({ runId, lang }) => need(engine.outputs, 'outputs.report').report(runId, lang),
     'outputs.supportBundle': ({ runId }) => need(engine.outputs, 'outputs.supportBundle').supportBundle(runId),
+    'portal.firstLogin': ({ runId, fromKeychain }) => portalFirstLogin(need(engine.install?.portalAdmin, 'portal.firstLogin').call(engine.install, runId), keychainStatus(), keychain, !!fromKeychain),
+    'portal.uninstall': async ({ runId }) => {
+      const r = await need(engine.install?.uninstallPortal, 'portal.uninstall').call(engine.install, runId, secrets);
+      // The first login of a portal that is gone is forgotten too.
+      if (keychain && keychainStatus().ok) await keychain.entry?.(portalKeychainName(r.cluster)).forget().catch(() => undefined);
+      return { removed: r.removed, outputs: r.outputs };
+    },
     // Browser mode has no native dialog: the page asks for a path instead.
     'dialog.open': (args) => (dialogs ? dialogs.open(args) : { canceled: true }),
     'dialog.save': (args) => (dialogs ? dialogs.save(args) : { canceled: true }),

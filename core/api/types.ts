@@ -5,12 +5,12 @@ import type { Lang, Message } from '../common/messages.js';
 import type { Mode, PlanInput, Role } from '../plan/schema.js';
 import type { SettingsSection } from '../modes/profile.js';
 import type { PlanIssue, ValidationResult } from '../plan/issues.js';
-import type { HostReport, PreflightReport } from '../preflight/types.js';
+import type { CheckResult, HostReport, PreflightReport } from '../preflight/types.js';
 import type { RunEvent, RunOutputs, RunSummary, StepInfo, StepStatus } from '../install/types.js';
 import type { EgressEntry } from '../install/egress.js';
 import type { PlanChange } from '../install/plan-diff.js';
 
-export type { Lang, Message, Mode, PlanInput, PlanIssue, Role, SettingsSection, ValidationResult, HostReport, PreflightReport };
+export type { Lang, Message, Mode, PlanInput, PlanIssue, Role, SettingsSection, ValidationResult, CheckResult, HostReport, PreflightReport };
 export type { RunEvent, RunOutputs, RunSummary, StepInfo, StepStatus, EgressEntry, PlanChange };
 
 /** Secrets typed by the person for this session, keyed by auth profile name. Held in memory by the engine. */
@@ -18,6 +18,8 @@ export interface SecretsInput {
   password?: Record<string, string>;
   passphrase?: Record<string, string>;
   sudoPassword?: Record<string, string>;
+  /** The BOSH/CF/UAA secrets of a caas plan, by kind (core/plan/secrets.ts SERVICE_SECRETS); never in the plan. */
+  service?: Record<string, string>;
   /** Ask the OS keychain to remember these (Electron with a real keyring only). */
   remember?: boolean;
 }
@@ -87,6 +89,32 @@ export interface RunState {
   lastSeq: number;
 }
 
+/**
+ * A secret handed to the person on purpose (the portal's first administrator's password): the one kind of
+ * value whose text crosses the transport, wrapped so no one takes it for a plain string. The renderer keeps
+ * it in one component's state only (never the store, a notice, the console or a file).
+ */
+export interface HandedSecret {
+  readonly kind: 'handed-secret';
+  readonly label: string;
+  readonly text: string;
+}
+
+/** The portal's first login (core/modes/standalone/portal-admin.ts), as the Done screen hands it over. */
+export interface PortalFirstLogin {
+  /** Absent: not a portal run, or handed over already and not kept. */
+  user?: string;
+  password?: HandedSecret;
+  /** The Keycloak realm to log into (cp-realm). */
+  realm: string;
+  /** Where it is after this answer: the OS keychain (desktop with a keyring), or nowhere. */
+  kept: 'keychain' | 'nowhere';
+  /** A `keychain.*` message key saying why it is not kept. */
+  whyNotKept?: string;
+  /** This answer came back from the keychain (the hand-over itself was earlier). */
+  fromKeychain?: boolean;
+}
+
 /** Every command: its arguments and its result. */
 export interface ApiCommands {
   'app.info': {
@@ -116,6 +144,8 @@ export interface ApiCommands {
   'plan.importVars': { args: { clusterVars: string; edgeVars?: string }; result: { plan: PlanInput; yaml: string; issues?: PlanIssue[] } };
   'secrets.set': { args: SecretsInput; result: { remembered: boolean } };
   'ssh.test': { args: { plan: PlanInput; hosts?: string[] }; result: { hosts: ConnectionResult[] } };
+  /** CaaS: from the jump box, the BOSH director (reached, logged in, stemcell, cloud-config), CF and UAA. */
+  'caas.check': { args: { plan: PlanInput }; result: { host: string; checks: CheckResult[] } };
   'ssh.acceptHostKey': { args: { plan: PlanInput; host: string; fingerprint: string }; result: { ok: true } };
   'preflight.run': { args: { plan: PlanInput }; result: PreflightReport };
   'preflight.fix': {
@@ -139,6 +169,10 @@ export interface ApiCommands {
   };
   'outputs.report': { args: { runId: string; lang?: Lang }; result: { path: string } };
   'outputs.supportBundle': { args: { runId: string }; result: { path: string } };
+  /** The portal's first administrator, handed over once; `fromKeychain` reads back what the keychain kept. */
+  'portal.firstLogin': { args: { runId: string; fromKeychain?: boolean }; result: PortalFirstLogin };
+  /** The archive's uninstall-cp-portal.sh on master 1; the run's outputs then list no portal URL. */
+  'portal.uninstall': { args: { runId: string }; result: { removed: string[]; outputs: RunOutputs } };
   /** Native file dialogs in Electron; browser mode answers `{ canceled: true }` and the UI asks for a path. */
   'dialog.open': { args: { title?: string; filters?: string[] }; result: { canceled: boolean; path?: string; text?: string } };
   'dialog.save': { args: { title?: string; defaultPath?: string }; result: { canceled: boolean; path?: string } };
@@ -174,6 +208,7 @@ export const COMMAND_NAMES = [
   'plan.importVars',
   'secrets.set',
   'ssh.test',
+  'caas.check',
   'ssh.acceptHostKey',
   'preflight.run',
   'preflight.fix',
@@ -189,6 +224,8 @@ export const COMMAND_NAMES = [
   'outputs.kubeconfig',
   'outputs.report',
   'outputs.supportBundle',
+  'portal.firstLogin',
+  'portal.uninstall',
   'dialog.open',
   'dialog.save',
 ] as const satisfies readonly CommandName[];

@@ -1,4 +1,5 @@
 // Builds the StepContext each step invocation gets: the same API for a real run and a dry run.
+import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { msg } from '../common/messages.js';
@@ -196,6 +197,22 @@ export function makeContext(shared: ContextShared, stepId: string, host?: Host):
       const s = await session(name);
       log(`write ${remotePath}${describe ? ` (${describe})` : ''}`, { host: name });
       return s.upload(data, remotePath, { ...uploadOptions, signal: uploadOptions.signal ?? shared.signal });
+    },
+
+    async uploadFile(name: string, localPath: string, remotePath: string, options: { mode?: number; describe?: string; onProgress?: (done: number, total: number) => void } = {}) {
+      if (recorder) {
+        recorder.add({ kind: 'upload', step: stepId, host: name, path: remotePath, mode: options.mode, sudo: false, bytes: existsSync(localPath) ? statSync(localPath).size : 0, describe: options.describe ?? localPath });
+        return { sha256: '' };
+      }
+      const s = await session(name);
+      if (!s.uploadFile) throw new StepError(msg('install.step-error', { message: `${name}: this connection cannot stream a file (no SFTP)` }), { host: name, message: `no SFTP to carry ${localPath}` });
+      log(`write ${remotePath} (${options.describe ?? localPath}, streamed)`, { host: name });
+      const r = await s.uploadFile(localPath, remotePath, {
+        signal: shared.signal,
+        ...(options.mode !== undefined ? { mode: options.mode } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+      return { sha256: r.sha256 };
     },
 
     async download(name: string, remotePath: string, options: { sudo?: boolean; dryRunResult?: Buffer } = {}) {

@@ -411,6 +411,7 @@ export function runOutputs(values: Record<string, OutputValue>): RunOutputs {
   const out: RunOutputs = {};
   if (typeof values.kubeconfigPath === 'string') out.kubeconfigPath = values.kubeconfigPath;
   if (typeof values.reportPath === 'string') out.reportPath = values.reportPath;
+  if (typeof values.portalUninstalledAt === 'string') out.portalUninstalledAt = values.portalUninstalledAt;
   if (Array.isArray(values.endpoints)) out.endpoints = values.endpoints as unknown as RunOutputs['endpoints'];
   if (typeof values.portalHostsSnippet === 'string' && Array.isArray(values.portalEndpoints)) out.portalHostsSnippet = values.portalHostsSnippet;
   if (values.versions && typeof values.versions === 'object' && !Array.isArray(values.versions))

@@ -57,6 +57,8 @@ export interface RunOutputs {
   portalHostsSnippet?: string;
   reportPath?: string;
   versions?: Record<string, string>;
+  /** When the portal was uninstalled after the run (its URLs are then gone from `endpoints`). */
+  portalUninstalledAt?: string;
 }
 
 export interface RunSummary {

@@ -23,7 +23,9 @@ export type SettingsSection =
   | 'registry'
   | 'bundle'
   | 'edge'
-  | 'edgeKubeconfig';
+  | 'edgeKubeconfig'
+  | 'bosh'
+  | 'paasta';
 
 /** Which preflight checks apply, by what the mode does to the hosts. */
 export interface PreflightProfile {

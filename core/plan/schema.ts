@@ -125,7 +125,18 @@ export const Registry = z
   })
   .strict();
 
-export const Bundle = z.object({ path: z.string() }).strict();
+export const Bundle = z
+  .object({
+    /** The unpacked bundle on this machine (`cp-installer bundle unpack`): the tree, wheels and charts are read here. */
+    path: z.string(),
+    /**
+     * The bundle file (`cp-installer bundle build`): uploaded to the deployer, which then serves its files repo
+     * on FILES_REPO_PORT and, unless the plan names a site registry, runs a registry on LOCAL_REGISTRY_PORT
+     * holding every image (core/install/offline/).
+     */
+    file: z.string().optional(),
+  })
+  .strict();
 
 export const Edge = z
   .object({
@@ -273,6 +284,28 @@ export function authFor(plan: Plan, host: Host): AuthProfile | undefined {
 
 export function loginUser(plan: Plan, host: Host): string {
   return host.user ?? authFor(plan, host)?.user ?? 'ubuntu';
+}
+
+/** Where the deployer serves the bundle's files (Kubespray's files_repo, `http://<deployer>:8080`). */
+export const FILES_REPO_PORT = 8080;
+/** Where the deployer's own registry listens when the plan names no site registry. */
+export const LOCAL_REGISTRY_PORT = 5000;
+
+/** The registry the nodes pull every image from on a site without internet. */
+export interface OfflineRegistry {
+  address: string;
+  /** Plain HTTP (the deployer's registry, or a site registry marked insecure). */
+  insecure: boolean;
+  caFile?: string;
+  /** The deployer's own registry, started by the installer from the bundle (else the plan's site registry). */
+  local: boolean;
+}
+
+/** The plan's site registry; else, when the plan carries a bundle file to serve, the deployer's own registry. */
+export function offlineRegistry(plan: Plan): OfflineRegistry | undefined {
+  if (plan.registry) return { address: plan.registry.address, insecure: plan.registry.insecure, ...(plan.registry.caFile ? { caFile: plan.registry.caFile } : {}), local: false };
+  const d = plan.bundle?.file ? deployerHost(plan) : undefined;
+  return d ? { address: `${innerAddress(d)}:${LOCAL_REGISTRY_PORT}`, insecure: true, local: true } : undefined;
 }
 
 /** The deployer: the host with the `deployer` role, else the first control plane (as the platform's guide does). */

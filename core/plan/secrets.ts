@@ -77,7 +77,8 @@ export const SERVICE_SECRETS = {
   brokerPassword: { env: 'CP_BROKER_PASSWORD', en: 'Container service broker password', ko: '컨테이너 서비스 브로커 비밀번호' },
   caasClientSecret: { env: 'CP_CAAS_CLIENT_SECRET', en: 'UAA caasclient secret (uaa_client_portal_secret)', ko: 'UAA caasclient 시크릿(uaa_client_portal_secret)' },
   mariadbPassword: { env: 'CP_MARIADB_ADMIN_PASSWORD', en: 'MariaDB admin password (mariadb_admin_user_password)', ko: 'MariaDB 관리자 비밀번호(mariadb_admin_user_password)' },
-  k8sBearerToken: { env: 'CP_K8S_AUTH_BEARER', en: 'Kubernetes bearer token of a cluster-admin ServiceAccount (k8s_auth_bearer)', ko: 'cluster-admin 서비스 계정의 Kubernetes 베어러 토큰(k8s_auth_bearer)' },
+  // Made by the run on the new cluster (core/modes/admin-token.ts): read only when the environment gives one, never asked.
+  k8sBearerToken: { env: 'CP_K8S_AUTH_BEARER', en: 'Kubernetes bearer token of a cluster-admin ServiceAccount (k8s_auth_bearer)', ko: 'cluster-admin 서비스 계정의 Kubernetes 베어러 토큰(k8s_auth_bearer)', optional: true },
 } as const;
 
 export type ServiceSecretKind = keyof typeof SERVICE_SECRETS;
@@ -86,7 +87,14 @@ export function isServiceSecretKind(kind: string): kind is ServiceSecretKind {
   return Object.prototype.hasOwnProperty.call(SERVICE_SECRETS, kind);
 }
 
-/** The service secrets a plan needs: all of them for a plan with BOSH and PaaS-TA settings. */
+/** A secret taken from its environment variable when set and otherwise done without: never prompted for. */
+export function isOptionalSecret(kind: string): boolean {
+  return isServiceSecretKind(kind) && 'optional' in SERVICE_SECRETS[kind];
+}
+
+/** The service secrets a plan reads: all of them for a plan with BOSH and PaaS-TA settings (isOptionalSecret: from the environment only). */
 export function serviceSecretsNeeded(plan: { bosh?: unknown; paasta?: unknown }): ServiceSecretKind[] {
-  return plan.bosh && plan.paasta ? (Object.keys(SERVICE_SECRETS) as ServiceSecretKind[]) : [];
+  if (plan.bosh && plan.paasta) return Object.keys(SERVICE_SECRETS) as ServiceSecretKind[];
+  // The BOSH middleware alone (the 2021 standalone): the director, MariaDB and the manifest's k8s_auth_bearer.
+  return plan.bosh ? ['boshClientSecret', 'mariadbPassword', 'k8sBearerToken'] : [];
 }

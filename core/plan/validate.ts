@@ -275,6 +275,7 @@ function checkCharsets(plan: Plan): Issue[] {
   check('portal.tls.keyFile', plan.portal.tls.keyFile, isPlanPath, 'plan.path.invalid');
   check('registry.caFile', plan.registry?.caFile, isPlanPath, 'plan.path.invalid');
   check('bundle.path', plan.bundle?.path, isPlanPath, 'plan.path.invalid');
+  check('bundle.file', plan.bundle?.file, isPlanPath, 'plan.path.invalid');
   check('edge.kubeconfig', plan.edge?.kubeconfig, isPlanPath, 'plan.path.invalid');
   check('bosh.caCertFile', plan.bosh?.caCertFile, isPlanPath, 'plan.path.invalid');
   check('bosh.client', plan.bosh?.client, isPlanName, 'plan.name.invalid');
@@ -715,6 +716,19 @@ export interface PlanValidation extends ValidationResult {
   plan?: Plan;
 }
 
+// Plans this validator passed (no error, the installer's own catalog), each with its JSON as it passed: the
+// gates before a host is contacted take such a plan as validated instead of validating it a second and third
+// time. Only this function adds to it, in this process; any change since (even in place) makes the text
+// differ, and a copy or a look-alike object is not in it, so those are validated again.
+const passed = new WeakMap<object, string>();
+
+/** True when `plan` is an object validatePlan passed (with the installer's catalog) and unchanged since. */
+export function passedValidation(plan: unknown): plan is Plan {
+  if (typeof plan !== 'object' || plan === null) return false;
+  const text = passed.get(plan);
+  return text !== undefined && text === JSON.stringify(plan);
+}
+
 /** Validates a plan as read from a file or sent by a shell (defaults not yet applied). */
 export function validatePlan(input: unknown, options: ValidateOptions = {}): PlanValidation {
   const lookup = options.findRelease ?? findRelease;
@@ -731,7 +745,9 @@ export function validatePlan(input: unknown, options: ValidateOptions = {}): Pla
   }
   const plan = parsed.data;
   const issues = [...secretIssues, ...RULES.flatMap((rule) => rule(plan, lookup))];
-  return { ...finish(issues), plan };
+  const result = { ...finish(issues), plan };
+  if (result.valid && !options.findRelease) passed.set(plan, JSON.stringify(plan));
+  return result;
 }
 
 function finish(issues: Issue[]): ValidationResult {

@@ -31,6 +31,8 @@ export interface PreflightOptions {
   knownHostsFile?: string;
   /** Overrides the catalog lookup (tests). */
   release?: Release;
+  /** Checks of the mode's own beyond the probe, over the host's session (the CaaS jump box: core/modes/caas/checks.ts). */
+  hostChecks?: (host: Host, session: SshSession) => Promise<CheckResult[]>;
 }
 
 function errorReport(host: Host, e: unknown, knownHostsFile?: string): HostReport {
@@ -51,7 +53,7 @@ async function probeHost(
   script: string,
   release?: Release,
 ): Promise<HostReport> {
-  const command = probeCommand(reach, { fsync: runsEtcd(plan, host) });
+  const command = probeCommand(reach, { fsync: runsEtcd(plan, host), versions: host.roles.includes('edge') });
   const wantSudo = (authFor(plan, host)?.sudo ?? 'nopasswd') !== 'none';
   const once = async (sudo: boolean) => {
     const sent = Date.now();
@@ -115,6 +117,7 @@ export async function runPreflight(plan: Plan, opts: PreflightOptions): Promise<
       if (!target) throw new Error(`no SSH target for ${host.name}`);
       session = await opts.connector.connect(target, opts.signal);
       report = await probeHost(session, host, plan, opts, wanted.get(host.name) ?? [], script, release);
+      if (opts.hostChecks && !report.error) report.checks.push(...(await opts.hostChecks(host, session)));
     } catch (e) {
       report = errorReport(host, e, opts.knownHostsFile);
     } finally {

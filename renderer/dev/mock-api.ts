@@ -169,7 +169,7 @@ export function createMockApi(): InstallerApi {
         { name: 'standalone', title: { key: 'mode.standalone.card' }, description: { key: 'mode.standalone.desc' }, icon: '▦', available: true, roles: ['control-plane', 'worker', 'etcd', 'deployer', 'nfs', 'lb'], sections: ['podNetwork', 'clusterLayout', 'loadBalancer', 'storage', 'portal', 'registry', 'bundle'], outputs: ['kubeconfig', 'endpoints', 'report'] },
         { name: 'edge', title: { key: 'mode.edge.card' }, description: { key: 'mode.edge.desc' }, icon: '⌬', available: true, roles: ['control-plane', 'worker', 'etcd', 'edge', 'deployer', 'nfs', 'lb'], sections: ['podNetwork', 'registry', 'bundle', 'edge'], outputs: [] },
         { name: 'expand-edge', title: { key: 'mode.expand-edge.card' }, description: { key: 'mode.expand-edge.desc' }, icon: '⊕', available: false, roles: ['control-plane', 'worker', 'etcd', 'edge', 'deployer', 'nfs', 'lb'], sections: ['registry', 'bundle', 'edge', 'edgeKubeconfig'], hostsHint: { key: 'mode.expand-edge.hostsHint' }, outputs: [] },
-        { name: 'caas', title: { key: 'mode.caas.card' }, description: { key: 'mode.caas.desc' }, icon: '☁', available: false, unavailable: { key: 'mode.caas.unavailable' }, roles: ['control-plane', 'worker', 'etcd', 'deployer', 'nfs', 'lb'], sections: ['podNetwork', 'clusterLayout', 'loadBalancer', 'storage', 'portal', 'registry', 'bundle'], outputs: [] },
+        { name: 'caas', title: { key: 'mode.caas.card' }, description: { key: 'mode.caas.desc' }, icon: '☁', available: false, roles: ['control-plane', 'worker', 'etcd', 'deployer', 'nfs', 'lb', 'jumpbox'], sections: ['podNetwork', 'clusterLayout', 'loadBalancer', 'storage', 'portal', 'registry', 'bundle', 'bosh', 'paasta'], outputs: [] },
       ],
       lang: 'en',
       shell: 'browser',
@@ -230,6 +230,13 @@ export function createMockApi(): InstallerApi {
       }
       return { hosts: results };
     },
+    'caas.check': () => ({
+      host: 'inception',
+      checks: [
+        { id: 'caas.tools', status: 'pass', title: { key: 'preflight.caas.tools.title' }, message: { key: 'preflight.caas.tools.pass' } },
+        { id: 'caas.director', status: 'fail', title: { key: 'preflight.caas.director.title', params: { director: '10.0.1.6' } }, message: { key: 'preflight.caas.director.fail', params: { client: 'admin', detail: '(mock) 401 Unauthorized' } }, remedy: { key: 'preflight.caas.director.remedy.login' } },
+      ],
+    }),
     'ssh.acceptHostKey': ({ host }) => {
       acceptedKeys.add(host);
       return { ok: true };
@@ -310,6 +317,9 @@ export function createMockApi(): InstallerApi {
     'outputs.kubeconfig': ({ saveAs, mergeInto }) => ({ path: saveAs ?? mergeInto ?? '/tmp/kubeconfig', context: 'cp-cluster' }),
     'outputs.report': ({ runId }) => ({ path: `/home/user/.cp-installer/runs/${runId}/report.html` }),
     'outputs.supportBundle': ({ runId }) => ({ path: `/home/user/.cp-installer/runs/${runId}/support-bundle.tar.gz` }),
+    // The mock hands over a made-up first login once, like the engine (never a real password).
+    'portal.firstLogin': () => ({ realm: 'cp-realm', kept: 'nowhere' as const, whyNotKept: 'keychain.browser' }),
+    'portal.uninstall': () => ({ removed: [], outputs: {} }),
     'dialog.open': () => ({ canceled: true }),
     'dialog.save': () => ({ canceled: true }),
   };

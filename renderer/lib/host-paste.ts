@@ -6,7 +6,7 @@ import { RangeError_, expandTogether } from './ranges.js';
 export type HostInput = NonNullable<PlanInput['hosts']>[number];
 export type RoleName = NonNullable<HostInput['roles']>[number];
 
-export const ROLE_NAMES: readonly RoleName[] = ['control-plane', 'worker', 'etcd', 'edge', 'deployer', 'nfs', 'lb'];
+export const ROLE_NAMES: readonly RoleName[] = ['control-plane', 'worker', 'etcd', 'edge', 'deployer', 'nfs', 'lb', 'jumpbox'];
 
 const ROLE_ALIASES: Record<string, RoleName> = {
   master: 'control-plane',
@@ -21,6 +21,8 @@ const ROLE_ALIASES: Record<string, RoleName> = {
   nfs: 'nfs',
   lb: 'lb',
   loadbalancer: 'lb',
+  // The CaaS guide's BOSH inception VM, where bosh, cf and uaac run.
+  jumpbox: 'jumpbox',
 };
 
 export interface PasteProblem {

@@ -65,7 +65,7 @@ export function removeAuth(plan: PlanInput, index: number): PlanInput {
   return { ...plan, auth: (plan.auth ?? []).filter((_, i) => i !== index) };
 }
 
-type Section = 'cluster' | 'network' | 'storage' | 'portal' | 'registry' | 'bundle' | 'edge';
+type Section = 'cluster' | 'network' | 'storage' | 'portal' | 'registry' | 'bundle' | 'edge' | 'bosh' | 'paasta';
 
 /**
  * Sets `section.key` (dotted key for nested: `tls.mode`, `nfs.server`). An empty value removes the key,
@@ -100,7 +100,7 @@ export function getSetting(plan: PlanInput, section: Section, key: string): unkn
 }
 
 /** Address fields of an example plan that must not flow into a real one (their values become placeholders). */
-export const EXAMPLE_FIELDS: ReadonlyArray<[Section | 'bosh', string]> = [
+export const EXAMPLE_FIELDS: ReadonlyArray<[Section, string]> = [
   ['network', 'metallbRange'],
   ['network', 'ingressIp'],
   ['storage', 'nfs.server'],
@@ -109,7 +109,16 @@ export const EXAMPLE_FIELDS: ReadonlyArray<[Section | 'bosh', string]> = [
   ['edge', 'cloudcorePrivateAddress'],
   ['registry', 'address'],
   ['bosh', 'directorAddress'],
+  ['bosh', 'caCertFile'],
+  ['bosh', 'haproxyAddress'],
+  ['paasta', 'cfApi'],
+  ['paasta', 'uaaUrl'],
+  ['paasta', 'systemDomain'],
+  ['paasta', 'workerAddress'],
 ];
+
+/** Example fields the schema requires: their section keeps them, empty, to fill in. */
+const REQUIRED_EXAMPLES = new Set(['bosh.directorAddress', 'paasta.cfApi', 'paasta.uaaUrl']);
 
 /**
  * A new plan from a mode's commented example, without the example's hosts and addresses: a real plan must
@@ -122,16 +131,16 @@ export function withoutExamples(plan: PlanInput): { plan: PlanInput; examples: R
   const first = plan.hosts?.[0];
   if (first?.address) examples['hosts.address'] = first.address;
   for (const [section, key] of EXAMPLE_FIELDS) {
-    const value = getSetting(next, section as Section, key);
+    const value = getSetting(next, section, key);
     if (typeof value !== 'string' || value === '') continue;
     examples[`${section}.${key}`] = value;
-    // A section that only held the example (bosh.directorAddress is required) keeps an empty value to fill in.
-    next = section === 'bosh' ? setSettingKeep(next, 'bosh', key) : setSetting(next, section as Section, key, undefined);
+    // A required field of the example (bosh.directorAddress, paasta.cfApi…) stays, empty, to fill in.
+    next = REQUIRED_EXAMPLES.has(`${section}.${key}`) ? setSettingKeep(next, section as 'bosh' | 'paasta', key) : setSetting(next, section, key, undefined);
   }
   return { plan: next, examples };
 }
 
-function setSettingKeep(plan: PlanInput, section: 'bosh', key: string): PlanInput {
+function setSettingKeep(plan: PlanInput, section: 'bosh' | 'paasta', key: string): PlanInput {
   const root = { ...((plan[section] as Record<string, unknown> | undefined) ?? {}) };
   root[key] = '';
   return { ...plan, [section]: root } as PlanInput;

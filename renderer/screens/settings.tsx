@@ -9,6 +9,7 @@ import { CheckField, Section, SelectField, TextField } from '../components/field
 import { getSetting, hostsNetPrefix, setSetting } from '../lib/plan-edit.js';
 import type { SettingsSection } from '../../core/api/types.js';
 import { BundleHelp } from '../components/bundle-help.js';
+import { BoshSection, CaasCheckPanel, PaastaSection } from './caas-settings.js';
 
 type SectionName = Parameters<typeof setSetting>[1];
 
@@ -153,6 +154,9 @@ export function SettingsScreen() {
           </div>
         </Section>
       )}
+      {modeInfo?.sections.includes('bosh') && <BoshSection />}
+      {modeInfo?.sections.includes('paasta') && <PaastaSection />}
+      {modeInfo?.sections.includes('bosh') && <CaasCheckPanel />}
     </div>
   );
 }

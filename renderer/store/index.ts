@@ -10,8 +10,9 @@ import { createConnectionSlice, type ConnectionSlice } from './connection.js';
 import { createPreflightSlice, type PreflightSlice } from './preflight.js';
 import { createRunSlice, type RunSlice } from './run.js';
 import { createSettingsSlice, type SettingsSlice } from './settings.js';
+import { createCaasSlice, type CaasSlice } from './caas.js';
 
-export type AppState = WizardSlice & PlanSlice & SecretsSlice & ConnectionSlice & PreflightSlice & RunSlice & SettingsSlice;
+export type AppState = WizardSlice & PlanSlice & SecretsSlice & ConnectionSlice & PreflightSlice & RunSlice & SettingsSlice & CaasSlice;
 
 export const useStore = create<AppState>()((...a) => ({
   ...createWizardSlice(...a),
@@ -21,6 +22,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createPreflightSlice(...a),
   ...createRunSlice(...a),
   ...createSettingsSlice(...a),
+  ...createCaasSlice(...a),
 }));
 
 persistWorkingPlan(useStore);

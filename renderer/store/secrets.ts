@@ -10,7 +10,10 @@ export interface SecretsSlice {
   secrets: Record<SecretKind, Record<string, string>>;
   rememberSecrets: boolean;
   secretsDirty: boolean;
+  /** A caas plan's BOSH/CF/UAA secrets by kind (core/plan/secrets.ts SERVICE_SECRETS): never in the plan. */
+  serviceSecrets: Record<string, string>;
   setSecret(kind: SecretKind, profile: string, value: string): void;
+  setServiceSecret(kind: string, value: string): void;
   setRemember(on: boolean): void;
   /** Hands the typed secrets to the engine (before any connection test, preflight or run). */
   pushSecrets(): Promise<void>;
@@ -20,6 +23,10 @@ export const createSecretsSlice: Slice<SecretsSlice> = (set, get) => ({
   secrets: { password: {}, passphrase: {}, sudoPassword: {} },
   rememberSecrets: false,
   secretsDirty: false,
+  serviceSecrets: {},
+  setServiceSecret(kind, value) {
+    set({ serviceSecrets: { ...get().serviceSecrets, [kind]: value }, secretsDirty: true });
+  },
   setSecret(kind, profile, value) {
     const s = get().secrets;
     set({ secrets: { ...s, [kind]: { ...s[kind], [profile]: value } }, secretsDirty: true });
@@ -36,6 +43,8 @@ export const createSecretsSlice: Slice<SecretsSlice> = (set, get) => ({
       passphrase: nonEmpty(passphrase),
       sudoPassword: nonEmpty(sudoPassword),
     };
+    // Service secrets go as typed, empty too: an emptied field forgets the engine's copy.
+    if (Object.keys(get().serviceSecrets).length) args.service = { ...get().serviceSecrets };
     if (get().rememberSecrets) args.remember = true;
     try {
       const { remembered } = await call('secrets.set', args);

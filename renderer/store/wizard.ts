@@ -4,6 +4,7 @@ import { call, errorMessage } from '../api.js';
 import type { AppState } from './index.js';
 import type { Slice } from './types.js';
 import { restoreWorkingPlan } from './persist.js';
+import { caasBlocker } from './caas.js';
 
 export const STEPS = ['mode', 'hosts', 'credentials', 'settings', 'preflight', 'review', 'install', 'done'] as const;
 export type StepId = (typeof STEPS)[number];
@@ -109,7 +110,7 @@ export function blockerFor(s: AppState, step: StepId): Message | null {
     }
     case 'settings': {
       const n = errorsUnder(s, SECTIONS);
-      return n ? { key: 'ui.block.fixFields', params: { count: n } } : null;
+      return n ? { key: 'ui.block.fixFields', params: { count: n } } : caasBlocker(s);
     }
     case 'preflight': {
       if (!s.preflight) return { key: 'ui.block.runPreflight' };

@@ -38,7 +38,8 @@ export function rendererBuild(): string {
   if (fromEnv) return resolve(fromEnv);
   const out = join(ROOT, 'dist-renderer');
   const index = join(out, 'index.html');
-  const sources = Math.max(newest(join(ROOT, 'renderer')), newest(join(ROOT, 'core', 'api')));
+  // core/modes too: the modes' profiles carry message catalogs the renderer bundles (core/api/messages.ts).
+  const sources = Math.max(newest(join(ROOT, 'renderer')), newest(join(ROOT, 'core', 'api')), newest(join(ROOT, 'core', 'modes')));
   if (!existsSync(index) || statSync(index).mtimeMs < sources) {
     const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
       cwd: ROOT,

@@ -3,7 +3,7 @@
 // the cluster, its broker registered with CF and its UAA client (core/modes/caas/steps.ts).
 import { msg } from '../../common/messages.js';
 import type { ModeDescriptor } from '../descriptor.js';
-import { standaloneMode } from '../standalone/index.js';
+import { standaloneSteps } from '../standalone/index.js';
 import { caasProfile } from './profile.js';
 import { caasSteps } from './steps.js';
 
@@ -11,8 +11,9 @@ export const caasMode: ModeDescriptor = {
   name: 'caas',
   title: msg('mode.caas.card'),
   profile: caasProfile,
-  steps(plan, release, options) {
-    const cluster = standaloneMode.steps(plan, release, options);
+  steps(plan, release) {
+    // The cluster alone: the middleware is deployed by the caas steps (with the broker's CLIs).
+    const cluster = standaloneSteps(plan, release, false);
     return [...cluster, ...caasSteps(plan, { start: ['connect'], cluster: ['verify'] })];
   },
 };

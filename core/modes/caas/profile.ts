@@ -1,15 +1,16 @@
 // CaaS on PaaS-TA: a Kubespray cluster offered as a service of an existing PaaS-TA — the BOSH middleware
 // (HAProxy, MariaDB, private image repository) deployed from the 2021 tree, the container service on the
 // cluster, its broker registered with CF and its UAA client. BOSH, cf and uaac run on the `jumpbox` host.
-// The wizard cannot collect the BOSH and PaaS-TA settings yet (its card says so); `apply` installs it.
+// The wizard collects the BOSH and PaaS-TA settings (Settings' director and PaaS-TA sections) and checks
+// both from the jump box before Review (core/modes/caas/checks.ts, core/preflight/checks/caas.ts).
 import { msg } from '../../common/messages.js';
 import { countRole, planIssue, type ModeProfile } from '../profile.js';
 import type { PlanIssue } from '../../plan/issues.js';
+import { CAAS_CHECK_MESSAGES } from './check-messages.js';
 
 export const caasProfile: ModeProfile = {
   name: 'caas',
   cluster: 'kubespray',
-  notYet: { card: msg('mode.caas.unavailable') },
   bosh: true,
   kubeedge: false,
   roles: ['control-plane', 'worker', 'etcd', 'deployer', 'nfs', 'lb', 'jumpbox'],
@@ -27,7 +28,8 @@ export const caasProfile: ModeProfile = {
         out.push(planIssue('warning', `hosts[${i}].roles`, 'mode.caas.jumpboxShared', { host: h.name }));
     });
     if (plan.bosh && !plan.bosh.haproxyAddress) out.push(planIssue('error', 'bosh.haproxyAddress', 'mode.caas.haproxyAddress'));
-    if (plan.bosh && !plan.bosh.treePath && !plan.bundle) out.push(planIssue('error', 'bundle.path', 'mode.caas.bundle'));
+    // The container service (images, YAML, scripts) comes only from the bundle; the tree may be on the jump box.
+    if (plan.bosh && !plan.bundle) out.push(planIssue('error', 'bundle.path', 'mode.caas.bundle'));
     if (plan.paasta?.workerAddress && !plan.hosts.some((h) => (h.address === plan.paasta!.workerAddress || h.privateAddress === plan.paasta!.workerAddress) && h.roles.includes('worker')))
       out.push(planIssue('warning', 'paasta.workerAddress', 'mode.caas.workerNotInPlan', { address: plan.paasta.workerAddress }));
     return out;
@@ -37,15 +39,14 @@ export const caasProfile: ModeProfile = {
     title: msg('mode.caas.card'),
     description: msg('mode.caas.desc'),
     icon: '☁',
-    sections: ['podNetwork', 'clusterLayout', 'loadBalancer', 'storage', 'portal', 'registry', 'bundle'],
+    sections: ['podNetwork', 'clusterLayout', 'loadBalancer', 'storage', 'portal', 'registry', 'bundle', 'bosh', 'paasta'],
   },
   outputs: ['kubeconfig', 'endpoints', 'report'],
   messages: {
     en: {
       'mode.caas.card': 'CaaS on PaaS-TA',
       'mode.caas.desc': 'The container platform as a service of an existing PaaS-TA (BOSH) installation.',
-      'mode.caas.unavailable':
-        'The wizard cannot collect the BOSH and PaaS-TA settings yet. Write a caas plan (`cp-installer init --mode caas`) and install it with `cp-installer apply`.',
+      ...CAAS_CHECK_MESSAGES.en,
       'mode.caas.noJumpbox':
         'CaaS runs bosh, cf and uaac on a jump box: give one host the role jumpbox (the BOSH inception VM where those CLIs are installed).',
       'mode.caas.manyJumpboxes': '{{count}} hosts have the role jumpbox; keep it on exactly one (the BOSH inception VM).',
@@ -53,7 +54,7 @@ export const caasProfile: ModeProfile = {
       'mode.caas.haproxyAddress':
         'Set bosh.haproxyAddress: the static public IP HAProxy gets on the public network (haproxy_public_url); every node trusts <it>:5001.',
       'mode.caas.bundle':
-        'CaaS needs the offline bundle (bundle.path) with the container-service folder (container-service-image-1.1.tar unpacked) and the v1.0.4 tree\'s bosh/, unless bosh.treePath names the tree on the jump box.',
+        'CaaS needs the offline bundle (bundle.path) with the container-service folder (container-service-image-1.1.tar unpacked); the v1.0.4 tree\'s bosh/ comes from it too, unless bosh.treePath names the tree on the jump box.',
       'mode.caas.workerNotInPlan': '{{address}} (paasta.workerAddress) is not a worker of this plan; the broker and dashboard NodePorts must be on a worker.',
       'mode.caas.plan-incomplete': 'The caas plan needs a jump box, a control plane and the bosh and paasta sections. Run `cp-installer validate` and correct what it names.',
       'mode.caas.secret-missing': 'The secret {{kind}} was not given. Set {{env}} or enter it when asked, then resume.',
@@ -76,6 +77,9 @@ export const caasProfile: ModeProfile = {
       'mode.caas.step.vms': 'Read the middleware addresses',
       'mode.caas.step.trust': 'Trust the private image repository',
       'mode.caas.step.reach': 'Check the nodes reach the registry and MariaDB',
+      'mode.caas.step.token': 'Make the cluster-admin ServiceAccount token (k8s_auth_bearer)',
+      'mode.caas.token':
+        '{{host}}: the token controller did not fill {{secret}} within {{seconds}} s. Check `kubectl -n kube-system get secret k8sadmin-token` and the controller manager, then resume; or set CP_K8S_AUTH_BEARER to a cluster-admin token.',
       'mode.caas.node-reach': '{{host}} cannot reach {{endpoints}}. Open these ports from the cluster nodes to the BOSH VMs (security group / firewall) and resume.',
       'mode.caas.step.images': 'Upload the container-service images',
       'mode.caas.step.container-service': 'Deploy the container service',
@@ -86,15 +90,14 @@ export const caasProfile: ModeProfile = {
     ko: {
       'mode.caas.card': 'PaaS-TA 기반 CaaS',
       'mode.caas.desc': '기존 PaaS-TA(BOSH) 환경의 서비스형 컨테이너 플랫폼.',
-      'mode.caas.unavailable':
-        '마법사는 아직 BOSH와 PaaS-TA 설정을 받을 수 없습니다. caas 플랜을 작성(`cp-installer init --mode caas`)하고 `cp-installer apply`로 설치하세요.',
+      ...CAAS_CHECK_MESSAGES.ko,
       'mode.caas.noJumpbox': 'CaaS는 bosh, cf, uaac를 점프 박스에서 실행합니다. 한 호스트(이 CLI들이 설치된 BOSH 인셉션 VM)에 jumpbox 역할을 주세요.',
       'mode.caas.manyJumpboxes': 'jumpbox 역할인 호스트가 {{count}}개입니다. 하나(BOSH 인셉션 VM)에만 두세요.',
       'mode.caas.jumpboxShared': '{{host}}은(는) 점프 박스이면서 클러스터 노드입니다. 가이드는 BOSH 인셉션 VM을 따로 둡니다.',
       'mode.caas.haproxyAddress':
         'bosh.haproxyAddress를 설정하세요. HAProxy가 공용 네트워크에서 받는 고정 공인 IP(haproxy_public_url)이며, 모든 노드가 <이 주소>:5001을 신뢰합니다.',
       'mode.caas.bundle':
-        'CaaS에는 container-service 폴더(container-service-image-1.1.tar 압축 해제)와 v1.0.4 트리의 bosh/가 든 오프라인 번들(bundle.path)이 필요합니다. bosh.treePath로 점프 박스의 트리를 지정하면 번들의 트리는 없어도 됩니다.',
+        'CaaS에는 container-service 폴더(container-service-image-1.1.tar 압축 해제)가 든 오프라인 번들(bundle.path)이 필요합니다. v1.0.4 트리의 bosh/도 번들에서 가져오며, bosh.treePath로 점프 박스의 트리를 지정하면 그것을 씁니다.',
       'mode.caas.workerNotInPlan': '{{address}}(paasta.workerAddress)는 이 플랜의 워커가 아닙니다. 브로커와 대시보드 NodePort는 워커에 있어야 합니다.',
       'mode.caas.plan-incomplete': 'caas 플랜에는 점프 박스, 컨트롤 플레인, bosh와 paasta 항목이 필요합니다. `cp-installer validate`를 실행해 지적된 곳을 고치세요.',
       'mode.caas.secret-missing': '비밀 값 {{kind}}이(가) 주어지지 않았습니다. {{env}}를 설정하거나 물을 때 입력한 뒤 재개하세요.',
@@ -117,6 +120,9 @@ export const caasProfile: ModeProfile = {
       'mode.caas.step.vms': '미들웨어 주소 읽기',
       'mode.caas.step.trust': '프라이빗 이미지 저장소 신뢰 설정',
       'mode.caas.step.reach': '노드에서 이미지 저장소와 MariaDB 연결 확인',
+      'mode.caas.step.token': 'cluster-admin 서비스 계정 토큰 생성(k8s_auth_bearer)',
+      'mode.caas.token':
+        '{{host}}: 토큰 컨트롤러가 {{seconds}}초 안에 {{secret}}을(를) 채우지 않았습니다. `kubectl -n kube-system get secret k8sadmin-token`과 컨트롤러 매니저를 확인한 뒤 재개하거나, CP_K8S_AUTH_BEARER에 cluster-admin 토큰을 설정하세요.',
       'mode.caas.node-reach': '{{host}}에서 {{endpoints}}에 연결할 수 없습니다. 클러스터 노드에서 BOSH VM으로 이 포트를 열고(보안 그룹/방화벽) 재개하세요.',
       'mode.caas.step.images': '컨테이너 서비스 이미지 업로드',
       'mode.caas.step.container-service': '컨테이너 서비스 배포',

@@ -5,6 +5,8 @@
 // under it is the standalone mode's, tested on its own; registry trust writes the nodes' /etc (shared by
 // all test hosts), so it is run for real in a scratch root by test/unit/caas/mode.test.ts instead, and the
 // nodes' check of <HAProxy>:5001 and MariaDB (addresses the fake director invents) against local listeners there.
+// No bearer token is given: the run makes the cluster-admin ServiceAccount's on the master (strict fake kubectl
+// over a seeded fake cluster of the release's Kubernetes) and hands it to bosh and the container service.
 import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,8 @@ import { caasSteps } from '../../../core/modes/caas/steps.js';
 import { Plan, type PlanInput } from '../../../core/plan/schema.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
 import { failNextDeploy, fakeCalls, installBoshFakes, readFake, seedCf, seedDirector, seedUaa, sha256 } from '../../fakes/bosh-install.js';
+import { installFakes, readCluster, seedExistingCluster } from '../../fakes/install.js';
+import { parse as parseYaml } from 'yaml';
 import { assertNoSecrets, startPsSampler, type PsSampler } from '../../support/secrets-scan.js';
 import { writeContainerService } from './container-service.js';
 
@@ -34,7 +38,6 @@ const SECRETS = {
   brokerPassword: 'broker-Pa55word-x1',
   caasClientSecret: 'caas-client-S3cret-x1',
   mariadbPassword: 'Paasta!2021-x1',
-  k8sBearerToken: 'eyJhbGciOiJSUzI1NiJ9.caas-bearer-x1',
 };
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBfakeDirectorCA\n-----END CERTIFICATE-----\n';
 const HAPROXY = '10.250.77.120';
@@ -63,6 +66,10 @@ describe.skipIf(!can.ok)('caas on test hosts (jump box with fake bosh/cf/uaac)',
     const jump = hosts.hosts[1]!;
     installBoshFakes(jump);
     writeFileSync(join(jump.dir, 'home', 'director.crt'), CA, { mode: 0o644 });
+    const master = hosts.hosts[0]!;
+    const release = findRelease('paasta-v1.0')!;
+    installFakes(master, { kubernetes: release.kubernetes, kubeedge: release.kubeedge?.version ?? '1.4.0' });
+    seedExistingCluster(master, release.kubernetes, [{ name: master.name, ip: master.address, roles: ['control-plane', 'worker'] }]);
     bundle = mkdtempSync(join(tmpdir(), 'caas-it-bundle-'));
     symlinkSync(UPSTREAM, join(bundle, 'paas-ta-container-platform-deployment'));
     writeContainerService(bundle, sha256(SECRETS.brokerPassword));
@@ -130,7 +137,12 @@ describe.skipIf(!can.ok)('caas on test hosts (jump box with fake bosh/cf/uaac)',
     }
   }
 
-  const secretSpecs = () => Object.entries(SECRETS).map(([label, value]) => ({ label, value }));
+  /** The token the fake token controller filled into kube-system/k8sadmin-token on the master. */
+  const madeToken = (): string => {
+    const secret = readCluster(hosts.hosts[0]!)!.objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'k8sadmin-token') as unknown as { data?: { token?: string } } | undefined;
+    return Buffer.from(secret?.data?.token ?? '', 'base64').toString('utf8');
+  };
+  const secretSpecs = (token: string) => [...Object.entries(SECRETS).map(([label, value]) => ({ label, value })), { label: 'k8sBearerToken', value: token }];
 
   it('the fakes refuse what the real CLIs refuse: unknown flags, a wrong secret, no CA, an unresolved ((variable))', async () => {
     seed();
@@ -174,6 +186,13 @@ describe.skipIf(!can.ok)('caas on test hosts (jump box with fake bosh/cf/uaac)',
     const jump = hosts.hosts[1]!;
     const master = hosts.hosts[0]!;
 
+    // The cluster-admin ServiceAccount (guide 6.1) and its token, made by the run: no token was given.
+    const cluster = readCluster(master)!;
+    expect(cluster.objects.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata.name)).toEqual(['k8sadmin']);
+    expect(cluster.objects.find((o) => o.kind === 'ClusterRoleBinding')).toMatchObject({ metadata: { name: 'k8sadmin' }, roleRef: { name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', namespace: 'kube-system', name: 'k8sadmin' }] });
+    const token = madeToken();
+    expect(token).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+
     // BOSH: the real manifest, the installer's vars file, the guide's ops files; three VMs running.
     const bosh = readFake<{ deployments: Record<string, { vms: Array<{ group: string; ips: string[]; process_state: string }>; vars_files: string[]; ops_files: string[]; manifest: string }> }>(jump, 'bosh');
     const dep = bosh.deployments['paasta-container-platform']!;
@@ -183,6 +202,10 @@ describe.skipIf(!can.ok)('caas on test hosts (jump box with fake bosh/cf/uaac)',
     expect(dep.ops_files).toEqual(['manifests/ops-files/paasta-container-service/network-aws.yml', 'manifests/ops-files/misc/first-time-deploy.yml']);
     expect(dep.manifest).toContain(`url: ${HAPROXY}`);
     expect(dep.manifest).toContain(`k8s_api_server_ip: ${master.address}`);
+    // k8s_auth_bearer reached the deploy through --vars-env (stdin → environment): the interpolated manifest holds it.
+    const props = JSON.stringify(parseYaml(dep.manifest));
+    expect(props).toContain(`"k8s_auth_bearer":"${token}"`);
+    expect(JSON.stringify(result.outputs)).not.toContain(token);
     expect(result.outputs['caas.registry']).toBe(`${HAPROXY}:5001`);
 
     // The master got the registry and every value container-service-vars.sh should hold.
@@ -190,7 +213,7 @@ describe.skipIf(!can.ok)('caas on test hosts (jump box with fake bosh/cf/uaac)',
     const deployed = JSON.parse(readFileSync(join(master.dir, 'lib', 'caas-test', 'deployed.json'), 'utf8')) as Record<string, string>;
     expect(deployed).toEqual({
       haproxy: HAPROXY, master: master.address, worker: master.address, workerHostname: master.name, domain: 'sys.test.nip.io', mariadbUser: 'cp-admin',
-      token: sha256(SECRETS.k8sBearerToken), mariadbPassword: sha256(SECRETS.mariadbPassword),
+      token: sha256(token), mariadbPassword: sha256(SECRETS.mariadbPassword),
     });
 
     // CF: the broker at the worker's NodePort, every plan of container-service enabled (the catalog came from the broker).
@@ -217,11 +240,11 @@ describe.skipIf(!can.ok)('caas on test hosts (jump box with fake bosh/cf/uaac)',
     // No secret was a word of any CLI's argv, nor in the workdir, nor in a `ps` sample, nor in the vars files on the jump box.
     for (const tool of ['bosh', 'cf', 'uaa'] as const) {
       const argv = JSON.stringify(fakeCalls(jump, tool));
-      for (const v of Object.values(SECRETS)) expect(argv, tool).not.toContain(v);
+      for (const v of [...Object.values(SECRETS), token]) expect(argv, tool).not.toContain(v);
     }
     const varsOnJump = readFileSync(join(jump.dir, 'home', 'workspace/paasta-5.5/deployment/paas-ta-container-platform-deployment/bosh/manifests/cp-installer-vars.yml'), 'utf8');
-    for (const v of Object.values(SECRETS)) expect(varsOnJump).not.toContain(v);
-    assertNoSecrets({ secrets: secretSpecs(), paths: [workdir, join(master.dir, 'home', 'workspace')], sampler: ps, minSamples: 1, minFiles: 3 });
+    for (const v of [...Object.values(SECRETS), token]) expect(varsOnJump).not.toContain(v);
+    assertNoSecrets({ secrets: secretSpecs(token), paths: [workdir, join(master.dir, 'home', 'workspace')], sampler: ps, minSamples: 1, minFiles: 3 });
 
     // cf and uaac logins (their access tokens) do not stay behind on the jump box.
     for (const d of ['cf', 'uaac']) expect(existsSync(join(jump.dir, 'home', '.cp-installer', 'cp-cluster', 'caas', d)), d).toBe(false);
@@ -231,6 +254,10 @@ describe.skipIf(!can.ok)('caas on test hosts (jump box with fake bosh/cf/uaac)',
     const again = await run('caas-2');
     expect(again.result.status).toBe('succeeded');
     expect(fakeCalls(jump, 'bosh').filter((c) => c.includes('deploy')).length).toBe(before);
+    // The account, its binding and the token are kept, not made twice.
+    const after = readCluster(master)!;
+    expect(after.objects.filter((o) => o.kind === 'ServiceAccount' || o.kind === 'ClusterRoleBinding')).toHaveLength(2);
+    expect(madeToken()).toBe(token);
   });
 
   it('a failed BOSH task shows its number and stage first; resume runs the deploy again and nothing before it', async () => {
@@ -247,6 +274,9 @@ describe.skipIf(!can.ok)('caas on test hosts (jump box with fake bosh/cf/uaac)',
     const second = await run('caas-fail', first.workdir, state);
     expect(second.result.error, JSON.stringify(second.result.failure)).toBeUndefined();
     expect(second.result.status).toBe('succeeded');
+    // The resumed run skipped the token step: the deploy read the same token again from its Secret.
+    const redeployed = readFake<{ deployments: Record<string, { manifest: string }> }>(hosts.hosts[1]!, 'bosh').deployments['paasta-container-platform']!;
+    expect(JSON.stringify(parseYaml(redeployed.manifest))).toContain(`"k8s_auth_bearer":"${madeToken()}"`);
     const records = readJournal(join(first.workdir, 'runs', 'caas-fail', 'journal.jsonl'));
     const resumedAt = records.findIndex((r) => r.t === 'resume');
     const started = records.slice(resumedAt).filter((r) => r.t === 'step-start').map((r) => (r as { step: string }).step);

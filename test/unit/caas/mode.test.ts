@@ -62,6 +62,8 @@ const SECRETS = {
   mariadbPassword: 'Paasta!2021-x',
   k8sBearerToken: 'eyJhbGciOiJSUzI1NiJ9.k8s-bearer',
 };
+/** What a user gives: every secret but the cluster-admin token, which the run makes on the new cluster. */
+const GIVEN = Object.fromEntries(Object.entries(SECRETS).filter(([k]) => k !== 'k8sBearerToken')) as Omit<typeof SECRETS, 'k8sBearerToken'>;
 
 describe('caas plan rules', () => {
   const errs = (over: Partial<PlanInput>) => validatePlan(planInput('/srv/b', over)).errors.map((e) => `${e.path}: ${e.key}`);
@@ -78,7 +80,8 @@ describe('caas plan rules', () => {
     const noBundle = planInput('/srv/b');
     delete noBundle.bundle;
     expect(validatePlan(noBundle).errors.map((e) => `${e.path}: ${e.key}`)).toContain('bundle.path: mode.caas.bundle');
-    expect(validatePlan({ ...noBundle, bosh: { ...noBundle.bosh!, treePath: '/home/ubuntu/tree/bosh' } }).errors).toEqual([]);
+    // The tree may be on the jump box already, but the container service comes only from the bundle.
+    expect(validatePlan({ ...noBundle, bosh: { ...noBundle.bosh!, treePath: '/home/ubuntu/tree/bosh' } }).errors.map((e) => `${e.path}: ${e.key}`)).toEqual(['bundle.path: mode.caas.bundle']);
   });
 
   it('names each BOSH/PaaS-TA field that is malformed', () => {
@@ -113,22 +116,48 @@ describe('caas secrets', () => {
     expect(Object.keys(env2).filter((k) => env2[k] !== undefined)).toEqual([]);
     await expect(gatherSecrets(plan, { lang: 'en', env: {}, interactive: false })).rejects.toThrow(/CP_BOSH_CLIENT_SECRET/);
   });
+
+  it('the cluster-admin token is never asked for: taken from CP_K8S_AUTH_BEARER when set, else left to the run', async () => {
+    const plan = Plan.parse(planInput('/srv/b'));
+    expect(secretsNeeded(plan).filter((n) => n.optional).map((n) => n.kind)).toEqual(['k8sBearerToken']);
+    const env: Record<string, string | undefined> = Object.fromEntries(Object.entries(GIVEN).map(([k, v]) => [SERVICE_SECRETS[k as keyof typeof SECRETS].env, v]));
+    const asked: string[] = [];
+    const bag = await gatherSecrets(plan, { lang: 'en', env: { ...env }, interactive: true, ask: async (q) => (asked.push(q), 'x') });
+    expect(asked).toEqual([]);
+    expect(bag.service?.k8sBearerToken).toBeUndefined();
+    // Not interactive either: no error for it.
+    await expect(gatherSecrets(plan, { lang: 'en', env: { ...env }, interactive: false })).resolves.toBeDefined();
+    const withToken = { ...env, CP_K8S_AUTH_BEARER: SECRETS.k8sBearerToken };
+    const given = await gatherSecrets(plan, { lang: 'en', env: withToken, interactive: false });
+    expect(given.service?.k8sBearerToken?.reveal()).toBe(SECRETS.k8sBearerToken);
+    expect(withToken.CP_K8S_AUTH_BEARER).toBeUndefined();
+  });
 });
 
 describe('caas dry run', () => {
   it('shows the guide\'s commands in order, every secret on stdin and none in the listing', async () => {
     const bundle = makeBundle();
-    const bag = secretBag(Object.entries(SECRETS).map(([kind, value]) => ({ kind: kind as keyof typeof SECRETS, profile: '', value })));
+    const bag = secretBag(Object.entries(GIVEN).map(([kind, value]) => ({ kind: kind as keyof typeof GIVEN, profile: '', value })));
     const { text, records } = await dryRunPlan(Plan.parse(planInput(bundle)), { workdir: mkdtempSync(join(tmpdir(), 'caas-wd-')), secrets: bag });
     for (const v of Object.values(SECRETS)) expect(text).not.toContain(v);
     const caas = records.filter((r) => r.step.startsWith('caas-'));
     expect([...new Set(caas.map((r) => r.step))]).toEqual([
-      'caas-jumpbox', 'caas-bosh-tree', 'caas-middleware', 'caas-vms', 'caas-registry-trust', 'caas-node-reach', 'caas-images', 'caas-container-service', 'caas-endpoints', 'caas-broker', 'caas-uaa-client',
+      'caas-jumpbox', 'caas-bosh-tree', 'caas-k8s-token', 'caas-middleware', 'caas-vms', 'caas-registry-trust', 'caas-node-reach', 'caas-images', 'caas-container-service', 'caas-endpoints', 'caas-broker', 'caas-uaa-client',
     ]);
     const cmds = caas.filter((r) => r.kind === 'exec').map((r) => (r as { command: string }).command);
     const has = (re: RegExp) => expect(cmds.some((c) => re.test(c)), String(re)).toBe(true);
     has(/bosh -n -d paasta-container-platform deploy manifests\/paasta-container-service-deployment-aws\.yml -l manifests\/cp-installer-vars\.yml --vars-env CP_BOSH_VAR -o manifests\/ops-files\/paasta-container-service\/network-aws\.yml -o manifests\/ops-files\/misc\/first-time-deploy\.yml -v deployment_name=paasta-container-platform -v director_name=micro-bosh -v '?director_uuid=/);
     has(/bosh -d paasta-container-platform vms --json$/);
+    // The cluster-admin token (guide 6.1), made on the first control plane once the cluster is verified.
+    const token = caas.filter((r) => r.step === 'caas-k8s-token' && r.kind === 'exec') as Array<{ host: string; command: string }>;
+    expect(token.map((r) => r.host)).toEqual(['master1', 'master1']);
+    expect(token[0]!.command).toContain('kubectl --kubeconfig /etc/kubernetes/admin.conf create serviceaccount k8sadmin -n kube-system');
+    expect(token[0]!.command).toContain('create clusterrolebinding k8sadmin --clusterrole=cluster-admin --serviceaccount=kube-system:k8sadmin');
+    expect(token[0]!.command).toContain('type: kubernetes.io/service-account-token');
+    expect(token[1]!.command).toContain("get secret k8sadmin-token -n kube-system -o 'jsonpath={.data.token}'");
+    const steps = records.map((r) => r.step);
+    expect(steps.lastIndexOf('verify')).toBeLessThan(steps.indexOf('caas-k8s-token'));
+    expect(steps.lastIndexOf('caas-k8s-token')).toBeLessThan(steps.indexOf('caas-middleware'));
     has(/\.\/image-upload-caas\.sh 10\.0\.0\.120:5001$/);
     has(/cf api https:\/\/api\.sys\.example\.com --skip-ssl-validation$/);
     has(/cf create-service-broker container-service-broker admin http:\/\/10\.1?0?\.?.*:31888$/);
@@ -142,6 +171,14 @@ describe('caas dry run', () => {
     const vars = records.find((r) => r.kind === 'upload' && /cp-installer-vars\.yml$/.test((r as { path?: string }).path ?? (r as { remotePath?: string }).remotePath ?? ''));
     expect(vars).toBeDefined();
     expect(JSON.stringify(vars)).not.toMatch(/mariadb_admin_user_password:/);
+  });
+
+  it('with a token given (CP_K8S_AUTH_BEARER): no account is made, the token only on stdin', async () => {
+    const bag = secretBag(Object.entries(SECRETS).map(([kind, value]) => ({ kind: kind as keyof typeof SECRETS, profile: '', value })));
+    const { text, records } = await dryRunPlan(Plan.parse(planInput(makeBundle())), { workdir: mkdtempSync(join(tmpdir(), 'caas-wd-')), secrets: bag });
+    expect(text).not.toContain(SECRETS.k8sBearerToken);
+    expect(records.filter((r) => r.step === 'caas-k8s-token' && r.kind === 'exec')).toEqual([]);
+    expect(records.some((r) => r.kind === 'exec' && /create serviceaccount/.test((r as { command: string }).command))).toBe(false);
   });
 });
 

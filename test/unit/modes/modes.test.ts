@@ -53,10 +53,10 @@ describe('mode registry', () => {
     }
   });
 
-  it('offers every mode but the ones whose descriptor says "not yet" to apply; caas installs, its card waits for the wizard', () => {
+  it('offers every mode but the ones whose descriptor says "not yet" to apply; caas installs and the wizard sets it up', () => {
     expect(installModes()).toEqual(['standalone', 'edge', 'expand-edge', 'caas']);
-    expect(PROFILES.caas.notYet?.apply).toBeUndefined();
-    expect(modeInfos(installModes()).find((m) => m.name === 'caas')!.available).toBe(false);
+    expect(PROFILES.caas.notYet).toBeUndefined();
+    expect(modeInfos(installModes()).find((m) => m.name === 'caas')!.available).toBe(true);
   });
 
   it('a caas plan without a jump box is refused while its steps are built', () => {
@@ -133,7 +133,9 @@ describe('the wizard reads modes from the API', () => {
     expect(expand.sections).toEqual(expect.arrayContaining(['edge', 'edgeKubeconfig']));
     expect(expand.hostsHint?.key).toBe('mode.expand-edge.hostsHint');
     expect(byName.get('standalone')!.roles).not.toContain('edge');
-    expect(byName.get('caas')!.unavailable?.key).toBe('mode.caas.unavailable');
+    // The wizard sets caas up (its director and PaaS-TA sections): no "not available" reason any more.
+    expect(byName.get('caas')!.unavailable).toBeUndefined();
+    expect(byName.get('caas')!.sections).toEqual(expect.arrayContaining(['bosh', 'paasta']));
   });
 });
 

@@ -575,7 +575,13 @@ const cases: Case[] = [
     key: 'plan.address.invalid',
     path: 'bosh.directorAddress',
     fail: (p) => void (p.bosh = { directorAddress: 'director:25555/x' }),
-    pass: (p) => void (p.bosh = { directorAddress: 'https://10.0.0.6:25555' }),
+    // A standalone plan with `bosh` deploys the 2021 middleware: it needs HAProxy's address, a jump box and the bundle too.
+    pass: (p) =>
+      Object.assign(p, {
+        bosh: { directorAddress: 'https://10.0.0.6:25555', haproxyAddress: '10.0.0.120' },
+        bundle: { path: '/srv/bundle' },
+        hosts: [...(p.hosts as unknown[]), { name: 'inception', address: '10.0.0.99', roles: ['jumpbox'] }],
+      }),
   },
   {
     rule: 'jump host address',

@@ -1,0 +1,234 @@
+// Settings of a caas plan: the BOSH director and PaaS-TA, their six secrets (memory only, handed to the
+// engine through secrets.set like the SSH secrets), and the check of both from the jump box (caas.check),
+// which Settings needs passed before it lets the person on.
+import { useId } from 'react';
+import { useStore } from '../store/index.js';
+import { useMsg } from '../i18n/index.js';
+import { CheckField, Section, SelectField, TextField } from '../components/field.js';
+import { getSetting, setSetting } from '../lib/plan-edit.js';
+import { CAAS_SECRETS, caasCheckKey } from '../store/caas.js';
+import type { CheckResult, PlanInput } from '../../core/api/types.js';
+
+/** Schema defaults shown as placeholders (core/plan/schema.ts Bosh, Paasta). */
+const DEFAULTS: Record<string, string> = {
+  'bosh.client': 'admin',
+  'bosh.directorName': 'micro-bosh',
+  'bosh.deployment': 'paasta-container-platform',
+  'bosh.stemcell.os': 'ubuntu-xenial',
+  'bosh.stemcell.version': '621.94',
+  'bosh.networks.private': 'default',
+  'bosh.networks.privateNat': 'default',
+  'bosh.networks.public': 'vip',
+  'bosh.vmTypes.small': 'small',
+  'bosh.vmTypes.containerSmall': 'small',
+  'bosh.azs.haproxy': 'z7',
+  'bosh.azs.mariadb': 'z5',
+  'bosh.azs.registry': 'z7',
+  'bosh.mariadb.adminUser': 'cp-admin',
+  'bosh.mariadb.port': '13306',
+  'bosh.mariadb.diskType': '10GB',
+  'bosh.registry.port': '5001',
+  'bosh.registry.diskType': '10GB',
+  'paasta.cfAdminUser': 'admin',
+  'paasta.uaaAdminClient': 'admin',
+  'paasta.brokerName': 'container-service-broker',
+  'paasta.brokerUser': 'admin',
+};
+
+type Kind = 'text' | 'number' | 'list';
+
+function useField() {
+  const plan = useStore((s) => s.plan)!;
+  const edit = useStore((s) => s.edit);
+  const examples = useStore((s) => s.examples);
+  const m = useMsg();
+  return (section: 'bosh' | 'paasta', key: string, kind: Kind = 'text') => {
+    const path = `${section}.${key}`;
+    const raw = getSetting(plan, section, key);
+    const value = raw === undefined || raw === null ? '' : Array.isArray(raw) ? raw.join(', ') : String(raw);
+    const toPlan = (v: string): unknown => {
+      if (v.trim() === '') return undefined;
+      if (kind === 'number') return /^\d+$/.test(v.trim()) ? Number(v.trim()) : v;
+      if (kind === 'list') return v.split(',').map((x) => x.trim()).filter(Boolean);
+      return v;
+    };
+    return (
+      <TextField
+        key={path}
+        label={m(`ui.set.${path}`)}
+        help={m(`ui.set.${path}.help`)}
+        path={path}
+        value={value}
+        placeholder={examples[path] ?? DEFAULTS[path] ?? m('ui.set.optional')}
+        onChange={(v) => edit((p) => setSetting(p, section, key, toPlan(v)))}
+      />
+    );
+  };
+}
+
+function SecretInput({ kind }: { kind: string }) {
+  const value = useStore((s) => s.serviceSecrets[kind] ?? '');
+  const setSecret = useStore((s) => s.setServiceSecret);
+  const push = useStore((s) => s.pushSecrets);
+  const id = useId();
+  const m = useMsg();
+  const helpKey = `ui.caas.secret.${kind}.help`;
+  const help = m(helpKey);
+  return (
+    <div className="field">
+      <label htmlFor={id}>{m(`ui.caas.secret.${kind}`)}</label>
+      <input id={id} type="password" value={value} onChange={(e) => setSecret(kind, e.target.value)} onBlur={() => void push()} data-testid={`caas-secret-${kind}`} autoComplete="off" />
+      {help !== helpKey && <div className="field-help">{help}</div>}
+    </div>
+  );
+}
+
+export function BoshSection() {
+  const plan = useStore((s) => s.plan);
+  const edit = useStore((s) => s.edit);
+  const m = useMsg();
+  const field = useField();
+  if (!plan) return null;
+  return (
+    <Section title={m('ui.set.bosh')} intro={m('ui.set.bosh.intro')}>
+      <div className="grid-2" data-testid="caas-bosh">
+        {field('bosh', 'directorAddress')}
+        {field('bosh', 'environment')}
+        {field('bosh', 'caCertFile')}
+        {field('bosh', 'client')}
+        <SelectField
+          label={m('ui.set.bosh.iaas')}
+          help={m('ui.set.bosh.iaas.help')}
+          path="bosh.iaas"
+          value={String(getSetting(plan, 'bosh', 'iaas') ?? 'aws')}
+          onChange={(v) => edit((p) => setSetting(p, 'bosh', 'iaas', v))}
+          options={[
+            { value: 'aws', label: 'AWS' },
+            { value: 'openstack', label: 'OpenStack' },
+          ]}
+        />
+        {field('bosh', 'directorName')}
+        {field('bosh', 'deployment')}
+        {field('bosh', 'stemcell.os')}
+        {field('bosh', 'stemcell.version')}
+        {field('bosh', 'networks.private')}
+        {field('bosh', 'networks.privateNat')}
+        {field('bosh', 'networks.public')}
+        {field('bosh', 'vmTypes.small')}
+        {field('bosh', 'vmTypes.containerSmall')}
+        {field('bosh', 'azs.haproxy', 'list')}
+        {field('bosh', 'azs.mariadb', 'list')}
+        {field('bosh', 'azs.registry', 'list')}
+        {field('bosh', 'haproxyAddress')}
+        {field('bosh', 'mariadb.adminUser')}
+        {field('bosh', 'mariadb.port', 'number')}
+        {field('bosh', 'mariadb.diskType')}
+        {field('bosh', 'registry.port', 'number')}
+        {field('bosh', 'registry.diskType')}
+        {field('bosh', 'treePath')}
+      </div>
+      <CheckField
+        label={m('ui.set.bosh.offlineReleases')}
+        help={m('ui.set.bosh.offlineReleases.help')}
+        checked={getSetting(plan, 'bosh', 'offlineReleases') === true}
+        onChange={(v) => edit((p) => setSetting(p, 'bosh', 'offlineReleases', v || undefined))}
+        testid="setting-bosh.offlineReleases"
+      />
+      <h4>{m('ui.caas.secrets')}</h4>
+      <p className="field-help">{m('ui.caas.secrets.help')}</p>
+      <div className="grid-2">
+        {CAAS_SECRETS.bosh.map((k) => (
+          <SecretInput key={k} kind={k} />
+        ))}
+      </div>
+    </Section>
+  );
+}
+
+export function PaastaSection() {
+  const plan = useStore((s) => s.plan);
+  const edit = useStore((s) => s.edit);
+  const m = useMsg();
+  const field = useField();
+  if (!plan) return null;
+  return (
+    <Section title={m('ui.set.paasta')} intro={m('ui.set.paasta.intro')}>
+      <div className="grid-2" data-testid="caas-paasta">
+        {field('paasta', 'cfApi')}
+        {field('paasta', 'uaaUrl')}
+        {field('paasta', 'systemDomain')}
+        {field('paasta', 'workerAddress')}
+        {field('paasta', 'cfAdminUser')}
+        {field('paasta', 'uaaAdminClient')}
+        {field('paasta', 'brokerName')}
+        {field('paasta', 'brokerUser')}
+      </div>
+      <CheckField
+        label={m('ui.set.paasta.skipSslValidation')}
+        help={m('ui.set.paasta.skipSslValidation.help')}
+        checked={getSetting(plan, 'paasta', 'skipSslValidation') === true}
+        onChange={(v) => edit((p) => setSetting(p, 'paasta', 'skipSslValidation', v || undefined))}
+        testid="setting-paasta.skipSslValidation"
+      />
+      <h4>{m('ui.caas.secrets')}</h4>
+      <p className="field-help">{m('ui.caas.secrets.help')}</p>
+      <div className="grid-2">
+        {CAAS_SECRETS.paasta.map((k) => (
+          <SecretInput key={k} kind={k} />
+        ))}
+      </div>
+    </Section>
+  );
+}
+
+const ICON: Record<CheckResult['status'], string> = { pass: '✓', warn: '!', fail: '✕' };
+
+export function CaasCheckPanel() {
+  const plan = useStore((s) => s.plan);
+  const secrets = useStore((s) => s.serviceSecrets);
+  const result = useStore((s) => s.caasCheck);
+  const checking = useStore((s) => s.caasChecking);
+  const run = useStore((s) => s.runCaasCheck);
+  const validation = useStore((s) => s.validation);
+  const m = useMsg();
+  if (!plan) return null;
+  const jump = (plan.hosts ?? []).find((h) => h.roles?.includes('jumpbox'))?.name ?? '';
+  const stale = !!result && result.key !== caasCheckKey(plan as PlanInput, secrets);
+  const failing = result?.checks.filter((c) => c.status === 'fail').length ?? 0;
+  const invalid = !!validation && !validation.valid;
+  let state: string;
+  if (checking) state = m('ui.caas.check.running', { host: jump });
+  else if (!result) state = m('ui.caas.check.none');
+  else if (stale) state = m('ui.caas.check.stale');
+  else state = failing ? m('ui.caas.check.failed', { host: result.host, count: failing }) : m('ui.caas.check.ok', { host: result.host });
+  return (
+    <Section title={m('ui.caas.check.title')} intro={m('ui.caas.check.lead')}>
+      <div className="profile-head">
+        <p className={failing && !stale ? 'warn-text' : 'muted'} data-testid="caas-check-state" data-state={checking ? 'running' : !result ? 'none' : stale ? 'stale' : failing ? 'failed' : 'ok'}>
+          {state}
+        </p>
+        <button type="button" className="primary" disabled={checking || invalid || !jump} onClick={() => void run()} data-testid="caas-check-run">
+          {m('ui.caas.check.run')}
+        </button>
+      </div>
+      {result && (
+        <ul className={`check-list${stale ? " stale" : ""}`} data-testid="caas-check-list">
+          {result.checks.map((c) => (
+            <li key={c.id} className={`check ${c.status}`} data-testid={`caas-check-${c.id}`} data-status={c.status}>
+              <span className={`badge ${c.status}`} aria-label={m(`ui.verdict.${c.status}`)}>
+                {ICON[c.status]}
+              </span>
+              <div className="check-body">
+                <div className="check-title">
+                  {m(c.title)} <code className="muted">{c.id}</code>
+                </div>
+                <div>{m(c.message)}</div>
+                {c.remedy && <div className="remedy">→ {m(c.remedy)}</div>}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,75 @@
+// CaaS: the check of the BOSH director and PaaS-TA from the jump box (caas.check), and whether it still
+// speaks for the plan and secrets as they are now: Settings lets a caas plan through only after a check of
+// these very settings found nothing failing.
+import type { CheckResult, Message, PlanInput } from '../../core/api/types.js';
+import { call } from '../api.js';
+import type { AppState } from './index.js';
+import type { Slice } from './types.js';
+
+/** The secrets a caas run needs, by the Settings section that asks for them (core/plan/secrets.ts
+ *  SERVICE_SECRETS; the renderer sees only api types). Not k8sBearerToken: the run makes that token on the
+ *  new cluster (core/modes/admin-token.ts), which cannot exist while Settings is filled in. */
+export const CAAS_SECRETS = {
+  bosh: ['boshClientSecret', 'mariadbPassword'],
+  paasta: ['cfAdminPassword', 'uaaAdminClientSecret', 'brokerPassword', 'caasClientSecret'],
+} as const;
+const ALL_CAAS_SECRETS: readonly string[] = [...CAAS_SECRETS.bosh, ...CAAS_SECRETS.paasta];
+
+export interface CaasCheckResult {
+  /** What was checked (caasCheckKey): a later edit of the director, PaaS-TA, jump box or secrets makes it stale. */
+  key: string;
+  host: string;
+  checks: CheckResult[];
+}
+
+export interface CaasSlice {
+  caasCheck?: CaasCheckResult;
+  caasChecking: boolean;
+  runCaasCheck(): Promise<void>;
+}
+
+/** FNV-1a: the secrets take part in the key without a second copy of them being kept. */
+function fnv(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16);
+}
+
+export function caasCheckKey(plan: PlanInput | undefined, secrets: Record<string, string>): string {
+  if (!plan) return '';
+  const jump = (plan.hosts ?? []).filter((h) => h.roles?.includes('jumpbox'));
+  const cluster = (plan.hosts ?? []).filter((h) => !h.roles?.includes('jumpbox')).map((h) => [h.name, h.address, h.port]);
+  return JSON.stringify({ bosh: plan.bosh, paasta: plan.paasta, jump, cluster, auth: plan.auth, bundle: plan.bundle, s: fnv(JSON.stringify(secrets)) });
+}
+
+export const createCaasSlice: Slice<CaasSlice> = (set, get) => ({
+  caasChecking: false,
+  async runCaasCheck() {
+    const plan = get().plan;
+    if (!plan || get().caasChecking) return;
+    await get().pushSecrets();
+    set({ caasChecking: true });
+    try {
+      const key = caasCheckKey(plan, get().serviceSecrets);
+      const r = await call('caas.check', { plan });
+      set({ caasCheck: { key, host: r.host, checks: r.checks } });
+    } catch (e) {
+      set({ caasCheck: undefined });
+      get().fail(e);
+    } finally {
+      set({ caasChecking: false });
+    }
+  },
+});
+
+/** Why Settings cannot be left yet for a caas plan: a secret not typed, no check of these settings, or one that failed. */
+export function caasBlocker(s: AppState): Message | null {
+  // A mode with the director and PaaS-TA sections (the caas profile): the renderer knows modes by app.info only.
+  if (!s.info?.modes.find((x) => x.name === s.plan?.mode)?.sections.includes('bosh')) return null;
+  const empty = ALL_CAAS_SECRETS.filter((k) => !s.serviceSecrets[k]);
+  if (empty.length) return { key: 'ui.block.caasSecrets', params: { count: empty.length }, nested: { first: { key: `ui.caas.secret.${empty[0]}` } } };
+  const c = s.caasCheck;
+  if (!c || c.key !== caasCheckKey(s.plan, s.serviceSecrets)) return { key: 'ui.block.caasCheck' };
+  const failed = c.checks.filter((x) => x.status === 'fail').map((x) => x.id);
+  return failed.length ? { key: 'ui.block.caasFailed', params: { checks: failed.join(', ') } } : null;
+}
