@@ -409,7 +409,8 @@ describe.skipIf(!!skipReason)('faults in a standalone install (real ansible-play
   };
 
   it('installer SIGKILLed during preflight (the probe on worker-1): journal open at connect; resume verifies', async () => {
-    const w = hangWrapper(1, 'kubelet', 'false');
+    // python3 --version is a step of every host's probe (kubelet is asked its version only on edge hosts).
+    const w = hangWrapper(1, 'python3', '/usr/bin/python3', '--version');
     await killAndResume({ cluster: 'qakpre', step: 'connect', pause: () => waitFor('the probe to reach worker-1', w.reached, 600_000), release: () => w.remove() });
   }, 2_400_000);
 

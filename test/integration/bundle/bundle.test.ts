@@ -166,10 +166,14 @@ describe.skipIf(!!reason)('bundle build, verify, covers and unpack against stand
     expect(tries.length).toBe(2);
     expect(tries[0]!.range).toBeUndefined();
     expect(tries[0]!.bytes).toBe(1024 * 1024 + 123);
-    // The second request asks for the rest only, from the byte where the first stopped.
-    expect(tries[1]!.range).toBe(`bytes=${1024 * 1024 + 123}-`);
+    // The second request asks for the rest only, from the byte the part file holds. That is where the first
+    // stopped, or a little before: the HTTP client may drop a last chunk it had not handed over when the
+    // connection broke (seen once under load: resumed at 1 MiB exactly). Never after, never from 0.
+    const resumedAt = Number(/^bytes=(\d+)-$/.exec(tries[1]!.range ?? '')?.[1] ?? -1);
+    expect(resumedAt, tries[1]!.range).toBeGreaterThanOrEqual(1024 * 1024);
+    expect(resumedAt).toBeLessThanOrEqual(1024 * 1024 + 123);
     expect(tries[1]!.status).toBe(206);
-    expect(tries[0]!.bytes + tries[1]!.bytes).toBe(3 * 1024 * 1024);
+    expect(resumedAt + tries[1]!.bytes).toBe(3 * 1024 * 1024);
     // Progress on the terminal: every artifact reported with its checksum (lines, as stderr is not a TTY).
     expect(r.stderr).toMatch(/ok 3\.0 MiB sha256:[0-9a-f]{16}… file:https:\/\/dl\.k8s\.io\/release\/v1\.32\.5\/bin\/linux\/amd64\/kubeadm/);
   }, 170_000);
