@@ -66,6 +66,32 @@ function useField() {
   };
 }
 
+/** The section's one yes/no setting, then the secrets it hands to the jump box's CLIs (kept in memory only). */
+function ToggleAndSecrets({ section, toggle }: { section: 'bosh' | 'paasta'; toggle: string }) {
+  const plan = useStore((s) => s.plan);
+  const edit = useStore((s) => s.edit);
+  const m = useMsg();
+  if (!plan) return null;
+  return (
+    <>
+      <CheckField
+        label={m(`ui.set.${section}.${toggle}`)}
+        help={m(`ui.set.${section}.${toggle}.help`)}
+        checked={getSetting(plan, section, toggle) === true}
+        onChange={(v) => edit((p) => setSetting(p, section, toggle, v || undefined))}
+        testid={`setting-${section}.${toggle}`}
+      />
+      <h4>{m('ui.caas.secrets')}</h4>
+      <p className="field-help">{m('ui.caas.secrets.help')}</p>
+      <div className="grid-2">
+        {CAAS_SECRETS[section].map((k) => (
+          <SecretInput key={k} kind={k} />
+        ))}
+      </div>
+    </>
+  );
+}
+
 function SecretInput({ kind }: { kind: string }) {
   const value = useStore((s) => s.serviceSecrets[kind] ?? '');
   const setSecret = useStore((s) => s.setServiceSecret);
@@ -127,27 +153,13 @@ export function BoshSection() {
         {field('bosh', 'registry.diskType')}
         {field('bosh', 'treePath')}
       </div>
-      <CheckField
-        label={m('ui.set.bosh.offlineReleases')}
-        help={m('ui.set.bosh.offlineReleases.help')}
-        checked={getSetting(plan, 'bosh', 'offlineReleases') === true}
-        onChange={(v) => edit((p) => setSetting(p, 'bosh', 'offlineReleases', v || undefined))}
-        testid="setting-bosh.offlineReleases"
-      />
-      <h4>{m('ui.caas.secrets')}</h4>
-      <p className="field-help">{m('ui.caas.secrets.help')}</p>
-      <div className="grid-2">
-        {CAAS_SECRETS.bosh.map((k) => (
-          <SecretInput key={k} kind={k} />
-        ))}
-      </div>
+      <ToggleAndSecrets section="bosh" toggle="offlineReleases" />
     </Section>
   );
 }
 
 export function PaastaSection() {
   const plan = useStore((s) => s.plan);
-  const edit = useStore((s) => s.edit);
   const m = useMsg();
   const field = useField();
   if (!plan) return null;
@@ -163,20 +175,7 @@ export function PaastaSection() {
         {field('paasta', 'brokerName')}
         {field('paasta', 'brokerUser')}
       </div>
-      <CheckField
-        label={m('ui.set.paasta.skipSslValidation')}
-        help={m('ui.set.paasta.skipSslValidation.help')}
-        checked={getSetting(plan, 'paasta', 'skipSslValidation') === true}
-        onChange={(v) => edit((p) => setSetting(p, 'paasta', 'skipSslValidation', v || undefined))}
-        testid="setting-paasta.skipSslValidation"
-      />
-      <h4>{m('ui.caas.secrets')}</h4>
-      <p className="field-help">{m('ui.caas.secrets.help')}</p>
-      <div className="grid-2">
-        {CAAS_SECRETS.paasta.map((k) => (
-          <SecretInput key={k} kind={k} />
-        ))}
-      </div>
+      <ToggleAndSecrets section="paasta" toggle="skipSslValidation" />
     </Section>
   );
 }
