@@ -2,8 +2,8 @@
 // Built on a connected machine, carried to the site as one file, checked there, unpacked into the folder
 // the plan's `bundle.path` names. Exit codes: 0 fine, 1 the bundle is incomplete or damaged (or a fetch
 // failed), 2 the input cannot be used (unknown release, no tree, unreadable plan or file).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   ARCHES,
@@ -19,6 +19,7 @@ import {
   treeArchiveUrl,
   treeFromArchive,
   treeFromBundle,
+  treeFromDir,
   unpackBundle,
   verifyBundle,
   type Arch,
@@ -56,20 +57,6 @@ function bar(frac: number): string {
   return '#'.repeat(Math.floor(frac * 20)).padEnd(20, '.');
 }
 
-/** A folder on disk as a tree reader. */
-function dirTree(root: string): TreeReader {
-  return {
-    read: (p) => {
-      const f = join(root, p);
-      return existsSync(f) && statSync(f).isFile() ? readFileSync(f, 'utf8') : undefined;
-    },
-    list: (p) => {
-      const d = join(root, p);
-      return existsSync(d) && statSync(d).isDirectory() ? readdirSync(d) : [];
-    },
-  };
-}
-
 interface Common {
   release?: string;
   plan?: string;
@@ -104,7 +91,7 @@ async function treeFrom(opts: { tree?: string; online?: boolean; from?: string }
   try {
     if (opts.tree) {
       const p = resolve(opts.tree);
-      if (statSync(p).isDirectory()) return dirTree(p);
+      if (statSync(p).isDirectory()) return treeFromDir(p);
       return await treeFromArchive(readFileSync(p));
     }
     if (opts.online || opts.from) {

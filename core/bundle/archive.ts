@@ -5,7 +5,7 @@
 // (`plan.bundle.path`): cp-deployment/ (the tree), wheels/, charts/, manifests/, files/<host>/<path>
 // (Kubespray's files_repo layout) and images/<registry>/<repo>/<tag>.oci.tar.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, stat, symlink, writeFile, chmod } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
@@ -261,6 +261,20 @@ export async function treeFromArchive(data: Buffer | Readable, maxTextBytes = 4 
     files: new Set(files.keys()),
     read: (p) => files.get(normalize(p).split(sep).join('/'))?.toString('utf8'),
     list: (p) => [...(dirs.get(normalize(p).split(sep).join('/').replace(/^\.$/, '').replace(/\/$/, '')) ?? [])],
+  };
+}
+
+/** A tree already unpacked in a folder (a clone, an unpacked bundle, the platform's tree at hand). */
+export function treeFromDir(root: string): TreeReader {
+  return {
+    read: (p) => {
+      const f = join(root, p);
+      return existsSync(f) && statSync(f).isFile() ? readFileSync(f, 'utf8') : undefined;
+    },
+    list: (p) => {
+      const d = join(root, p);
+      return existsSync(d) && statSync(d).isDirectory() ? readdirSync(d) : [];
+    },
   };
 }
 

@@ -12,7 +12,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -21,9 +20,8 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sha256 } from '../../../core/bundle/archive.js';
+import { sha256, treeFromDir } from '../../../core/bundle/archive.js';
 import { bundleManifest, MANIFEST_PATH, type Artifact } from '../../../core/bundle/manifest.js';
-import type { TreeReader } from '../../../core/bundle/vars.js';
 import type { Release } from '../../../core/plan/catalog.js';
 import type { Plan } from '../../../core/plan/schema.js';
 import { installFakes, type FakeVersions } from '../../fakes/install.js';
@@ -32,17 +30,6 @@ import { haveUpstream, TREE_V162 } from '../../unit/kubespray/upstream.js';
 const FAKES = fileURLToPath(new URL('../../fakes/', import.meta.url));
 const HERE_FAKES = fileURLToPath(new URL('./fakes/', import.meta.url));
 export const haveTree = haveUpstream && existsSync(join(TREE_V162, 'standalone/playbooks/edge.yml'));
-
-function dirTree(root: string): TreeReader {
-  return {
-    read: (p) =>
-      existsSync(join(root, p)) && statSync(join(root, p)).isFile()
-        ? readFileSync(join(root, p), 'utf8')
-        : undefined,
-    list: (p) =>
-      existsSync(join(root, p)) && statSync(join(root, p)).isDirectory() ? readdirSync(join(root, p)) : [],
-  };
-}
 
 function script(body: string): string {
   return `#!/bin/sh\n${body}\n`;
@@ -124,7 +111,7 @@ export function offlineBundle(
   versions: FakeVersions,
 ): OfflineBundle {
   const dir = mkdtempSync(join(tmpdir(), 'cp-offline-bundle-'));
-  const m = bundleManifest({ release, tree: dirTree(TREE_V162), plan, arch: ['amd64'] });
+  const m = bundleManifest({ release, tree: treeFromDir(TREE_V162), plan, arch: ['amd64'] });
   const files: Record<string, string> = {};
   const at = (a: Artifact | undefined, what: string) => {
     if (!a) throw new Error(`the manifest has no ${what}`);

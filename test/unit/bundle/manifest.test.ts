@@ -1,8 +1,9 @@
 // The bundle's manifest derived from the real v1.6.2 tree: Kubespray's downloads with their checksums, the
 // platform roles' manifests, charts and files, per plan (runtime, storage, Kyverno, mode, architecture).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { treeFromDir } from '../../../core/bundle/archive.js';
 import { kubesprayDownloads } from '../../../core/bundle/kubespray.js';
 import { bundleManifest, filesRepoPath, imagePath, registryUrl, treeArchiveUrl, type ManifestInputs } from '../../../core/bundle/manifest.js';
 import { manifestImages, normalizeImage, playbookRoles } from '../../../core/bundle/platform.js';
@@ -10,10 +11,7 @@ import type { TreeReader } from '../../../core/bundle/vars.js';
 import { findRelease } from '../../../core/plan/catalog.js';
 import { haveUpstream, TREE_V162 } from '../kubespray/upstream.js';
 
-const tree: TreeReader = {
-  read: (p) => (existsSync(join(TREE_V162, p)) && statSync(join(TREE_V162, p)).isFile() ? readFileSync(join(TREE_V162, p), 'utf8') : undefined),
-  list: (p) => (existsSync(join(TREE_V162, p)) && statSync(join(TREE_V162, p)).isDirectory() ? readdirSync(join(TREE_V162, p)) : []),
-};
+const tree = treeFromDir(TREE_V162);
 const standalone: TreeReader = { read: (p) => tree.read(`standalone/${p}`), list: (p) => tree.list(`standalone/${p}`) };
 const release = findRelease('k-paas-v1.6.2')!;
 

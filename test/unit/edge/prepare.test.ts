@@ -8,7 +8,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -18,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleManifest } from '../../../core/bundle/manifest.js';
-import type { TreeReader } from '../../../core/bundle/vars.js';
+import { treeFromDir } from '../../../core/bundle/archive.js';
 import { InstallRun } from '../../../core/install/runner.js';
 import { edgeMode } from '../../../core/modes/edge/index.js';
 import { expandEdgeMode } from '../../../core/modes/expand-edge/index.js';
@@ -41,14 +40,7 @@ import { TREE_V162 } from '../kubespray/upstream.js';
 import { edgePlan } from './plans.js';
 
 const TREE = TREE_V162;
-const tree: TreeReader = {
-  read: (p) =>
-    existsSync(join(TREE, p)) && statSync(join(TREE, p)).isFile()
-      ? readFileSync(join(TREE, p), 'utf8')
-      : undefined,
-  list: (p) =>
-    existsSync(join(TREE, p)) && statSync(join(TREE, p)).isDirectory() ? readdirSync(join(TREE, p)) : [],
-};
+const tree = treeFromDir(TREE);
 const release = findRelease('k-paas-v1.6.2-kubeedge-1.23')!;
 
 // Deriving a manifest renders the whole tree's download.yml (about a second of CPU): once per shape.
