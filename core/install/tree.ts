@@ -48,5 +48,22 @@ export function parseAnsibleVersion(output: string): string | undefined {
   return /ansible-playbook \[core ([0-9][0-9.]*)/.exec(output)?.[1] ?? /ansible-playbook ([0-9][0-9.]*)/.exec(output)?.[1];
 }
 
+/** The interpreter an Ansible runs on: `python version = 3.11.2 (main, …) [GCC 12.2.0] (/usr/bin/python3)`. */
+export function ansiblePython(output: string): string | undefined {
+  return /^\s*python version = .*\((\/[^()\s]+)\)\s*$/m.exec(output)?.[1];
+}
+
+/**
+ * The Python modules the tree's own version gate needs on the deployer, read from that gate: Kubespray asserts
+ * `'127.0.0.1' | ansible.utils.ipaddr`, which needs netaddr and the ansible.utils collection. An Ansible whose
+ * version fits but whose Python lacks them would pass our check and fail the tree's first play.
+ */
+export function gateModules(declared: string): string[] {
+  const modules: string[] = [];
+  if (/ipaddr|netaddr/.test(declared)) modules.push('netaddr');
+  if (/ansible\.utils\./.test(declared)) modules.push('ansible_collections.ansible.utils');
+  return modules;
+}
+
 export { compareVersions } from '../common/version.js';
 

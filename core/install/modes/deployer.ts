@@ -12,7 +12,7 @@ import { clusterNodes, innerAddress, type Host, type Plan } from '../../plan/sch
 import { deployerKeyStep, nodeKeysStep } from '../deployer-key.js';
 import { safeName } from '../logs.js';
 import { StepError, type Step, type StepContext } from '../step.js';
-import { ANSIBLE_VERSION_FILES, compareVersions, minimalAnsibleVersion, packTree, parseAnsibleVersion } from '../tree.js';
+import { ANSIBLE_VERSION_FILES, ansiblePython, compareVersions, gateModules, minimalAnsibleVersion, packTree, parseAnsibleVersion } from '../tree.js';
 import { TREE_OWNER_FILE } from '../../tools/kubespray/platform-reads.js';
 
 /** The installer's folder on the deployer, per cluster. */
@@ -218,6 +218,7 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
       const required = minimalAnsibleVersion(declared.stdout) ?? ctx.release.ansible.minCore;
       // The 2021 tree (Kubespray 2.14) also caps it: `maximal_ansible_version: 2.10.0` (its first play asserts it).
       const below = /maximal_ansible_version:\s*["']?([0-9][0-9.]*)/.exec(declared.stdout)?.[1];
+      const needModules = gateModules(declared.stdout);
       const venvBin = `${ws}/venv/bin/ansible-playbook`;
       const find = async (): Promise<string | undefined> => {
         for (const bin of ['ansible-playbook', venvBin]) {
@@ -228,7 +229,16 @@ export function deployerSteps(plan: Plan, deployer: Host, needs: string[]): Step
           });
           const found = r.code === 0 ? parseAnsibleVersion(r.stdout) : undefined;
           ctx.log(`${bin}: ${found ?? 'not found'} (need >= ${required}${below ? `, < ${below}` : ''})`, { host: d });
-          if (found && compareVersions(found, required) >= 0 && (!below || compareVersions(found, below) < 0)) return bin;
+          if (!found || compareVersions(found, required) < 0 || (below && compareVersions(found, below) >= 0)) continue;
+          const python = ansiblePython(r.stdout);
+          if (python && needModules.length) {
+            const libs = await ctx.exec(d, `${shq(python)} -c ${shq(`import ${needModules.join(', ')}`)}`, { check: false, quiet: true });
+            if (libs.code !== 0) {
+              ctx.log(`${bin}: ${python} lacks ${needModules.join(', ')}, which the tree's version gate needs`, { host: d });
+              continue;
+            }
+          }
+          return bin;
         }
         return undefined;
       };

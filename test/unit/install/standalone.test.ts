@@ -11,7 +11,7 @@ import { standaloneMode } from '../../../core/modes/standalone/index.js';
 import { verifyCluster, storageReleases } from '../../../core/install/modes/cluster.js';
 import { becomePassword } from '../../../core/install/modes/kubespray.js';
 import { InstallRun, orderSteps } from '../../../core/install/runner.js';
-import { compareVersions, minimalAnsibleVersion, packTree, parseAnsibleVersion } from '../../../core/install/tree.js';
+import { ansiblePython, compareVersions, gateModules, minimalAnsibleVersion, packTree, parseAnsibleVersion } from '../../../core/install/tree.js';
 import type { PreflightReport } from '../../../core/preflight/types.js';
 import { FakeSessions, testPlan, testRelease } from './helpers.js';
 
@@ -110,6 +110,40 @@ describe('standalone mode', () => {
   }, 30_000);
 });
 
+describe('the deployer\'s Ansible', () => {
+  it("passes over a system Ansible whose Python lacks what the tree's version gate imports, and makes a virtualenv", async () => {
+    const workdir = mkdtempSync(join(tmpdir(), 'ansible-libs-'));
+    try {
+      const gate = "- name: Check\n  vars:\n    minimal_ansible_version: 2.14.0\n  tasks:\n    - assert:\n        that: \"'127.0.0.1' | ansible.utils.ipaddr\"\n";
+      const version = (python: string) => ({ stdout: `ansible-playbook [core 2.16.14]\n  python version = 3.11.2 (main) [GCC 12.2.0] (${python})\n` });
+      let pipDone = false;
+      const sessions = new FakeSessions([
+        [/venv\/bin\/pip install/, () => ((pipDone = true), {})],
+        [/venv\/bin\/ansible-playbook --version/, () => (pipDone ? version('/home/ubuntu/cp-installer/venv/bin/python3') : { code: 127 })],
+        [/ansible-playbook --version/, version('/usr/bin/python3')],
+        [/ansible_version\.yml/, { stdout: gate }],
+        // Debian's Python without python3-netaddr; the virtualenv has what pip put there.
+        [/^'?\/usr\/bin\/python3'? -c 'import netaddr/, { code: 1, stderr: "ModuleNotFoundError: No module named 'netaddr'" }],
+        [/^cat .*(kubespray|cp-deployment)\.(source|done)/, { code: 1 }],
+      ]);
+      const plan = testPlan({ bundle: undefined });
+      const only = new Set(['deployer-tree', 'deployer-ansible']);
+      const run = new InstallRun({
+        runId: 'r', workdir, mode: { ...standaloneMode, steps: (...a) => standaloneMode.steps(...a).filter((st) => only.has(st.id)) }, plan, release: testRelease(),
+        options: { overrides: [] }, secrets: { password: { default: Secret.of('pw-123456') } }, sessions,
+      });
+      const r = await run.start();
+      expect(r.status, JSON.stringify(r.failure)).toBe('succeeded');
+      const all = sessions.commands.map((c) => c.command).join('\n');
+      expect(all).toContain("/usr/bin/python3 -c 'import netaddr, ansible_collections.ansible.utils'");
+      expect(all).toMatch(/python3 -m venv \S*venv/);
+      expect(all).toMatch(/venv\/bin\/pip install -r/);
+    } finally {
+      rmSync(workdir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
 describe('pieces', () => {
   let dir: string | undefined;
   afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
@@ -141,6 +175,23 @@ describe('pieces', () => {
     expect(parseAnsibleVersion('ansible-playbook [core 2.14.18]\n  config file')).toBe('2.14.18');
     expect(compareVersions('2.14.18', '2.16.4')).toBeLessThan(0);
     expect(compareVersions('2.16.14', '2.16.4')).toBeGreaterThan(0);
+  });
+
+  it("reads the Python an Ansible runs on and the modules the tree's own version gate imports", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { UPSTREAM } = await import('../kubespray/upstream.js');
+    const version = [
+      'ansible-playbook [core 2.14.18]',
+      '  config file = None',
+      '  python version = 3.11.2 (main, Apr 28 2025, 14:11:48) [GCC 12.2.0] (/usr/bin/python3)',
+      '  jinja version = 3.1.2',
+    ].join('\n');
+    expect(ansiblePython(version)).toBe('/usr/bin/python3');
+    // Ansible 2.9 prints no interpreter path: then only the version is judged.
+    expect(ansiblePython('ansible-playbook 2.9.27\n  python version = 3.8.10 (default, Nov 22 2023, 10:22:35) [GCC 9.4.0]')).toBeUndefined();
+    const gate = readFileSync(`${UPSTREAM}/cp-deployment-v1.6.2/standalone/playbooks/ansible_version.yml`, 'utf8');
+    expect(gateModules(gate)).toEqual(['netaddr', 'ansible_collections.ansible.utils']);
+    expect(gateModules('  vars:\n    minimal_ansible_version: 2.9.0\n')).toEqual([]);
   });
 
   it('verifies every planned node Ready and kube-system pods Running', () => {
