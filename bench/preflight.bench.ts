@@ -9,7 +9,8 @@
 // cache, the page cache). Medians with min–max; ratios are of medians, with the range of the per-round ratios.
 // CPU: the controller's whole process tree and the test hosts' sshd trees (sessions, sudo, probe), each in
 // its own cpuacct cgroup, so other work on the machine is not counted. One extra preflight run with
-// bench/lib/phases.cjs preloaded shows where the installer's time goes. Target: ≥ 10× `-m setup` at 50 hosts.
+// bench/lib/phases.cjs preloaded shows where the installer's time goes, and one login at a time on one host
+// shows where a test host's CPU goes (login, session, sudo, probe). Target: ≥ 10× `-m setup` at 50 hosts.
 //
 // Run: npx tsx bench/preflight.bench.ts [N ...] [--runs R]   (default 10 50, R = 3; needs root)
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { shellJoin } from '../core/common/quote.js';
 import { probeScript } from '../core/preflight/facts.js';
-import { reachPlan } from '../core/preflight/cross.js';
+import { probeCommand, reachPlan } from '../core/preflight/cross.js';
+import { Ssh2Connector } from '../core/ssh/connector.js';
+import { KnownHosts } from '../core/ssh/known-hosts.js';
 import { Plan, runsEtcd } from '../core/plan/schema.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../test/hosts/harness.js';
 import { cliBin, ROOT } from './lib/cli-build.js';
@@ -37,7 +40,19 @@ export interface PreflightRow {
   hosts: number;
   runs: Record<Side, Run[]>;
   phases?: Phases;
+  stages?: HostStages;
   note: string;
+}
+
+/** A test host's CPU (its sshd tree) per login, by how far the login goes; medians of rounds, one host at a time. */
+interface HostStages {
+  rounds: number;
+  connect: number;
+  session: number;
+  sudo: number;
+  probe: number;
+  /** The installer's own CPU for the probe stage (this process: ssh2, parse, checks are not included). */
+  installerProbe: number;
 }
 
 interface Phases {
@@ -135,7 +150,7 @@ async function once(side: Side, n: number, ctx: { dir: string; planFile: string;
 
 async function phasesRun(planFile: string, knownHosts: string, dir: string): Promise<Phases | undefined> {
   const out = join(dir, 'phases.json');
-  await timedProcess(process.execPath, ['--require', join(ROOT, 'bench', 'lib', 'phases.cjs'), cliBin(), 'preflight', planFile, '--json', '--known-hosts', knownHosts], {
+  const run = await timedProcess(process.execPath, ['--require', join(ROOT, 'bench', 'lib', 'phases.cjs'), cliBin(), 'preflight', planFile, '--json', '--known-hosts', knownHosts], {
     name: 'phases',
     env: { ...process.env, CP_BENCH_PHASES: out, CP_BENCH_PLAN: planFile },
   });
@@ -148,6 +163,11 @@ async function phasesRun(planFile: string, knownHosts: string, dir: string): Pro
       exit: number;
       cpu: Phases['cpu'];
     };
+    if (!t.connects.length || t.planRead === undefined) {
+      // Said, not printed as NaN: the run ended before it read the plan or connected anywhere.
+      process.stdout.write(`phases: the timed run ended before connecting (exit ${run.code}): ${run.stderr.trim().slice(0, 400)}\n`);
+      return undefined;
+    }
     const first = Math.min(...t.connects.map((c) => c.start));
     return {
       boot: t.preload,
@@ -163,6 +183,64 @@ async function phasesRun(planFile: string, knownHosts: string, dir: string): Pro
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where a test host's CPU goes, one login at a time on one worker host (nothing else running on the hosts):
+ * the login alone (connect + close), a session running `true` as the login user, the same under `sudo -n`,
+ * and the product's probe as preflight sends it (under sudo, with that host's reach targets). Each stage's
+ * extra over the one before is what that stage costs. The stages take turns, each round in a new order.
+ */
+async function hostStages(th: TestHosts, planInput: Record<string, unknown>, hostsCpu: CpuGroup, rounds: number): Promise<HostStages> {
+  const plan = Plan.parse(planInput);
+  const i = th.hosts.length > 1 ? 1 : 0;
+  const host = th.hosts[i]!;
+  const auth = plan.auth[0]!;
+  const target = { name: `node${i}`, address: host.address, port: 22, user: th.user, auth };
+  const connector = new Ssh2Connector({ knownHosts: new KnownHosts({ file: th.knownHostsFile }) });
+  const script = probeScript();
+  const wanted = reachPlan(plan, new Set(plan.hosts.map((h) => h.name)));
+  const command = probeCommand(wanted.get(`node${i}`) ?? [], { fsync: runsEtcd(plan, plan.hosts[i]!), versions: plan.hosts[i]!.roles.includes('edge') });
+  const stages = {
+    connect: async () => (await connector.connect(target)).close(),
+    session: async () => {
+      const s = await connector.connect(target);
+      await s.exec('true');
+      await s.close();
+    },
+    sudo: async () => {
+      const s = await connector.connect(target);
+      await s.exec('true', { sudo: true });
+      await s.close();
+    },
+    probe: async () => {
+      const s = await connector.connect(target);
+      const r = await s.exec(command, { sudo: true, stdin: script });
+      await s.close();
+      if (!r.stdout.includes('"errors"')) throw new Error(`the probe printed no document: ${r.stderr.slice(0, 200)}`);
+    },
+  };
+  const names = Object.keys(stages) as Array<keyof typeof stages>;
+  const hostMs: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
+  const own: number[] = [];
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 150)); // sshd's session and listener finish after the close
+  for (const k of names) await stages[k](); // warm-up
+  for (let r = 0; r < rounds; r++) {
+    for (const k of turnOrder(names, r)) {
+      await settle();
+      const [before, mine] = [hostsCpu.usageMs(), cpu()];
+      await stages[k]();
+      if (k === 'probe') own.push(cpu() - mine);
+      await settle();
+      hostMs[k]!.push(hostsCpu.usageMs() - before);
+    }
+  }
+  const m = (k: string) => median(hostMs[k]!);
+  return { rounds, connect: m('connect'), session: m('session'), sudo: m('sudo'), probe: m('probe'), installerProbe: median(own) };
 }
 
 export async function runSize(n: number, rounds: number): Promise<PreflightRow> {
@@ -184,7 +262,8 @@ export async function runSize(n: number, rounds: number): Promise<PreflightRow> 
       for (const side of turnOrder(SIDES, r)) runs[side].push(await once(side, n, ctx));
     }
     const phases = await phasesRun(planFile, th.knownHostsFile, dir);
-    return { hosts: n, runs, ...(phases ? { phases } : {}), note: loadNote() };
+    const stages = hostsCpu ? await hostStages(th, planInput, hostsCpu, Math.max(5, rounds * 3)) : undefined;
+    return { hosts: n, runs, ...(phases ? { phases } : {}), ...(stages ? { stages } : {}), note: loadNote() };
   } finally {
     await hostsCpu?.remove().catch(() => undefined);
     await th.stop();
@@ -231,6 +310,15 @@ export function format(rows: PreflightRow[]): string {
         );
       }
     }
+  }
+  for (const r of rows) {
+    const st = r.stages;
+    if (!st) continue;
+    const ms = (x: number) => `${Math.round(x)} ms`;
+    out.push(
+      `a test host's CPU per login, one at a time (${r.hosts} hosts up, medians of ${st.rounds}): login ${ms(st.connect)}, + session running true ${ms(st.session - st.connect)}, ` +
+        `+ sudo ${ms(st.sudo - st.session)}, + the probe ${ms(st.probe - st.sudo)}; whole preflight login ${ms(st.probe)} (the installer's own CPU for it ${ms(st.installerProbe)})`,
+    );
   }
   if (rows.length >= 2) {
     const [a, b] = [rows[0]!, rows[rows.length - 1]!];

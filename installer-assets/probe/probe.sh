@@ -67,12 +67,11 @@ REACH_TOOL=${CP_REACH_TOOL:-perl}
 [ "$REACH_TOOL" = perl ] && ! have perl && REACH_TOOL=python3
 [ "$REACH_TOOL" = python3 ] && ! have python3 && REACH_TOOL=none
 
-# Prints "TARGET RESULT" per target. Both programs: non-blocking connects to all targets, then wait
-# (select/poll) until each answered or the time is up; SO_ERROR is the verdict.
-reach() {
-  case $REACH_TOOL in
-  perl)
-    perl -e '
+# The two reach programs. Each prints "TARGET RESULT" per target: non-blocking connects to all targets,
+# then wait (select/poll) until each answered or the time is up; SO_ERROR is the verdict. They are kept in
+# variables so the pipeline below runs the tool as a plain command, which the shell execs in the pipeline's
+# own child (a shell function there costs one more fork: every process is what a probe costs).
+REACH_PL='
 use strict;
 # The generic Linux numbers (x86, arm, ppc, s390x, riscv): loading Socket/Errno/IO::Handle would cost more
 # than all the connecting.
@@ -135,10 +134,8 @@ for my $t (@targets) {
   my $rtt = ($r eq "open" or $r eq "refused") && defined $ms{$t} ? sprintf(" %.1f", $ms{$t}) : "";
   print "$t $r$rtt\n";
 }
-' "$REACH_T" "$@"
-    ;;
-  python3)
-    python3 -I -S -c '
+'
+REACH_PY='
 import _socket, errno, select, sys, time
 targets = sys.argv[2:]
 result, ms, sent, pending, poll = {}, {}, {}, {}, select.poll()
@@ -177,15 +174,13 @@ for t in targets:
         print(t, r, "%.1f" % ms[t])
     else:
         print(t, r)
-' "$REACH_T" "$@"
-    ;;
-  *)
-    for target in "$@"; do echo "$target untested"; done
-    ;;
-  esac
+'
+# Neither tool: every target is `untested`.
+untested() {
+  for target in "$@"; do echo "$target untested"; done
 }
 
-# The "reach" member, from reach()'s lines on stdin (plain ADDRESS:PORT WORD; anything else is dropped).
+# The "reach" member, from the reach tool's lines on stdin (plain ADDRESS:PORT WORD; anything else is dropped).
 reach_member() {
   sep=''
   printf ',"reach":['
@@ -285,7 +280,9 @@ $P_FSYNC"
     @exists@ /sys/module/br_netfilte[r] /sys/module/overla[y] /run/containerd/containerd.soc[k] \
     /var/run/crio/crio.soc[k] /var/run/docker.soc[k]
 
-  DOC=$(awk -f /dev/fd/3 "$@" 3<<'AWK'
+  # The awk program is an argument rather than a here-document: a here-document longer than a pipe's
+  # buffer costs the shell a fork to write it. No single quote inside (\047 where one is meant).
+  FACTS_AWK='
 function esc(s,    out, i, c) {
   out = ""
   for (i = 1; i <= length(s); i++) {
@@ -331,7 +328,7 @@ function p_os(    f, line, k, v, id, vid, pretty, like) {
   if (first(f) == "\001") { fail("os", "no os-release"); return }
   while ((getline line < f) > 0) {
     k = line; sub(/=.*/, "", k); v = substr(line, length(k) + 2)
-    if (v ~ /^".*"$/ || v ~ /^'.*'$/) v = substr(v, 2, length(v) - 2)
+    if (v ~ /^".*"$/ || v ~ /^\047.*\047$/) v = substr(v, 2, length(v) - 2)
     if (k == "ID" && id == "") id = v
     else if (k == "VERSION_ID" && vid == "") vid = v
     else if (k == "PRETTY_NAME" && pretty == "") pretty = v
@@ -437,7 +434,7 @@ function p_net(    i, name, addr, nm, macs, n, out, ip, il, k, a, dev, mtu, stat
   emit("interfaces", out "]")
 }
 
-# dd's summary line: "… copied, 0.0123 s, 9.3 MB/s" (GNU; busybox prints no time, which is then an error).
+# The summary line of dd: "… copied, 0.0123 s, 9.3 MB/s" (GNU; busybox prints no time, which is then an error).
 function p_fsync(    v, n, l, i, secs, why) {
   v = ENVIRON["P_FSYNC"]
   if (v == "") return
@@ -625,8 +622,8 @@ BEGIN {
   printf ",\"errors\":{%s}\n", errors
   exit 0
 }
-AWK
-  ) && [ -n "$DOC" ] && {
+'
+  DOC=$(awk "$FACTS_AWK" "$@") && [ -n "$DOC" ] && {
     printf '%s\n' "$DOC"
     return 0
   }
@@ -637,7 +634,12 @@ AWK
 # Reach and facts side by side; stdin of both is closed so nothing eats the rest of this script (it
 # arrives on the shell's stdin).
 if [ $# -gt 0 ]; then
-  reach "$@" </dev/null 2>/dev/null | {
+  case $REACH_TOOL in
+  perl) set -- perl -e "$REACH_PL" "$REACH_T" "$@" ;;
+  python3) set -- python3 -I -S -c "$REACH_PY" "$REACH_T" "$@" ;;
+  *) set -- untested "$@" ;;
+  esac
+  "$@" </dev/null 2>/dev/null | {
     facts </dev/null
     reach_member
   }

@@ -27,7 +27,8 @@ await program.parseAsync(['node', 'cp-installer', 'preflight', ...process.argv.s
 const can = canRunTestHosts();
 if (!can.ok) console.log(`preflight integration tests skipped: ${can.reason}`);
 
-const UBUNTU = 'NAME="Ubuntu"\nVERSION_ID="22.04"\nID=ubuntu\nID_LIKE=debian\nPRETTY_NAME="Ubuntu 22.04.4 LTS"\n';
+// VERSION_ID in single quotes, which os-release(5) allows as well as double quotes.
+const UBUNTU = 'NAME="Ubuntu"\nVERSION_ID=\'22.04\'\nID=ubuntu\nID_LIKE=debian\nPRETTY_NAME="Ubuntu 22.04.4 LTS"\n';
 const PWNED = '/tmp/cp-pf-pwned';
 // `hostname` refuses such a name; the kernel takes any bytes but a newline (up to 64) written to its UTS file.
 const HOSTILE = `h"'$(touch ${PWNED})\t\`touch ${PWNED}\`\\`;
@@ -114,7 +115,7 @@ describe.skipIf(!can.ok)('preflight on test hosts', () => {
     expect(h0.facts?.user?.sudoUser).toBe(th.user);
     expect(h0.facts?.cpus).toBe(nproc);
     expect(h0.facts?.hostname).toBe(th.hosts[0]!.name);
-    expect(h0.facts?.os).toMatchObject({ id: 'ubuntu', versionId: '22.04' });
+    expect(h0.facts?.os).toEqual({ id: 'ubuntu', versionId: '22.04', prettyName: 'Ubuntu 22.04.4 LTS', idLike: 'debian' });
     expect(h0.checks.find((c) => c.id === 'os')?.status).toBe('pass');
     expect(h0.facts?.interfaces?.find((i) => i.name === 'eth0')?.addresses).toContain(`${th.hosts[0]!.address}/24`);
     expect(h0.checks.find((c) => c.id === 'address')?.status).toBe('pass');

@@ -92,6 +92,64 @@ describe('probe.sh on this machine', { timeout: 30_000 }, () => {
   });
 });
 
+// Every process is what a probe costs (a fork and an exec are milliseconds of the host's CPU, times 50 hosts
+// at once), so the shell's own forks are counted: a child that never execs a command is pure overhead.
+const strace = spawnSync('strace', ['-V'], { encoding: 'utf8' }).status === 0;
+if (!strace) console.log('probe process count: skipped, strace is not installed');
+describe.skipIf(!strace)('probe.sh process count', { timeout: 30_000 }, () => {
+  const processes = (args: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'probe-strace-'));
+    made.push(dir);
+    const log = join(dir, 'trace');
+    const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=clone,clone3,fork,vfork,execve', '-e', 'signal=none', '-o', log, 'dash', '-s', '--', ...args], {
+      input: probeScript(),
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(parseFacts(r.stdout).ok).toBe(true);
+    // The probe's shell is the traced process. A child it (or one of its subshells) forks is the probe's
+    // doing, and so is a child forked before an exec (a here-document's writer); what a command does after
+    // its exec (a wrapper script of its own) is not. A child that never execs is a bare fork.
+    const lines = spawnSync('cat', [log], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const root = lines[0]!.split(' ')[0]!;
+    const forks: Array<{ parent: string; child: string; at: number }> = [];
+    const execed = new Map<string, { at: number; command: string }>();
+    lines.forEach((line, at) => {
+      const pid = line.split(' ')[0]!;
+      const forked = /(?:clone3?|v?fork)\b.*= (\d+)$/.exec(line);
+      if (forked) forks.push({ parent: pid, child: forked[1]!, at });
+      const ran = /execve\("[^"]*\/([^/"]+)".* = 0$/.exec(line);
+      if (ran && pid !== root && !execed.has(pid)) execed.set(pid, { at, command: ran[1]! });
+    });
+    // Lines of one process are in its own order, so "forked before its exec" compares two of its lines.
+    const ours = new Set([root]);
+    const children: string[] = [];
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const f of forks) {
+        if (ours.has(f.child) || !ours.has(f.parent)) continue;
+        const exec = execed.get(f.parent);
+        if (f.parent !== root && exec && exec.at < f.at) continue;
+        ours.add(f.child);
+        children.push(f.child);
+        grew = true;
+      }
+    }
+    return { bare: children.filter((c) => !execed.has(c)).length, commands: children.flatMap((c) => execed.get(c)?.command ?? []) };
+  };
+
+  it('with reach targets, only the facts side of the pipeline is a bare fork; the reach tool and awk are execed in their own child', () => {
+    const { bare, commands } = processes(['127.0.0.1:1', '127.0.0.1:2']);
+    expect(bare).toBe(1);
+    expect(commands.filter((c) => c === 'awk' || c === 'mawk' || c === 'gawk')).toHaveLength(1);
+    if (spawnSync('perl', ['-e', '1']).status === 0) expect(commands.filter((c) => c === 'perl')).toHaveLength(1);
+  });
+
+  it('without targets, no bare fork at all (the fact reader is an argument, not a here-document needing a writer)', () => {
+    expect(processes([]).bare).toBe(0);
+  });
+});
+
 describe('probe.sh --versions (edge hosts)', { timeout: 30_000 }, () => {
   // Stand-ins that say their version and leave a mark when started, so a start that was not wanted shows.
   const marks = mkdtempSync(join(tmpdir(), 'probe-marks-'));
