@@ -2,11 +2,16 @@
 // in Debian's Chromium receives 100,000 log lines in batches of 500 every 5 ms (window.__mockFlood, as the
 // engine's batcher sends them), while a person clicks every 200 ms. Measures the gaps between animation
 // frames, each click's delay to its handler and to the next painted frame, and how long until the view
-// holds every line. Peer: the same flood into a virtualised React list (@tanstack/react-virtual,
+// shows every line (received and written to the terminal: data-lines less data-queued; frames are measured
+// until then, so the digest after the last batch counts too). Peer: the same flood into a virtualised React list (@tanstack/react-virtual,
 // bench/lib/log-view-peer.tsx). The two take turns, the order alternated (view, peer, peer, view, …), each
 // run in a fresh page. Target for the product: p95 frame gap ≤ 16.7 ms and click-to-frame ≤ 50 ms.
 //
-// Run: npx tsx bench/log-view.bench.ts [lines] [--runs R]   (R rounds of both sides, default 2)
+// Run: npx tsx bench/log-view.bench.ts [lines] [--runs R] [--trace]   (R rounds of both sides, default 2;
+// --trace adds one run per side under a Chrome performance trace and prints where the main thread's time
+// went, bench/lib/trace-breakdown.ts; BENCH_NO_MINIFY=1 keeps function names for its per-function list;
+// BENCH_VIEW_QUERY adds URL switches: &nosync (xterm's per-line scrollbar sync as before), &nowarm (no width
+// warm-up), &webgl (WebGL even on a software rasteriser); BENCH_REUSE_BUILD=1 reuses the last build)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -16,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Page } from 'playwright-core';
 import { loadNote, median } from './lib/measure.js';
+import { formatBreakdown, startTrace, type TraceBreakdown } from './lib/trace-breakdown.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // The renderer is built from this tree into a private folder (the dist-renderer/ others use is left alone).
@@ -23,14 +29,20 @@ const DIST = join(ROOT, 'node_modules', '.cache', 'cp-installer-bench', 'rendere
 const PEER_DIR = join(ROOT, 'node_modules', '.cache', 'cp-installer-bench', 'peer');
 const CHROMIUM = '/usr/bin/chromium';
 // The same strict policy browser mode sends: no inline script or style.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'";
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'";
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
+};
 
 export interface ViewFigures {
   name: string;
   lines: number;
   floodMs: number;
-  /** Until the view holds every line (the whole flood digested). */
+  /** Until the view shows every line (the whole flood digested). */
   settledMs: number;
   frames: number;
   frameP50: number;
@@ -50,8 +62,31 @@ const PEER_CSS = `body{margin:0;font:12.5px/14px "DejaVu Sans Mono",monospace;ba
 
 /** Builds the product's renderer and the peer page from this tree. */
 async function buildPages(): Promise<void> {
-  const b = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', DIST, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  if (b.status !== 0 || !existsSync(join(DIST, 'index.html'))) throw new Error('vite build of the renderer failed');
+  // BENCH_REUSE_BUILD=1: the pages of the previous run (A/B runs of URL switches on one build).
+  if (
+    process.env.BENCH_REUSE_BUILD &&
+    existsSync(join(DIST, 'index.html')) &&
+    existsSync(join(PEER_DIR, 'peer.js'))
+  )
+    return;
+  // BENCH_NO_MINIFY=1 keeps function names, for a trace's per-function script time.
+  const minify = process.env.BENCH_NO_MINIFY ? ['--minify', 'false'] : [];
+  const b = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--outDir',
+      DIST,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+      ...minify,
+    ],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  if (b.status !== 0 || !existsSync(join(DIST, 'index.html')))
+    throw new Error('vite build of the renderer failed');
   mkdirSync(PEER_DIR, { recursive: true });
   await build({
     entryPoints: [join(ROOT, 'bench', 'lib', 'log-view-peer.tsx')],
@@ -75,14 +110,20 @@ function startServer(): Promise<{ server: Server; url: string }> {
       '/peer.js': [readFileSync(join(PEER_DIR, 'peer.js'), 'utf8'), 'text/javascript'],
     };
     const v = virtual[path];
-    const headers = (type: string) => ({ 'content-type': type, 'content-security-policy': CSP, 'cache-control': 'no-store' });
+    const headers = (type: string) => ({
+      'content-type': type,
+      'content-security-policy': CSP,
+      'cache-control': 'no-store',
+    });
     if (v) return void res.writeHead(200, headers(v[1])).end(v[0]);
     const file = join(DIST, path === '/' ? 'index.html' : path);
     if (!file.startsWith(DIST) || !existsSync(file)) return void res.writeHead(404).end();
     res.writeHead(200, headers(TYPES[extname(file)] ?? 'application/octet-stream')).end(readFileSync(file));
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` }),
+    ),
   );
 }
 
@@ -122,10 +163,14 @@ async function measure(
   clickSelector: string,
   linesNow: () => Promise<number>,
   lines: number,
+  onTrace?: (b: TraceBreakdown) => void,
 ): Promise<ViewFigures> {
   await instrument(page, clickSelector);
+  const tracer = onTrace ? await startTrace(page) : undefined;
   const t0 = Date.now();
-  const floodDone = page.evaluate(`${flood}({ lines: ${lines}, batch: 500, intervalMs: 5 })`).then(() => Date.now() - t0);
+  const floodDone = page
+    .evaluate(`${flood}({ lines: ${lines}, batch: 500, intervalMs: 5 })`)
+    .then(() => Date.now() - t0);
   // A person clicking every 200 ms while the lines pour in.
   // Raw mouse clicks at the element's place: no waiting for the page to look settled, as a person would not.
   let floodMs = 0;
@@ -137,14 +182,20 @@ async function measure(
     await page.waitForTimeout(200);
   }
   let settledMs = floodMs;
-  for (const end = Date.now() + 60_000; Date.now() < end; ) {
+  for (const end = Date.now() + 60_000; Date.now() < end;) {
     if ((await linesNow()) >= lines) {
       settledMs = Date.now() - t0;
       break;
     }
     await page.waitForTimeout(50);
   }
-  const { gaps, clicks } = (await page.evaluate('window.__benchStop()')) as { gaps: number[]; clicks: Array<{ delay: number; toFrame: number }> };
+  const breakdown = await tracer?.stop();
+  const { gaps, clicks } = (await page.evaluate('window.__benchStop()')) as {
+    gaps: number[];
+    clicks: Array<{ delay: number; toFrame: number }>;
+  };
+  // Per frame: the frames the page drew while the trace ran (the recorder started just before it).
+  if (breakdown) onTrace!({ ...breakdown, frames: gaps.length });
   return {
     name,
     lines,
@@ -156,9 +207,19 @@ async function measure(
     frameMax: r1(Math.max(0, ...gaps)),
     longFrames: gaps.filter((g) => g > 50).length,
     clicks: clicks.length,
-    inputDelayP50: r1(pct(clicks.map((c) => c.delay), 50)),
+    inputDelayP50: r1(
+      pct(
+        clicks.map((c) => c.delay),
+        50,
+      ),
+    ),
     inputDelayMax: r1(Math.max(0, ...clicks.map((c) => c.delay))),
-    clickToFrameP50: r1(pct(clicks.map((c) => c.toFrame), 50)),
+    clickToFrameP50: r1(
+      pct(
+        clicks.map((c) => c.toFrame),
+        50,
+      ),
+    ),
     clickToFrameMax: r1(Math.max(0, ...clicks.map((c) => c.toFrame))),
   };
 }
@@ -176,9 +237,11 @@ export interface LogViewResult {
   targetClickToFrame: number;
   ok: boolean;
   note: string;
+  /** With --trace: one more run per side under a performance trace (its frame figures are not counted). */
+  traces: Array<{ name: string; breakdown: TraceBreakdown }>;
 }
 
-export async function run(lines = 100_000, rounds = 2): Promise<LogViewResult> {
+export async function run(lines = 100_000, rounds = 2, trace = false): Promise<LogViewResult> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install -y chromium)`);
   await buildPages();
   const { server, url } = await startServer();
@@ -186,32 +249,68 @@ export async function run(lines = 100_000, rounds = 2): Promise<LogViewResult> {
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
     viewport: { width: 1360, height: 860 },
   });
   const view: Side = { name: 'cp-installer (xterm.js)', runs: [] };
   const peer: Side = { name: 'virtualised list (@tanstack/react-virtual)', runs: [] };
-  const runView = async () => {
+  const traces: LogViewResult['traces'] = [];
+  const runView = async (traced = false) => {
     const page = await ctx.newPage();
     // BENCH_VIEW_QUERY adds URL switches for experiments (e.g. `&nomirror`).
     await page.goto(`${url}?mock&bench${process.env.BENCH_VIEW_QUERY ?? ''}`);
     await page.getByTestId('log-terminal').locator('.xterm').waitFor();
-    view.runs.push(
-      await measure(page, view.name, 'window.__mockFlood', '[data-testid="log-count"]', async () => Number(await page.getByTestId('log-view').getAttribute('data-lines')), lines),
+    const figures = await measure(
+      page,
+      view.name,
+      'window.__mockFlood',
+      '[data-testid="log-count"]',
+      // Shown, not just received: the view's own queue (data-queued) must be empty too.
+      async () => {
+        const v = page.getByTestId('log-view');
+        return (
+          Number(await v.getAttribute('data-lines')) - Number((await v.getAttribute('data-queued')) ?? 0)
+        );
+      },
+      lines,
+      traced ? (breakdown) => traces.push({ name: view.name, breakdown }) : undefined,
     );
+    if (!traced) view.runs.push(figures);
     await page.close();
   };
-  const runPeer = async () => {
+  const runPeer = async (traced = false) => {
     const page = await ctx.newPage();
     await page.goto(`${url}peer.html`);
     await page.locator('#count').waitFor();
-    peer.runs.push(await measure(page, peer.name, 'window.__peerFlood', '#count', async () => Number(await page.locator('#count').getAttribute('data-lines')), lines));
+    const onTrace = traced
+      ? (breakdown: TraceBreakdown) => traces.push({ name: peer.name, breakdown })
+      : undefined;
+    const figures = await measure(
+      page,
+      peer.name,
+      'window.__peerFlood',
+      '#count',
+      async () => Number(await page.locator('#count').getAttribute('data-lines')),
+      lines,
+      onTrace,
+    );
+    if (!traced) peer.runs.push(figures);
     await page.close();
   };
   try {
     for (let r = 0; r < rounds; r++) {
       // view, peer | peer, view | …: each goes first in every other round.
       for (const go of r % 2 === 0 ? [runView, runPeer] : [runPeer, runView]) await go();
+    }
+    if (trace) {
+      await runView(true);
+      await runPeer(true);
     }
   } finally {
     await ctx.close();
@@ -222,7 +321,16 @@ export async function run(lines = 100_000, rounds = 2): Promise<LogViewResult> {
   const targetClickToFrame = 50;
   const worstClick = Math.max(...view.runs.map((x) => x.clickToFrameMax));
   const p95 = median(view.runs.map((x) => x.frameP95));
-  return { lines, view, peer, targetFrameP95, targetClickToFrame, ok: p95 <= targetFrameP95 && worstClick <= targetClickToFrame, note: loadNote() };
+  return {
+    lines,
+    view,
+    peer,
+    targetFrameP95,
+    targetClickToFrame,
+    ok: p95 <= targetFrameP95 && worstClick <= targetClickToFrame,
+    note: loadNote(),
+    traces,
+  };
 }
 
 export function format(r: LogViewResult): string {
@@ -246,6 +354,7 @@ export function format(r: LogViewResult): string {
     side(r.peer),
     `  ratio peer / cp-installer: frame gap p95 ${(pp95 / vp95).toFixed(2)}×, worst click→frame ${(pclick / vclick).toFixed(2)}× (above 1: the product is smoother)`,
     `  target: frame gap p95 ≤ ${r.targetFrameP95} ms and click→frame ≤ ${r.targetClickToFrame} ms: ${r.ok ? 'met' : 'NOT met'} (p95 ${vp95.toFixed(1)} ms, worst click→frame ${vclick.toFixed(1)} ms)`,
+    ...r.traces.map((t) => formatBreakdown(t.name, t.breakdown)),
   ].join('\n');
 }
 
@@ -253,10 +362,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const at = args.indexOf('--runs');
   const rounds = at >= 0 ? Math.max(1, Number(args.splice(at, 2)[1]) || 1) : 2;
+  const traced = args.indexOf('--trace');
+  if (traced >= 0) args.splice(traced, 1);
   if (!existsSync(CHROMIUM)) {
     console.log(`log-view bench skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
   } else {
-    const r = await run(Number(args[0] ?? 100_000), rounds);
+    const r = await run(Number(args[0] ?? 100_000), rounds, traced >= 0);
     console.log(format(r));
   }
 }
