@@ -6,7 +6,7 @@
 // Every run starts with nothing on the host (no part to resume from). The sides take turns, order
 // alternated; medians and spread; the ratio is the installer's throughput over scp's (goal ≥ 0.9×).
 // Needs root (the test hosts); prints "skipped: <why>" otherwise.
-//   npx tsx bench/bundle-upload.bench.ts [--runs R]        BENCH_UPLOAD_MB=1024 npx tsx bench/bundle-upload.bench.ts
+//   npx tsx bench/bundle-upload.bench.ts [--runs R] [--phases: where the time goes, piece by piece]        BENCH_UPLOAD_MB=1024 npx tsx bench/bundle-upload.bench.ts
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../test/hosts/harness.js';
 import { cliBin } from './lib/cli-build.js';
 import { CpuGroup, loadNote, median, spreadS, timedProcess, turnOrder, type Timed } from './lib/measure.js';
+import { phases } from './lib/upload-phases.js';
 
 const MB = Number(process.env.BENCH_UPLOAD_MB ?? 256);
 const GOAL = 0.9;
@@ -56,6 +57,10 @@ async function main(): Promise<void> {
         network: { metallbRange: `${net}.150-${net}.160`, ingressIp: `${net}.161` },
       }),
     );
+    if (args.includes('--phases')) {
+      await phases(th, file, bin, planFile, rounds);
+      return;
+    }
     const home = `/home/${th.user}`;
     const clean = async () => {
       const r = await th.exec(0, `rm -rf ${home}/bench-up ${home}/bench-scp && install -d -o ${th.user} ${home}/bench-up ${home}/bench-scp`);

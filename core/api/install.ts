@@ -9,6 +9,7 @@ import { systemLang, type InstallPart } from './engine.js';
 import { ApiFailure } from './service-errors.js';
 import { coreMessages, renderCoreMessage } from './messages.js';
 import { checkedPlan } from './plan-gate.js';
+import { ensureBundleUnpacked } from './bundle.js';
 import { PLAN_LIMITS, readInputFileSync } from './input-files.js';
 import { completeDryRun, DryRunIncomplete, formatDryRun, type DryRunRecord } from '../install/dryrun.js';
 import { bundleProblem, formatEgress, planEgress, type EgressEntry } from '../install/egress.js';
@@ -25,7 +26,7 @@ import type { RunOptions } from '../install/step.js';
 import type { RunEvent, RunSummary } from '../install/types.js';
 import { findRelease } from '../plan/catalog.js';
 import type { PlanIssue } from '../plan/issues.js';
-import { Plan } from '../plan/schema.js';
+import { derivedBundleDir, Plan } from '../plan/schema.js';
 import { loadPlanText } from '../plan/yaml.js';
 import { runPreflight } from '../preflight/run.js';
 import type { SecretBag } from '../ssh/types.js';
@@ -172,6 +173,8 @@ async function launch(
   signal?: AbortSignal,
 ): Promise<StartedRun> {
   refuseNotYet(init.plan);
+  // A plan with only bundle.file: its folder is unpacked (checked) before any step reads the tree from it.
+  await ensureBundleUnpacked(init.plan);
   const provider = await (deps.ssh ?? ((plan, secrets) => openSsh(plan, secrets, deps.sshOptions)))(init.plan, init.secrets);
   const extra: string[] = [];
   const run = new InstallRun({
@@ -326,7 +329,9 @@ export function createInstallPart(deps: InstallDeps): InstallPart {
     },
     egress(input) {
       const plan = Plan.parse(input);
-      const problem = plan.bundle?.path ? bundleProblem(plan.bundle.path, (p) => existsSync(p) && statSync(p).isDirectory(), existsSync) : undefined;
+      // A folder derived from bundle.file is made by the run itself: nothing to report before then.
+      const derived = !!plan.bundle?.file && plan.bundle.path === derivedBundleDir(plan.bundle.file);
+      const problem = plan.bundle?.path && !derived ? bundleProblem(plan.bundle.path, (p) => existsSync(p) && statSync(p).isDirectory(), existsSync, findRelease(plan.release)?.kubespray.subdir) : undefined;
       return { entries: egressOf(plan), ...(problem ? { bundleProblem: problem } : {}) };
     },
     planChanges(runId, input) {

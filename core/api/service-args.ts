@@ -48,4 +48,15 @@ export const ARG_SCHEMAS = {
   'portal.uninstall': z.object({ runId }).strict(),
   'dialog.open': z.object({ title: z.string().max(200).optional(), filters: z.array(z.string().max(32)).optional() }).strict(),
   'dialog.save': z.object({ title: z.string().max(200).optional(), defaultPath: path.optional() }).strict(),
+  'bundle.build': z
+    .object({
+      buildId: runId,
+      plan,
+      output: path,
+      mirror: z.string().url().max(2048).optional(),
+      imagesFrom: z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/).max(260).optional(),
+      without: z.array(z.enum(['image', 'wheels', 'chart', 'file'])).max(4).optional(),
+    })
+    .strict(),
+  'bundle.cancel': z.object({ buildId: runId }).strict(),
 } satisfies Record<CommandName, z.ZodType>;

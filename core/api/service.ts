@@ -19,6 +19,7 @@ import {
   type SecretsInput,
 } from './types.js';
 import { bindEngine } from './engine-bind.js';
+import { buildBundleForPlan } from './bundle.js';
 import { portalFirstLogin, portalKeychainName } from './portal-login.js';
 import { allowedPath, browserPathPolicy, expandHome, type PathUse } from './plan.js';
 import { systemLang, type Dialogs, type Engine, type Keychain, type SessionSecrets } from './engine.js';
@@ -122,6 +123,9 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
     }
   })();
 
+  // Bundle builds running in this session, by the caller's id (bundle.cancel stops one).
+  const builds = new Map<string, AbortController>();
+
   const reveal = (m: Record<string, Secret>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.reveal()]));
 
   const handlers: Handlers = {
@@ -216,6 +220,27 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
     // Browser mode has no native dialog: the page asks for a path instead.
     'dialog.open': (args) => (dialogs ? dialogs.open(args) : { canceled: true }),
     'dialog.save': (args) => (dialogs ? dialogs.save(args) : { canceled: true }),
+    'bundle.build': async ({ buildId, plan, output, mirror, imagesFrom, without }) => {
+      if (builds.has(buildId)) throw new ApiFailure('api.badArgs', { command: 'bundle.build', detail: `build ${buildId} is running` });
+      const ac = new AbortController();
+      builds.set(buildId, ac);
+      try {
+        return await buildBundleForPlan(plan, {
+          out: pathFor(output, 'write'),
+          ...(mirror ? { mirror } : {}),
+          ...(imagesFrom ? { imagesFrom } : {}),
+          ...(without ? { without } : {}),
+          signal: ac.signal,
+          onEvent: (event) => emit({ type: 'bundle-build', buildId, event }),
+        });
+      } finally {
+        builds.delete(buildId);
+      }
+    },
+    'bundle.cancel': ({ buildId }) => {
+      builds.get(buildId)?.abort();
+      return { ok: true as const };
+    },
   };
 
   return {
@@ -251,6 +276,7 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
       };
     },
     async dispose() {
+      for (const b of builds.values()) b.abort();
       batcher.flush();
       batcher.dispose();
       listeners.clear();

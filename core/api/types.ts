@@ -9,9 +9,22 @@ import type { CheckResult, HostReport, PreflightReport } from '../preflight/type
 import type { RunEvent, RunOutputs, RunSummary, StepInfo, StepStatus } from '../install/types.js';
 import type { EgressEntry } from '../install/egress.js';
 import type { PlanChange } from '../install/plan-diff.js';
+import type { BuildEvent } from '../bundle/build.js';
 
 export type { Lang, Message, Mode, PlanInput, PlanIssue, Role, SettingsSection, ValidationResult, CheckResult, HostReport, PreflightReport };
 export type { RunEvent, RunOutputs, RunSummary, StepInfo, StepStatus, EgressEntry, PlanChange };
+export type { BuildEvent };
+
+/** What `bundle.build` ends with: the file, its size and sha256 (of the whole file), or what failed. */
+export interface BundleBuildResult {
+  ok: boolean;
+  file?: string;
+  size?: number;
+  sha256?: string;
+  manifestSha256?: string;
+  artifacts?: number;
+  failed: { id: string; message: string }[];
+}
 
 /** Secrets typed by the person for this session, keyed by auth profile name. Held in memory by the engine. */
 export interface SecretsInput {
@@ -29,6 +42,8 @@ export interface ReleaseSummary {
   title: string;
   kubernetes: string;
   kubeedge?: string;
+  /** Its middleware is BOSH's (the 2021 release): the standalone and edge take the director settings. */
+  bosh?: boolean;
 }
 
 /** A mode as the wizard shows it (core/modes/<mode>/profile.ts). */
@@ -176,6 +191,17 @@ export interface ApiCommands {
   /** Native file dialogs in Electron; browser mode answers `{ canceled: true }` and the UI asks for a path. */
   'dialog.open': { args: { title?: string; filters?: string[] }; result: { canceled: boolean; path?: string; text?: string } };
   'dialog.save': { args: { title?: string; defaultPath?: string }; result: { canceled: boolean; path?: string } };
+  /**
+   * Builds the offline bundle for the plan's release and mode on this machine (the CLI's `bundle build`),
+   * from a mirror or, without one, the upstream sites; progress comes as `bundle-build` events with the
+   * caller's `buildId`, and the answer when it ends.
+   */
+  'bundle.build': {
+    args: { buildId: string; plan: PlanInput; output: string; mirror?: string; imagesFrom?: string; without?: Array<'image' | 'wheels' | 'chart' | 'file'> };
+    result: BundleBuildResult;
+  };
+  /** Stops a build; what was fetched stays staged beside the output, so building again goes on from there. */
+  'bundle.cancel': { args: { buildId: string }; result: { ok: true } };
 }
 
 export type CommandName = keyof ApiCommands;
@@ -187,7 +213,8 @@ export type ApiEvent =
   | Exclude<RunEvent, { type: 'log' }>
   | { type: 'log-batch'; runId: string; lines: LogLine[] }
   | { type: 'preflight-host'; report: HostReport }
-  | { type: 'ssh-host'; result: ConnectionResult };
+  | { type: 'ssh-host'; result: ConnectionResult }
+  | { type: 'bundle-build'; buildId: string; event: BuildEvent };
 
 /** What the renderer sees as `window.installer`, whichever transport is behind it. */
 export interface InstallerApi {
@@ -228,6 +255,8 @@ export const COMMAND_NAMES = [
   'portal.uninstall',
   'dialog.open',
   'dialog.save',
+  'bundle.build',
+  'bundle.cancel',
 ] as const satisfies readonly CommandName[];
 
 /** Errors cross the transport as this shape (message key + params, so the UI translates). */

@@ -125,10 +125,33 @@ function requirements(text: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** KubeEdge's images for keadm ≥ 1.11 (keadm's embedded chart and `keadm join`), under docker.io/kubeedge. */
-export function kubeedgeImages(version: string): string[] {
+/** Where an image of KubeEdge's is pulled: on the cloud (the chart keadm init installs) or on edge nodes. */
+export interface KubeedgeImage {
+  ref: string;
+  neededBy: Array<'cloudcore_node' | 'edge_node'>;
+  /** Who pulls it, for the manifest's `from`. */
+  by: string;
+}
+
+/**
+ * What keadm ≥ 1.11 and the chart it embeds pull by themselves (none of it is in the platform's tree): the
+ * chart's cloudcore and iptables-manager; `keadm join`'s installation-package and edgecore's pod sandbox
+ * image (common/constants DefaultPodSandboxImage, `kubeedge/pause:3.6` since 1.12, pulled by join under
+ * `--image-repository`); the MQTT broker the edge needs (constants DefaultMosquittoImage,
+ * `eclipse-mosquitto:1.6.15`: `keadm join --with-mqtt` before 1.16, the chart's edge DaemonSet from 1.16).
+ */
+export function kubeedgeImages(version: string): KubeedgeImage[] {
   const v = `v${version.replace(/^v/, '')}`;
-  return [`docker.io/kubeedge/cloudcore:${v}`, `docker.io/kubeedge/iptables-manager:${v}`, `docker.io/kubeedge/installation-package:${v}`];
+  const [major = 0, minor = 0] = v.slice(1).split('.').map(Number);
+  const at = (m: number) => major > 1 || (major === 1 && minor >= m);
+  const chart = "keadm init's chart";
+  return [
+    { ref: `docker.io/kubeedge/cloudcore:${v}`, neededBy: ['cloudcore_node'], by: chart },
+    { ref: `docker.io/kubeedge/iptables-manager:${v}`, neededBy: ['cloudcore_node'], by: chart },
+    { ref: `docker.io/kubeedge/installation-package:${v}`, neededBy: ['edge_node'], by: 'keadm join' },
+    { ref: `docker.io/kubeedge/pause:${at(12) ? '3.6' : '3.1'}`, neededBy: ['edge_node'], by: "keadm join (edgecore's pod sandbox image)" },
+    { ref: 'docker.io/library/eclipse-mosquitto:1.6.15', neededBy: ['edge_node'], by: at(16) ? "keadm init's chart (the edge MQTT DaemonSet)" : 'keadm join (--with-mqtt)' },
+  ];
 }
 
 function platformArtifacts(c: Collector, tree: TreeReader, release: Release, scan: PlatformScan, neededBy: string[]): void {
@@ -198,15 +221,22 @@ export function bundleManifest(inputs: ManifestInputs): BundleManifest {
       // The installer starts ansible-playbook itself and sets no CSP_TYPE: the NHN-only role stays off.
       __env__: {},
     };
+    // Reading Kubespray's downloads evaluates much of its defaults: once per architecture, shared below.
+    let downloads: ReturnType<typeof kubesprayDownloads> | undefined;
+    let crioDownloads: ReturnType<typeof kubesprayDownloads> | undefined;
+    let ksScope: ReturnType<typeof kubesprayScope> | undefined;
+    const dlOf = () => (downloads ??= kubesprayDownloads(ks, { kubeVersion: release.kubernetes, runtime, arch }));
+    const crioDlOf = () => (runtime === 'crio' ? dlOf() : (crioDownloads ??= kubesprayDownloads(ks, { kubeVersion: release.kubernetes, runtime: 'crio', arch })));
+    const scopeOf = () => (ksScope ??= kubesprayScope(ks, { kubeVersion: release.kubernetes, runtime, arch }));
     if (kubespray) {
-      const dl = kubesprayDownloads(ks, { kubeVersion: release.kubernetes, runtime, arch });
+      const dl = dlOf();
       for (const f of dl.files) c.file(f.url, `${prefix}roles/kubespray_defaults (downloads.${f.key})`, f.groups, f.sha256);
       for (const i of dl.images) c.image(`${i.repo}:${i.tag}`, `${prefix}roles/kubespray_defaults (downloads.${i.key})`, i.groups, i.digest);
       for (const u of dl.unresolved) notes.push({ role: 'kubespray download', variable: u.variable, task: u.key });
       for (const u of dl.noChecksum) notes.push({ role: `kubespray download (${arch}): no checksum`, variable: u.variable, task: u.key });
       // The deployer loads the images into its registry with skopeo: the tree's own pinned static build
       // (CRI-O's nodes need it anyway; a containerd plan carries it for the deployer only).
-      const skopeo = (runtime === 'crio' ? dl : kubesprayDownloads(ks, { kubeVersion: release.kubernetes, runtime: 'crio', arch })).files.find((f) => f.key === 'skopeo');
+      const skopeo = crioDlOf().files.find((f) => f.key === 'skopeo');
       if (skopeo) c.file(skopeo.url, `${prefix}roles/kubespray_defaults (downloads.skopeo)`, ['deployer'], skopeo.sha256);
       c.file(registryUrl(arch), `the distribution registry ${DISTRIBUTION_VERSION}, run on the deployer when the plan names no site registry`, ['deployer']);
       const scan = scanPlaybook(ks, 'playbooks/cluster.yml', facts);
@@ -217,10 +247,10 @@ export function bundleManifest(inputs: ManifestInputs): BundleManifest {
     if (kubeadm) {
       // Edge mode builds the cloud side with kubeadm itself: the same binaries Kubespray would fetch (URLs and
       // checksums from the tree), the upstream control-plane images, and Calico's manifest.
-      const dl = kubesprayDownloads(ks, { kubeVersion: release.kubernetes, runtime, arch });
+      const dl = dlOf();
       const wanted = new Set(['kubeadm', 'kubelet', 'kubectl', 'crictl', 'cni', runtime === 'crio' ? 'crio' : 'containerd', ...(runtime === 'containerd' ? ['runc', 'nerdctl'] : [])]);
       for (const f of dl.files) if (wanted.has(f.key)) c.file(f.url, `${prefix}roles/kubespray_defaults (downloads.${f.key})`, ['cloudcore_node'], f.sha256);
-      const scope = kubesprayScope(ks, { kubeVersion: release.kubernetes, runtime, arch });
+      const scope = scopeOf();
       const repo = pyStr(scope.get('kube_image_repo'));
       const v = `v${release.kubernetes.replace(/^v/, '')}`;
       const from = `${prefix}roles/kubespray_defaults (kube_image_repo, pod_infra_version, coredns_version, etcd_version)`;
@@ -239,7 +269,20 @@ export function bundleManifest(inputs: ManifestInputs): BundleManifest {
       scanImages(tree, scan);
       platformArtifacts(c, tree, release, scan, ['edge_node']);
       for (const u of scan.unresolved) if (!notes.some((n) => n.role === u.role && n.variable === u.variable)) notes.push(u);
-      for (const ref of kubeedgeImages(release.kubeedge.version)) c.image(ref, `catalog ${release.name} (kubeedge ${release.kubeedge.version}; keadm's chart)`, ['cloudcore_node', 'edge_node']);
+      for (const i of kubeedgeImages(release.kubeedge.version)) c.image(i.ref, `catalog ${release.name} (kubeedge ${release.kubeedge.version}; ${i.by})`, i.neededBy);
+      // Edge nodes' runtime from the bundle: the platform's CRI-O (the scan above) or containerd with runc and
+      // the CNI plugins (the tree's downloads, as the cloud side takes them), and the pod sandbox image the
+      // runtime is set to (the tree's pause) — for expand-edge too, whose cloud side brings nothing.
+      const dl = dlOf();
+      if (runtime === 'containerd') {
+        for (const f of dl.files) if (['containerd', 'runc', 'cni'].includes(f.key)) c.file(f.url, `${prefix}roles/kubespray_defaults (downloads.${f.key})`, ['edge_node'], f.sha256);
+      }
+      const scope = scopeOf();
+      c.image(`${pyStr(scope.get('kube_image_repo'))}/pause:${pyStr(scope.get('pod_infra_version'))}`, `${prefix}roles/kubespray_defaults (kube_image_repo, pod_infra_version)`, ['edge_node']);
+      // The deployer serves the site's images when the plan carries the bundle file: its registry and skopeo.
+      const skopeo = crioDlOf().files.find((f) => f.key === 'skopeo');
+      if (skopeo) c.file(skopeo.url, `${prefix}roles/kubespray_defaults (downloads.skopeo)`, ['deployer'], skopeo.sha256);
+      c.file(registryUrl(arch), `the distribution registry ${DISTRIBUTION_VERSION}, run on the deployer when the plan names no site registry`, ['deployer']);
     }
   }
   if (kubespray) {

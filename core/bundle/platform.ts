@@ -4,6 +4,7 @@
 // unpack (keadm). A task's `when:` is evaluated for the plan (storage type, Kyverno, architecture); a
 // condition on something the plan does not decide is reported, never guessed.
 import { pyStr, truthy, UndefinedError, evaluate, type Scope, type Value } from './jinja.js';
+import { parse as parseYaml } from 'yaml';
 import { parseVarsYaml, type TreeReader } from './vars.js';
 
 export interface PlatformChart {
@@ -37,8 +38,39 @@ export interface PlatformScan {
   unresolved: { role: string; task: string; variable: string }[];
 }
 
-/** The `role: cp/...` entries of a playbook, with the role-level `when:` if any. */
+/**
+ * The `role: cp/...` entries of a playbook, with the role-level `when:` if any, in the playbook's order. Read
+ * as YAML, so the block style (`- role: cp/storage` on its own lines, as a tool that rewrites the file writes
+ * it) counts as much as the tree's flow style; text that is not YAML is read line by line.
+ */
 export function playbookRoles(text: string): { role: string; when?: string }[] {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    return playbookRolesByText(text);
+  }
+  const out: { role: string; when?: string }[] = [];
+  const walk = (v: unknown, inRoles: boolean): void => {
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, inRoles));
+    if (typeof v === 'string') {
+      if (inRoles && v.startsWith('cp/')) out.push({ role: v });
+      return;
+    }
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (typeof o.role === 'string') {
+      const when = Array.isArray(o.when) ? o.when.map((w) => `(${String(w)})`).join(' and ') : o.when === undefined || o.when === null ? undefined : String(o.when);
+      if (o.role.startsWith('cp/')) out.push({ role: o.role, ...(when ? { when } : {}) });
+      return;
+    }
+    for (const [k, x] of Object.entries(o)) walk(x, k === 'roles');
+  };
+  walk(doc, false);
+  return out;
+}
+
+function playbookRolesByText(text: string): { role: string; when?: string }[] {
   const out: { role: string; when?: string }[] = [];
   for (const m of text.matchAll(/\{\s*role:\s*([\w/.-]+)\s*(?:,\s*when:\s*(.+?)\s*)?\}/g)) {
     const role = m[1] as string;

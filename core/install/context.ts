@@ -199,9 +199,9 @@ export function makeContext(shared: ContextShared, stepId: string, host?: Host):
       return s.upload(data, remotePath, { ...uploadOptions, signal: uploadOptions.signal ?? shared.signal });
     },
 
-    async uploadFile(name: string, localPath: string, remotePath: string, options: { mode?: number; describe?: string; onProgress?: (done: number, total: number) => void } = {}) {
+    async uploadFile(name: string, localPath: string, remotePath: string, options: { mode?: number; sudo?: boolean; describe?: string; onProgress?: (done: number, total: number) => void } = {}) {
       if (recorder) {
-        recorder.add({ kind: 'upload', step: stepId, host: name, path: remotePath, mode: options.mode, sudo: false, bytes: existsSync(localPath) ? statSync(localPath).size : 0, describe: options.describe ?? localPath });
+        recorder.add({ kind: 'upload', step: stepId, host: name, path: remotePath, mode: options.mode, sudo: !!options.sudo, bytes: existsSync(localPath) ? statSync(localPath).size : 0, describe: options.describe ?? localPath });
         return { sha256: '' };
       }
       const s = await session(name);
@@ -210,6 +210,7 @@ export function makeContext(shared: ContextShared, stepId: string, host?: Host):
       const r = await s.uploadFile(localPath, remotePath, {
         signal: shared.signal,
         ...(options.mode !== undefined ? { mode: options.mode } : {}),
+        ...(options.sudo ? { sudo: true } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
       return { sha256: r.sha256 };

@@ -84,12 +84,14 @@ export function formatEgress(entries: EgressEntry[], render: (m: Message) => str
 }
 
 /**
- * What is wrong with an offline bundle folder, or undefined when it holds a Kubespray tree where the
- * deployer step looks (`<bundle>/kubespray/cluster.yml`, or `cluster.yml` at its top).
+ * What is wrong with an offline bundle folder, or undefined when it holds a tree where the deployer step
+ * looks: the platform's tree as `bundle unpack` writes it (`<bundle>/cp-deployment/<subdir>/cluster.yml`), or a
+ * bare Kubespray tree (`<bundle>/kubespray/cluster.yml`, or `cluster.yml` at its top).
  */
-export function bundleProblem(path: string, isDir: (p: string) => boolean, exists: (p: string) => boolean): Message | undefined {
+export function bundleProblem(path: string, isDir: (p: string) => boolean, exists: (p: string) => boolean, subdir?: string): Message | undefined {
   const root = path.replace(/\/+$/, '');
   if (!isDir(root)) return msg('bundle.not-a-folder', { path: root });
-  if (!exists(`${root}/kubespray/cluster.yml`) && !exists(`${root}/cluster.yml`)) return msg('bundle.no-tree', { path: root });
+  const platform = subdir !== undefined && exists(`${root}/cp-deployment/${subdir}/cluster.yml`);
+  if (!platform && !exists(`${root}/kubespray/cluster.yml`) && !exists(`${root}/cluster.yml`)) return msg('bundle.no-tree', { path: root });
   return undefined;
 }

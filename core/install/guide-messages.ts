@@ -5,7 +5,7 @@ import type { Catalogs } from '../common/messages.js';
 export const guideMessages: Catalogs = {
   en: {
     'cause.unreachable':
-      '{{host}} cannot reach {{target}}: the site has no internet access, or a firewall or missing DNS blocks it. Either set an offline bundle (Settings → Offline bundle: a folder with kubespray/cluster.yml; in a plan file, bundle.path) and start a new run with that plan, or give {{host}} a proxy that reaches {{target}} (https_proxy in /etc/environment) and resume.',
+      '{{host}} cannot reach {{target}}: the site has no internet access, or a firewall or missing DNS blocks it. Either set an offline bundle (Settings → Bundle file: one file built with `cp-installer bundle build` on a connected machine; in a plan file, bundle.file) and start a new run with that plan, or give {{host}} a proxy that reaches {{target}} (https_proxy in /etc/environment) and resume.',
     'cause.disk-full': '{{host}} has no space left on its disk. Free some space (df -h shows where), then resume.',
     'cause.node-key': 'A node refused the deployer\'s SSH key. Check that the node-keys step reached every node, then resume.',
     'cause.sudo': 'sudo on {{host}} asked for a password the installer does not have. Set the profile\'s sudo to "password" on Credentials (or allow passwordless sudo), then resume.',
@@ -13,7 +13,7 @@ export const guideMessages: Catalogs = {
     'egress.title': 'Addresses outside the site this plan reaches (open them in the firewall, or use an offline bundle and a registry):',
     'egress.none': 'This plan reaches no address outside the site.',
     'bundle.not-a-folder': 'The offline bundle {{path}} is not a folder on this machine. Give the folder that holds kubespray/ (see the layout below).',
-    'bundle.no-tree': 'The offline bundle {{path}} has no Kubespray tree: {{path}}/kubespray/cluster.yml is missing.',
+    'bundle.no-tree': 'The offline bundle {{path}} has no tree: neither {{path}}/cp-deployment/ (as `cp-installer bundle unpack` writes it) nor {{path}}/kubespray/cluster.yml is there.',
     'egress.kubespray-tree': 'the Kubespray tree (git clone, {{ref}})',
     'egress.pip': 'Ansible from PyPI ({{pip}}), only when the deployer\'s Ansible is too old',
     'egress.kubespray-files': 'Kubernetes binaries Kubespray downloads (kubeadm, kubelet, etcd, CNI, runtime)',
@@ -40,7 +40,7 @@ export const guideMessages: Catalogs = {
   },
   ko: {
     'cause.unreachable':
-      '{{host}}에서 {{target}}에 접속할 수 없습니다. 현장에 인터넷이 없거나 방화벽 또는 DNS가 막고 있습니다. 오프라인 번들을 지정한 뒤(설정 → 오프라인 번들: kubespray/cluster.yml이 있는 폴더, 계획 파일에서는 bundle.path) 이 계획으로 새 실행을 시작하거나, {{host}}에 {{target}}에 닿는 프록시를 설정한 뒤(/etc/environment의 https_proxy) 재개하십시오.',
+      '{{host}}에서 {{target}}에 접속할 수 없습니다. 현장에 인터넷이 없거나 방화벽 또는 DNS가 막고 있습니다. 오프라인 번들을 지정한 뒤(설정 → 번들 파일: 인터넷에 연결된 컴퓨터에서 `cp-installer bundle build`로 만든 파일, 계획 파일에서는 bundle.file) 이 계획으로 새 실행을 시작하거나, {{host}}에 {{target}}에 닿는 프록시를 설정한 뒤(/etc/environment의 https_proxy) 재개하십시오.',
     'cause.disk-full': '{{host}}의 디스크에 남은 공간이 없습니다. 공간을 확보한 뒤(df -h로 확인) 재개하십시오.',
     'cause.node-key': '노드가 배포 호스트의 SSH 키를 거부했습니다. node-keys 단계가 모든 노드에 적용되었는지 확인한 뒤 재개하십시오.',
     'cause.sudo': '{{host}}의 sudo가 설치 프로그램이 모르는 비밀번호를 요구했습니다. 자격 증명 화면에서 프로필의 sudo를 "비밀번호"로 바꾸거나 비밀번호 없는 sudo를 허용한 뒤 재개하십시오.',
@@ -48,7 +48,7 @@ export const guideMessages: Catalogs = {
     'egress.title': '이 계획이 접속하는 현장 밖 주소 (방화벽에서 열거나, 오프라인 번들과 레지스트리를 쓰십시오):',
     'egress.none': '이 계획은 현장 밖 주소에 접속하지 않습니다.',
     'bundle.not-a-folder': '오프라인 번들 {{path}}은(는) 이 컴퓨터의 폴더가 아닙니다. kubespray/가 들어 있는 폴더를 지정하십시오(아래 구성 참고).',
-    'bundle.no-tree': '오프라인 번들 {{path}}에 Kubespray 트리가 없습니다: {{path}}/kubespray/cluster.yml이 없습니다.',
+    'bundle.no-tree': '오프라인 번들 {{path}}에 트리가 없습니다: {{path}}/cp-deployment/(`cp-installer bundle unpack`이 만드는 위치)도 {{path}}/kubespray/cluster.yml도 없습니다.',
     'egress.kubespray-tree': 'Kubespray 트리 (git clone, {{ref}})',
     'egress.pip': 'PyPI의 Ansible ({{pip}}), 배포 호스트의 Ansible이 오래된 경우에만',
     'egress.kubespray-files': 'Kubespray가 내려받는 Kubernetes 바이너리 (kubeadm, kubelet, etcd, CNI, 런타임)',

@@ -80,8 +80,9 @@ export interface StepContext {
   exec(host: string, command: string, options?: StepExecOptions): Promise<ExecResult>;
   upload(host: string, data: Buffer | string, remotePath: string, options?: StepUploadOptions): Promise<{ sha256: string }>;
   /** A local file (an archive of gigabytes) streamed to the login user's `remotePath`, resumable, never
-   *  read whole into memory; the host's sha256 is checked before it gets its name. */
-  uploadFile(host: string, localPath: string, remotePath: string, options?: { mode?: number; describe?: string; onProgress?: (done: number, total: number) => void }): Promise<{ sha256: string }>;
+   *  read whole into memory; the host's sha256 is checked before it gets its name. `sudo`: a root-owned
+   *  place (staged beside it as the login user, then moved there by sudo). */
+  uploadFile(host: string, localPath: string, remotePath: string, options?: { mode?: number; sudo?: boolean; describe?: string; onProgress?: (done: number, total: number) => void }): Promise<{ sha256: string }>;
   /** In a dry run: an empty buffer, unless `dryRunResult` is given. */
   download(host: string, remotePath: string, options?: { sudo?: boolean; dryRunResult?: Buffer }): Promise<Buffer>;
   /** Writes a file on the installer's machine (recorded in a dry run). Mode 0600 unless told. */

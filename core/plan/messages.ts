@@ -36,6 +36,8 @@ export const planMessages: Catalogs = {
       '"{{value}}" cannot be {{field}}: write an absolute path (/…) or a path in your home folder (~/…).',
     'plan.path.remote':
       '"{{value}}" cannot be {{field}}: write an absolute path on the host, e.g. /home/share/nfs.',
+    'plan.bundle.fileOrPath':
+      'The offline bundle needs {{field}}: the file `cp-installer bundle build` made (it is unpacked beside itself when the run starts), or bundle.path for a folder already unpacked.',
     'plan.domain.invalid':
       '"{{value}}" is not a valid domain name for {{field}} (letters, digits and hyphens in dot-separated labels, the last not a number). Correct it.',
     'plan.label.key':
@@ -226,6 +228,8 @@ export const planMessages: Catalogs = {
       '"{{value}}"은(는) {{field}}로 쓸 수 없습니다. 절대 경로(/…)나 홈 폴더 안의 경로(~/…)를 쓰세요.',
     'plan.path.remote':
       '"{{value}}"은(는) {{field}}로 쓸 수 없습니다. 호스트의 절대 경로를 쓰세요(예: /home/share/nfs).',
+    'plan.bundle.fileOrPath':
+      '오프라인 번들에는 {{field}}가 필요합니다. `cp-installer bundle build`로 만든 파일을 지정하거나(실행이 시작될 때 그 옆에 풀립니다), 이미 풀어 둔 폴더라면 bundle.path를 지정하세요.',
     'plan.domain.invalid':
       '"{{value}}"은(는) {{field}}에 쓸 올바른 도메인 이름이 아닙니다(영문자·숫자·하이픈 레이블을 점으로 연결, 마지막 레이블은 숫자가 아님). 고치세요.',
     'plan.label.key':

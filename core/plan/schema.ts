@@ -122,13 +122,28 @@ export const Registry = z
     address: z.string(),
     caFile: z.string().optional(),
     insecure: z.boolean().default(false),
+    /** A site registry that needs a login for pushing: its user. The password is a secret (CP_REGISTRY_PASSWORD,
+     *  a prompt or the keychain), never in the plan. */
+    user: z.string().optional(),
   })
   .strict();
 
+/**
+ * Where a plan with only `bundle.file` has its bundle unpacked on this machine: beside the file, named for it
+ * (`site.tar` → `site.unpacked`). The run unpacks it there before its first step (core/api/bundle.ts
+ * ensureBundleUnpacked); a plain string function, so the dry run and the validator need no disk.
+ */
+export function derivedBundleDir(file: string): string {
+  return `${file.replace(/\/+$/, '').replace(/(\.tar\.gz|\.tgz|\.tar)$/i, '')}.unpacked`;
+}
+
 export const Bundle = z
   .object({
-    /** The unpacked bundle on this machine (`cp-installer bundle unpack`): the tree, wheels and charts are read here. */
-    path: z.string(),
+    /**
+     * The unpacked bundle on this machine (`cp-installer bundle unpack`): the tree, wheels and charts are read
+     * here. Optional when `file` is given: then derivedBundleDir(file), unpacked by the run itself.
+     */
+    path: z.string().optional(),
     /**
      * The bundle file (`cp-installer bundle build`): uploaded to the deployer, which then serves its files repo
      * on FILES_REPO_PORT and, unless the plan names a site registry, runs a registry on LOCAL_REGISTRY_PORT
@@ -136,7 +151,10 @@ export const Bundle = z
      */
     file: z.string().optional(),
   })
-  .strict();
+  .strict()
+  // Every reader of the unpacked bundle keeps reading `path`; with neither given it is '' and the validator
+  // says which field to fill (plan.bundle.fileOrPath).
+  .transform((b) => ({ ...b, path: b.path ?? (b.file ? derivedBundleDir(b.file) : '') }));
 
 export const Edge = z
   .object({
@@ -297,13 +315,15 @@ export interface OfflineRegistry {
   /** Plain HTTP (the deployer's registry, or a site registry marked insecure). */
   insecure: boolean;
   caFile?: string;
+  /** The site registry's login for pushing (its password is the registryPassword secret). */
+  user?: string;
   /** The deployer's own registry, started by the installer from the bundle (else the plan's site registry). */
   local: boolean;
 }
 
 /** The plan's site registry; else, when the plan carries a bundle file to serve, the deployer's own registry. */
 export function offlineRegistry(plan: Plan): OfflineRegistry | undefined {
-  if (plan.registry) return { address: plan.registry.address, insecure: plan.registry.insecure, ...(plan.registry.caFile ? { caFile: plan.registry.caFile } : {}), local: false };
+  if (plan.registry) return { address: plan.registry.address, insecure: plan.registry.insecure, ...(plan.registry.caFile ? { caFile: plan.registry.caFile } : {}), ...(plan.registry.user ? { user: plan.registry.user } : {}), local: false };
   const d = plan.bundle?.file ? deployerHost(plan) : undefined;
   return d ? { address: `${innerAddress(d)}:${LOCAL_REGISTRY_PORT}`, insecure: true, local: true } : undefined;
 }

@@ -77,6 +77,8 @@ export const SERVICE_SECRETS = {
   brokerPassword: { env: 'CP_BROKER_PASSWORD', en: 'Container service broker password', ko: '컨테이너 서비스 브로커 비밀번호' },
   caasClientSecret: { env: 'CP_CAAS_CLIENT_SECRET', en: 'UAA caasclient secret (uaa_client_portal_secret)', ko: 'UAA caasclient 시크릿(uaa_client_portal_secret)' },
   mariadbPassword: { env: 'CP_MARIADB_ADMIN_PASSWORD', en: 'MariaDB admin password (mariadb_admin_user_password)', ko: 'MariaDB 관리자 비밀번호(mariadb_admin_user_password)' },
+  // A site registry with a login (plan registry.user): the images are pushed with it (core/install/offline/).
+  registryPassword: { env: 'CP_REGISTRY_PASSWORD', en: 'Site registry password (registry.user\'s)', ko: '현장 레지스트리 비밀번호(registry.user의)' },
   // Made by the run on the new cluster (core/modes/admin-token.ts): read only when the environment gives one, never asked.
   k8sBearerToken: { env: 'CP_K8S_AUTH_BEARER', en: 'Kubernetes bearer token of a cluster-admin ServiceAccount (k8s_auth_bearer)', ko: 'cluster-admin 서비스 계정의 Kubernetes 베어러 토큰(k8s_auth_bearer)', optional: true },
 } as const;
@@ -93,8 +95,9 @@ export function isOptionalSecret(kind: string): boolean {
 }
 
 /** The service secrets a plan reads: all of them for a plan with BOSH and PaaS-TA settings (isOptionalSecret: from the environment only). */
-export function serviceSecretsNeeded(plan: { bosh?: unknown; paasta?: unknown }): ServiceSecretKind[] {
-  if (plan.bosh && plan.paasta) return Object.keys(SERVICE_SECRETS) as ServiceSecretKind[];
+export function serviceSecretsNeeded(plan: { bosh?: unknown; paasta?: unknown; registry?: { user?: string | undefined } | undefined }): ServiceSecretKind[] {
+  const registry: ServiceSecretKind[] = plan.registry?.user ? ['registryPassword'] : [];
+  if (plan.bosh && plan.paasta) return [...(Object.keys(SERVICE_SECRETS) as ServiceSecretKind[]).filter((k) => k !== 'registryPassword'), ...registry];
   // The BOSH middleware alone (the 2021 standalone): the director, MariaDB and the manifest's k8s_auth_bearer.
-  return plan.bosh ? ['boshClientSecret', 'mariadbPassword', 'k8sBearerToken'] : [];
+  return plan.bosh ? ['boshClientSecret', 'mariadbPassword', 'k8sBearerToken', ...registry] : registry;
 }

@@ -35,7 +35,7 @@ import {
   isRemotePath,
 } from './charset.js';
 import type { Params } from '../common/messages.js';
-import { hostsWithRole, innerAddress, Plan } from './schema.js';
+import { derivedBundleDir, hostsWithRole, innerAddress, Plan } from './schema.js';
 // The one import from above core/plan: the modes' plan-level profiles, plain data that import nothing but
 // core/common and types of core/plan (eslint.config.js holds them to it).
 import { profileOf } from '../modes/profiles.js';
@@ -49,9 +49,9 @@ const error = (path: string, key: string, params?: Params): Issue => issue('erro
 const warning = (path: string, key: string, params?: Params): Issue => issue('warning', path, key, params);
 
 /** Modes that build a Kubernetes cluster with Kubespray (and so need workers, storage, MetalLB). */
-const kubespray = (plan: Plan): boolean => profileOf(plan.mode).cluster === 'kubespray';
+const kubespray = (plan: Plan): boolean => profileOf(plan.mode, plan).cluster === 'kubespray';
 /** Modes that run KubeEdge (edge hosts, cloudcore, a KubeEdge version in the release). */
-const kubeedge = (plan: Plan): boolean => profileOf(plan.mode).kubeedge;
+const kubeedge = (plan: Plan): boolean => profileOf(plan.mode, plan).kubeedge;
 
 // ---------------------------------------------------------------------------------------------------------
 // Structure
@@ -274,7 +274,11 @@ function checkCharsets(plan: Plan): Issue[] {
   check('portal.tls.certFile', plan.portal.tls.certFile, isPlanPath, 'plan.path.invalid');
   check('portal.tls.keyFile', plan.portal.tls.keyFile, isPlanPath, 'plan.path.invalid');
   check('registry.caFile', plan.registry?.caFile, isPlanPath, 'plan.path.invalid');
-  check('bundle.path', plan.bundle?.path, isPlanPath, 'plan.path.invalid');
+  const bundleFile = 'bundle.file';
+  if (plan.bundle && !plan.bundle.path) out.push(error(bundleFile, 'plan.bundle.fileOrPath', { field: bundleFile }));
+  // A path derived from bundle.file is as good as the file, which is checked next.
+  const ownPath = plan.bundle?.path && !(plan.bundle.file && plan.bundle.path === derivedBundleDir(plan.bundle.file));
+  check('bundle.path', ownPath ? plan.bundle?.path : undefined, isPlanPath, 'plan.path.invalid');
   check('bundle.file', plan.bundle?.file, isPlanPath, 'plan.path.invalid');
   check('edge.kubeconfig', plan.edge?.kubeconfig, isPlanPath, 'plan.path.invalid');
   check('bosh.caCertFile', plan.bosh?.caCertFile, isPlanPath, 'plan.path.invalid');
@@ -430,6 +434,8 @@ function checkKubeEdge(plan: Plan, lookup: ReleaseLookup): Issue[] {
   if (!kubeedge(plan)) return [];
   const release = lookup(plan.release);
   if (!release) return [];
+  // The edge's `bosh` section is the 2021 edge: only a release whose middleware is BOSH's has it.
+  if (plan.bosh && !release.bosh) return [error('bosh', 'mode.edgeBosh.release', { release: release.name })];
   const fits = [...loadCatalog().values()]
     .filter((r) => r.kubeedge && kubeedgeSupports(r.kubeedge.version, r.kubernetes))
     .map((r) => r.name)
@@ -456,7 +462,7 @@ function checkKubeEdge(plan: Plan, lookup: ReleaseLookup): Issue[] {
 function checkClusterRoles(plan: Plan): Issue[] {
   const out: Issue[] = [];
   // Which roles a mode needs, and anything else of its own, are the mode's rules (core/modes/<mode>/profile.ts).
-  out.push(...profileOf(plan.mode).rules(plan));
+  out.push(...profileOf(plan.mode, plan).rules(plan));
   plan.hosts.forEach((h, i) => {
     const clash = h.roles.filter((r) => r === 'control-plane' || r === 'worker' || r === 'etcd');
     if (h.roles.includes('edge') && clash.length > 0) {
@@ -505,7 +511,7 @@ function checkPortal(plan: Plan): Issue[] {
   if (archive !== undefined && !/\.(tar\.gz|tgz)$/.test(archive))
     out.push(error('portal.archive', 'plan.portal.archiveName', { value: archive }));
   // A mode on a cluster of its own making (edge) installs the portal only when the plan names its archive.
-  const cluster = profileOf(plan.mode).cluster;
+  const cluster = profileOf(plan.mode, plan).cluster;
   if (!plan.portal.enabled || cluster === 'existing' || (cluster !== 'kubespray' && archive === undefined)) return out;
   if (archive === undefined && !plan.bundle)
     out.push(warning('portal.archive', 'plan.warn.portalNoArchive'));
@@ -619,7 +625,7 @@ function adviseHosts(plan: Plan): Issue[] {
     if (h.roles.includes('control-plane') && h.roles.includes('worker')) {
       out.push(warning(`hosts[${i}].roles`, 'plan.warn.sharedControlPlane', { host: h.name }));
     }
-    const used = profileOf(plan.mode).roles;
+    const used = profileOf(plan.mode, plan).roles;
     for (const role of h.roles.filter((r) => !used.includes(r))) {
       // The edge role has its own advice (the modes that use it); any other role the mode leaves idle, by name.
       if (role === 'edge') out.push(warning(`hosts[${i}].roles`, 'plan.warn.edgeIgnored', { host: h.name, mode: plan.mode }));

@@ -1,6 +1,6 @@
 // Many hosts at once: one connection per host, reused; at most `globalLimit` connects and commands in
 // flight overall and `perHostLimit` commands on one host (sshd's MaxSessions defaults to 10 per connection).
-import { resumableUpload, type SftpSession } from './resumable-upload.js';
+import { resumableUpload, resumableUploadSudo, type SftpSession } from './resumable-upload.js';
 import { SshError, type Connector, type ExecOptions, type ExecResult, type FileUploadOptions, type PoolOptions, type SshSession, type SshTarget, type UploadOptions } from './types.js';
 
 export class Semaphore {
@@ -149,7 +149,7 @@ export class SshPool {
   uploadFile(target: SshTarget, localPath: string, remotePath: string, options: FileUploadOptions = {}): Promise<{ sha256: string; size: number }> {
     return this.limited(target, options.signal, async (s) => {
       if (!('withSftp' in s)) throw new SshError('protocol', target.name, `this connection offers no SFTP for ${remotePath}`);
-      const r = await resumableUpload(s as unknown as SftpSession, localPath, remotePath, {
+      const r = await (options.sudo ? resumableUploadSudo : resumableUpload)(s as unknown as SftpSession, localPath, remotePath, {
         ...(options.mode !== undefined ? { mode: options.mode } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onEvent: (e) => (e.type === 'progress' ? options.onProgress!(e.done, e.total) : undefined) } : {}),

@@ -9,7 +9,7 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { SFTPWrapper } from 'ssh2';
 import { shq } from '../common/quote.js';
-import type { OpenSshPipe } from './openssh-pipe.js';
+import { writeAndHashCommand, type OpenSshPipe } from './openssh-pipe.js';
 import { SshError, type ExecOptions, type ExecResult, type SshTarget } from './types.js';
 
 /** What the upload needs of a session: exec and the guarded SFTP channel (Ssh2Session has both). */
@@ -191,8 +191,9 @@ export async function resumableUpload(session: SftpSession, localPath: string, r
       try {
         emit({ type: 'carrier', carrier: 'openssh' });
         const piped = hash.copy();
-        // A new part is hashed on the host as it arrives (`tee`); a continued one by the follower, from byte 0.
-        const r = await sendViaOpenSsh(pipe, session, { localPath, part, from, total, hash: piped, mode, host, options, emit, closed: () => !!session.closed }, from === 0 ? () => undefined : follower.start);
+        // The host hashes the whole part as the bytes land (writeAndHashCommand); without python3 a continued
+        // part gets no sum there and is read whole once at the end.
+        const r = await sendViaOpenSsh(pipe, session, { localPath, part, from, total, hash: piped, mode, host, options, emit, closed: () => !!session.closed }, () => undefined);
         if ('sent' in r) {
           sent = r.sent;
           hostSum = r.hostSum;
@@ -460,8 +461,7 @@ function sendViaOpenSsh(
 ): Promise<{ sent: number; hostSum?: string } | { reason: string }> {
   const fail = (kind: SshError['kind'], message: string) => new SshError(kind, a.host, message);
   opened();
-  const hashOnHost = a.from === 0;
-  const argv = pipe.argv(appendCommand(a.part, hashOnHost));
+  const argv = pipe.argv(writeAndHashCommand(a.part, a.from, appendCommand(a.part, a.from === 0)));
   return new Promise<{ sent: number; hostSum?: string } | { reason: string }>((resolve, reject) => {
     let stopped: SshError | undefined;
     let fd: number | undefined;
@@ -469,7 +469,7 @@ function sendViaOpenSsh(
     try {
       fd = openSync(a.localPath, 'r');
       skipBytes(fd, a.from);
-      child = spawn(argv[0]!, argv.slice(1), { env: pipe.env, stdio: [fd, hashOnHost ? 'pipe' : 'ignore', 'pipe'] });
+      child = spawn(argv[0]!, argv.slice(1), { env: pipe.env, stdio: [fd, 'pipe', 'pipe'] });
     } catch (e) {
       return reject(fail('protocol', `reading ${a.localPath}: ${(e as Error).message}`));
     } finally {
@@ -528,7 +528,7 @@ function sendViaOpenSsh(
         if (code === 0) {
           onHost = a.total;
           progress(true);
-          const hostSum = hashOnHost ? sumOf(stdout) : undefined;
+          const hostSum = sumOf(stdout);
           return resolve({ sent: a.total - a.from, ...(hostSum ? { hostSum } : {}) });
         }
         const why = stderr.trim().split('\n').slice(-2).join(' ') || (signal ? `ssh ended by ${signal}` : `ssh exit ${code}`);
@@ -546,4 +546,57 @@ function sendViaOpenSsh(
       });
     });
   });
+}
+
+/**
+ * The staging folder of a root-owned destination: beside it (the same file system, so the last step is an
+ * atomic rename), owned by the login user so the part is written, resumed and hashed without root, and
+ * closed to everyone else (0700); given again to whoever logs in next (sudoStageCommand).
+ */
+export function sudoStagingDir(remotePath: string): string {
+  const dir = remoteDir(remotePath) ?? '.';
+  return `${dir}/.cp-installer-upload`;
+}
+
+/** Makes the staging folder (as root) and gives it to the user sudo was called by. */
+export function sudoStageCommand(staging: string): string {
+  // SUDO_UID/SUDO_GID name the login user under sudo; a root login has neither and keeps the folder itself.
+  return `mkdir -p -- ${shq(staging)} && chown "\${SUDO_UID:-$(id -u)}:\${SUDO_GID:-$(id -g)}" -- ${shq(staging)} && chmod 0700 -- ${shq(staging)}`;
+}
+
+/**
+ * The checked file into place as root: owned by root, its mode set, renamed over the destination (atomic:
+ * one file system), the staging folder removed when nothing else is staged in it.
+ */
+export function sudoFinishCommand(staged: string, dest: string, mode: number, staging: string): string {
+  return [
+    // A regular file, not a link the login user put there (chown and mv would act on what it points to).
+    `[ -f ${shq(staged)} ] && [ ! -L ${shq(staged)} ]`,
+    `chown 0:0 -- ${shq(staged)}`,
+    `chmod ${shq(mode.toString(8).padStart(4, '0'))} -- ${shq(staged)}`,
+    `mv -f -- ${shq(staged)} ${shq(dest)}`,
+    `{ rmdir -- ${shq(staging)} 2>/dev/null || true; }`,
+  ].join(' && ');
+}
+
+/**
+ * resumableUpload into a root-owned place (`sudo`): the bytes go, resumably and hashed on both ends, into a
+ * login-user-owned staging folder beside the destination (sudoStagingDir); then, as root, the checked file
+ * is given to root and renamed into place. sudo runs only the two short commands (its password, when the
+ * profile needs one, goes on their stdin through the session's exec, never argv or disk); the stream itself
+ * needs no root.
+ */
+export async function resumableUploadSudo(session: SftpSession, localPath: string, remotePath: string, options: ResumableOptions = {}): Promise<ResumableResult> {
+  const host = session.target.name;
+  const staging = sudoStagingDir(remotePath);
+  const staged = `${staging}/${remotePath.slice(remotePath.lastIndexOf('/') + 1)}`;
+  const asRoot = async (command: string, what: string) => {
+    const r = await session.exec(command, { sudo: true, ...(options.signal ? { signal: options.signal } : {}) });
+    if (r.code !== 0) throw new SshError('protocol', host, `${what} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+  };
+  await asRoot(sudoStageCommand(staging), `preparing ${staging} for the upload (sudo)`);
+  // The user's own file until the last step: 0600 whatever the final mode.
+  const r = await resumableUpload(session, localPath, staged, { ...options, mode: 0o600 });
+  await asRoot(sudoFinishCommand(staged, remotePath, options.mode ?? 0o644, staging), `moving ${staged} to ${remotePath} (sudo)`);
+  return r;
 }

@@ -143,6 +143,9 @@ export interface SshSession {
 
 export interface FileUploadOptions {
   mode?: number;
+  /** Into a root-owned place: streamed into a login-user-owned staging folder beside it, then moved there
+   *  by sudo (resumableUploadSudo). */
+  sudo?: boolean;
   signal?: AbortSignal;
   /** Bytes on the host (resumed ones included) of the total. */
   onProgress?: (done: number, total: number) => void;

@@ -7,10 +7,13 @@ import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
 
 const LAYOUT = `<bundle>/
-  kubespray/            cluster.yml, roles/, inventory/ …
-  wheels/               *.whl  (pip: ansible-core, when the deployer's Ansible is too old)
-  charts/               nfs-subdir-external-provisioner-<version>.tgz, rook-ceph-<version>.tgz
-  manifests/            calico-v<version>.yaml  (edge mode)`;
+  bundle-manifest.json  every artifact with its sha256 (checked on both ends)
+  cp-deployment/        the platform's tree: its Kubespray fork and roles/cp/*
+  files/                Kubespray's files_repo: kubeadm, kubelet, containerd, crictl …
+  images/               container images as OCI archives, loaded into the deployer's registry
+  wheels/               *.whl  (pip: Ansible, when the deployer's own is too old)
+  charts/               Helm charts
+  manifests/            calico-v<version>.yaml  (edge modes)`;
 
 export function BundleHelp() {
   const plan = useStore((s) => s.plan);

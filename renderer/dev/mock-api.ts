@@ -322,6 +322,8 @@ export function createMockApi(): InstallerApi {
     'portal.uninstall': () => ({ removed: [], outputs: {} }),
     'dialog.open': () => ({ canceled: true }),
     'dialog.save': () => ({ canceled: true }),
+    'bundle.build': ({ output }) => ({ ok: true, file: output, size: 1024, sha256: '0'.repeat(64), artifacts: 1, failed: [] }),
+    'bundle.cancel': () => ({ ok: true as const }),
   };
 
   // The benchmark's flood: `lines` log lines in batches, as the engine's batcher would send them.

@@ -8,8 +8,9 @@ import { useMsg } from '../i18n/index.js';
 import { CheckField, Section, SelectField, TextField } from '../components/field.js';
 import { getSetting, hostsNetPrefix, setSetting } from '../lib/plan-edit.js';
 import type { SettingsSection } from '../../core/api/types.js';
+import { BundleBuild } from '../components/bundle-build.js';
 import { BundleHelp } from '../components/bundle-help.js';
-import { BoshSection, CaasCheckPanel, PaastaSection } from './caas-settings.js';
+import { BoshSettings } from './caas-settings.js';
 
 type SectionName = Parameters<typeof setSetting>[1];
 
@@ -142,7 +143,9 @@ export function SettingsScreen() {
             <CheckField label={m('ui.set.registry.insecure')} help={m('ui.set.registry.insecure.help')} checked={!!plan.registry.insecure} onChange={(v) => edit((p) => setSetting(p, 'registry', 'insecure', v || undefined))} testid="setting-registry.insecure" />
           )}
           {text('bundle', 'path', { placeholder: m('ui.set.bundleNone') })}
+          {text('bundle', 'file', { placeholder: m('ui.set.optional') })}
         </div>
+        <BundleBuild />
         <BundleHelp />
       </Section>
       {shows('edge') && (
@@ -154,9 +157,7 @@ export function SettingsScreen() {
           </div>
         </Section>
       )}
-      {modeInfo?.sections.includes('bosh') && <BoshSection />}
-      {modeInfo?.sections.includes('paasta') && <PaastaSection />}
-      {modeInfo?.sections.includes('bosh') && <CaasCheckPanel />}
+      <BoshSettings />
     </div>
   );
 }

@@ -185,6 +185,9 @@ export const createRunSlice: Slice<RunSlice> = (set, get) => {
         case 'ssh-host':
           get().onConnectionResult(e.result);
           return;
+        case 'bundle-build':
+          // The build panel (components/bundle-build.tsx) listens for its own build's events.
+          return;
       }
       // Run events: follow the run we started or attached; a run-started of our own start adopts its id.
       if (e.type === 'run-started') {

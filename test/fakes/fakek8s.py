@@ -155,3 +155,27 @@ def json_patch(doc, ops):
         else:
             raise ValueError('Unexpected kind: %s' % op['op'])
     return doc
+
+
+def registry_missing(ref):
+    """For an image on a registry named by host:port (a site's own): why it cannot be pulled, or None.
+    Upstream names (docker.io, registry.k8s.io, no host) are not asked: the tests without a registry run
+    offline. A tag of '*' accepts any tag of the repository (kubeadm's own pinned tags per version)."""
+    import urllib.request, urllib.error
+    name, _, tag = ref.rpartition(':')
+    host, _, path = name.partition('/')
+    if ':' not in host or not path:
+        return None
+    try:
+        with urllib.request.urlopen('http://%s/v2/%s/tags/list' % (host, path), timeout=10) as r:
+            tags = (json.loads(r.read().decode() or '{}').get('tags') or [])
+    except urllib.error.HTTPError as e:
+        return '%s: %s %s' % (ref, e.code, 'manifest unknown' if e.code == 404 else e.reason)
+    except OSError as e:
+        return '%s: dial tcp %s: %s' % (ref, host, getattr(e, 'reason', e))
+    if tag != '*' and tag not in tags:
+        return '%s: manifest unknown' % ref
+    if not tags:
+        return '%s: manifest unknown' % ref
+    return None
+

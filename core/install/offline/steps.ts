@@ -14,16 +14,19 @@
 // The inventory (core/tools/kubespray/group-vars.ts) sets Kubespray's offline variables and the fork's
 // hard-coded image repositories again; the dry run shows each of them.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { readManifest, type BuiltManifest } from '../../bundle/archive.js';
 import { registryUrl } from '../../bundle/manifest.js';
 import { msg } from '../../common/messages.js';
+import { SERVICE_SECRETS } from '../../plan/secrets.js';
 import { shellJoin, shq } from '../../common/quote.js';
 import { clusterNodes, FILES_REPO_PORT, innerAddress, LOCAL_REGISTRY_PORT, loginUser, offlineRegistry, type Host, type OfflineRegistry, type Plan } from '../../plan/schema.js';
 import { KUBEADM_REPO_VAR, patchKubeadmRepoCommand } from '../../tools/kubespray/offline-images.js';
 import { mirrorEntries, runtimeRegistryFiles, upstreamRegistries, containerdCaPath, containersCaPath } from '../../tools/registry/mirrors.js';
 import {
   archiveDigestCommand,
+  authDirCommand,
+  authJson,
   filesServiceSpec,
   loadImageCommand,
   OFFLINE_DIR,
@@ -46,6 +49,7 @@ import {
 } from '../../tools/registry/services.js';
 import { likelyHome } from '../dry-home.js';
 import { StepError, type Step, type StepContext } from '../step.js';
+import { bundledChartsEdit, chartArchive } from './charts.js';
 import { ImageCollision, imageLoads, imageRegistries, type ImageLoad } from './images.js';
 
 export const OFFLINE_STEP_IDS = ['bundle-upload', 'bundle-unpack', 'files-repo', 'registry', 'image-load', 'node-registries', 'offline-tree'] as const;
@@ -83,6 +87,9 @@ function gib(bytes: number): string {
   return bytes >= 1 << 30 ? `${(bytes / (1 << 30)).toFixed(2)} GiB` : `${(bytes / (1 << 20)).toFixed(1)} MiB`;
 }
 
+/** The platform's tree on the deployer, as deployer-tree places it (~/cp-deployment; modes/deployer.ts). */
+const TREE_ROOT = 'cp-deployment';
+
 const ARCH: Record<string, 'amd64' | 'arm64'> = { x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64' };
 
 /**
@@ -112,14 +119,18 @@ async function ensureService(ctx: StepContext, d: string, spec: ServiceSpec, des
   ctx.log(`${spec.name} answers at ${spec.health}`, { host: d });
 }
 
-export function offlineSteps(plan: Plan, deployer: Host, needs: string[], treeNeeds: string[] = ['deployer-tree']): Step[] {
+/**
+ * `o.nodes`: whose runtimes are pointed at the registry (default: the Kubespray cluster's nodes); `o.tree:
+ * false` for a run without the platform's tree (the edge modes: kubeadm and keadm take the registry as flags).
+ */
+export function offlineSteps(plan: Plan, deployer: Host, needs: string[], treeNeeds: string[] = ['deployer-tree'], o: { nodes?: Host[]; tree?: boolean } = {}): Step[] {
   const reg = offlineRegistry(plan);
   if (!reg) return [];
   const d = deployer.name;
   const file = bundleFile(plan);
   const remote = remoteBundle(plan);
   const inner = innerAddress(deployer);
-  const nodes = clusterNodes(plan);
+  const nodes = o.nodes ?? clusterNodes(plan);
   const steps: Step[] = [];
 
   // The manifest is read once from the local file (its first entries only; its own checksum checked).
@@ -167,10 +178,17 @@ export function offlineSteps(plan: Plan, deployer: Host, needs: string[], treeNe
         const size = existsSync(file) ? statSync(file).size : 0;
         const describe = `the bundle ${file}${m ? ` (${m.manifest.release}, ${m.manifest.artifacts.length} artifacts, manifest sha256 ${m.sha})` : ''}, ${size ? gib(size) : 'size known once it is at hand'}: resumable at the byte, the host's sha256 checked against this machine's`;
         const started = Date.now();
+        let firstDone: number | undefined;
         const r = await ctx.uploadFile(d, file, remote.file, {
           mode: 0o600,
           describe,
-          onProgress: (done, total) => ctx.progress(total ? done / total : undefined, `${gib(done)} of ${gib(total)}`),
+          // The rate is this attempt's (a resumed upload's bytes already there are not counted as sent now).
+          onProgress: (done, total) => {
+            const first = (firstDone ??= done);
+            const secs = (Date.now() - started) / 1000;
+            const rate = secs > 0.5 ? `, ${((done - first) / secs / 1024 / 1024).toFixed(1)} MiB/s` : '';
+            ctx.progress(total ? done / total : undefined, `${gib(done)} of ${gib(total)}${rate}`);
+          },
         });
         if (ctx.dryRun || !m) return;
         ctx.log(`uploaded in ${((Date.now() - started) / 1000).toFixed(1)} s, sha256 ${r.sha256} on both ends`, { host: d });
@@ -280,41 +298,48 @@ export function offlineSteps(plan: Plan, deployer: Host, needs: string[], treeNe
           throw e;
         }
         const skopeo = await findSkopeo(ctx, d, h, m?.manifest);
-        const tls = await skopeoTls(ctx, d, h, reg);
-        const tmp = `${h}/${OFFLINE_DIR}/tmp`;
-        await ctx.exec(d, shellJoin(['mkdir', '-p', tmp]));
-        if (!m) ctx.log(`each image of the bundle would go to ${reg.address}/<its path without the upstream host>`, { host: d });
-        let loaded = 0;
-        let present = 0;
-        let bytes = 0;
-        const started = Date.now();
-        for (const [i, l] of loads.entries()) {
-          ctx.progress(i / loads.length, `${l.source} → ${l.target}`);
-          const archive = `${h}/${OFFLINE_LAYOUT.bundle}/${l.archive}`;
-          const want = l.digest ?? `sha256:${(await ctx.exec(d, archiveDigestCommand(skopeo, archive, tmp), { quiet: true, describe: `digest of ${l.archive}` })).stdout.trim()}`;
-          const there = async () => {
-            const r = await ctx.exec(d, remoteDigestCommand(skopeo, l.target, tls), { quiet: true, check: false, describe: `is ${l.target} in the registry` });
-            const sum = r.stdout.trim();
-            return sum ? `sha256:${sum}` : '';
-          };
-          if (!ctx.dryRun && (await there()) === want) {
-            present++;
-            continue;
+        // A site registry with a login: its auth.json in a private folder for this step only (never on argv).
+        const base = await skopeoTls(ctx, d, h, reg);
+        const login = await registryLogin(ctx, d, reg);
+        const tls: SkopeoTls = { ...base, ...(login ? { authFile: login.file } : {}) };
+        try {
+          const tmp = `${h}/${OFFLINE_DIR}/tmp`;
+          await ctx.exec(d, shellJoin(['mkdir', '-p', tmp]));
+          if (!m) ctx.log(`each image of the bundle would go to ${reg.address}/<its path without the upstream host>`, { host: d });
+          let loaded = 0;
+          let present = 0;
+          let bytes = 0;
+          const started = Date.now();
+          for (const [i, l] of loads.entries()) {
+            ctx.progress(i / loads.length, `${l.source} → ${l.target}`);
+            const archive = `${h}/${OFFLINE_LAYOUT.bundle}/${l.archive}`;
+            const want = l.digest ?? `sha256:${(await ctx.exec(d, archiveDigestCommand(skopeo, archive, tmp), { quiet: true, describe: `digest of ${l.archive}` })).stdout.trim()}`;
+            const there = async () => {
+              const r = await ctx.exec(d, remoteDigestCommand(skopeo, l.target, tls), { quiet: true, check: false, describe: `is ${l.target} in the registry` });
+              const sum = r.stdout.trim();
+              return sum ? `sha256:${sum}` : '';
+            };
+            if (!ctx.dryRun && (await there()) === want) {
+              present++;
+              continue;
+            }
+            await ctx.exec(d, loadImageCommand(skopeo, archive, l.target, tls, tmp), { timeoutMs: 60 * 60_000, describe: `load ${l.source} → ${l.target}` });
+            if (ctx.dryRun) continue;
+            const got = await there();
+            if (got !== want) throw new StepError(msg('offline.image-failed', { image: l.source, target: l.target, detail: `digest ${got || 'none'}, the bundle's ${want}` }), { host: d, message: `${l.target}: ${got || 'not there'} after the copy` });
+            const entry = m?.manifest.artifacts.find((a) => a.kind === 'image' && (a.entries[0]?.path ?? a.path) === l.archive)?.entries[0];
+            bytes += entry?.size ?? 0;
+            loaded++;
+            ctx.log(`loaded ${l.source} → ${l.target} (${want})`, { host: d });
           }
-          await ctx.exec(d, loadImageCommand(skopeo, archive, l.target, tls, tmp), { timeoutMs: 60 * 60_000, describe: `load ${l.source} → ${l.target}` });
-          if (ctx.dryRun) continue;
-          const got = await there();
-          if (got !== want) throw new StepError(msg('offline.image-failed', { image: l.source, target: l.target, detail: `digest ${got || 'none'}, the bundle's ${want}` }), { host: d, message: `${l.target}: ${got || 'not there'} after the copy` });
-          const entry = m?.manifest.artifacts.find((a) => a.kind === 'image' && (a.entries[0]?.path ?? a.path) === l.archive)?.entries[0];
-          bytes += entry?.size ?? 0;
-          loaded++;
-          ctx.log(`loaded ${l.source} → ${l.target} (${want})`, { host: d });
+          const secs = (Date.now() - started) / 1000;
+          ctx.progress(1, `${loaded} loaded, ${present} already there`);
+          ctx.log(`${loads.length} images: ${loaded} loaded (${gib(bytes)} in ${secs.toFixed(1)} s), ${present} already there with the same digest`, { host: d });
+          ctx.outputs.set('imagesLoaded', loaded);
+          ctx.outputs.set('imagesPresent', present);
+        } finally {
+          await login?.remove();
         }
-        const secs = (Date.now() - started) / 1000;
-        ctx.progress(1, `${loaded} loaded, ${present} already there`);
-        ctx.log(`${loads.length} images: ${loaded} loaded (${gib(bytes)} in ${secs.toFixed(1)} s), ${present} already there with the same digest`, { host: d });
-        ctx.outputs.set('imagesLoaded', loaded);
-        ctx.outputs.set('imagesPresent', present);
       },
     });
   }
@@ -352,13 +377,14 @@ export function offlineSteps(plan: Plan, deployer: Host, needs: string[], treeNe
     id: 'offline-tree',
     title: msg('offline.step.tree', { host: d }),
     hosts: [d],
-    needs: treeNeeds,
+    // The bundle unpacked first: the platform roles' charts are copied from it into the tree.
+    needs: file ? [...treeNeeds, 'bundle-unpack'] : treeNeeds,
     retry: { attempts: 2, delayMs: 1000 },
     // Runs after every placement of the tree (the edit is idempotent: an edited line no longer matches).
     async run(ctx) {
       // The Kubespray tree as deployer-tree places it (~/cp-deployment/<the release's subdir>).
       const sub = ctx.release.kubespray.subdir;
-      const dir = sub ? `cp-deployment/${sub}` : 'cp-deployment';
+      const dir = sub ? `${TREE_ROOT}/${sub}` : TREE_ROOT;
       const r = await ctx.exec(d, patchKubeadmRepoCommand(dir), { describe: `~/${dir}: kubeadm's imageRepository read from ${KUBEADM_REPO_VAR} instead of the fork's literal` });
       const lines = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
       for (const line of lines) {
@@ -367,10 +393,47 @@ export function offlineSteps(plan: Plan, deployer: Host, needs: string[], treeNe
         ctx.log(`${dir}/${path}: imageRepository: {{ ${KUBEADM_REPO_VAR} }} (the inventory sets it to ${reg.address}/k8s)`, { host: d });
       }
       if (!ctx.dryRun && lines.length === 0) ctx.log(`${dir}: no template hard-codes kubeadm's imageRepository`, { host: d });
+      await chartsFromBundle(ctx, d, TREE_ROOT, dir, file ? `${OFFLINE_LAYOUT.bundle}/charts` : undefined);
     },
   });
 
-  return steps;
+  return o.tree === false ? steps.filter((s) => s.id !== 'offline-tree') : steps;
+}
+
+/**
+ * The platform roles that `helm repo add` a repository on the internet (cp/storage) install the bundle's chart
+ * archive instead (charts.ts): each archive copied into the tree from the deployer's unpacked bundle
+ * (`remoteCharts`), else uploaded from the plan's bundle folder on this machine; then the task file edited. A
+ * chart in neither stops the run here, named, rather than 2 minutes into the playbook at `helm repo add`.
+ */
+async function chartsFromBundle(ctx: StepContext, d: string, treeRoot: string, ksDir: string, remoteCharts: string | undefined): Promise<void> {
+  const listed = await ctx.exec(d, `cd ${shq(ksDir)} && grep -l 'helm[[:space:]]*repo[[:space:]]*add' roles/cp/*/tasks/*.yml 2>/dev/null; true`, {
+    quiet: true,
+    check: false,
+    describe: `~/${ksDir}: the platform roles that add a Helm repository`,
+  });
+  const localCharts = ctx.plan.bundle?.path ? join(localPath(ctx.plan.bundle.path), 'charts') : undefined;
+  for (const task of listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const text = (await ctx.exec(d, `cat ${shq(`${ksDir}/${task}`)}`, { quiet: true, describe: `read ${ksDir}/${task}` })).stdout;
+    const edit = bundledChartsEdit(text);
+    for (const left of edit.left) ctx.log(`${ksDir}/${task}: left as it is (no values file in the tree to put the chart beside): ${left}`, { host: d });
+    if (edit.charts.length === 0) continue;
+    for (const c of edit.charts) {
+      const name = chartArchive(c.chart, c.version);
+      const dest = `${treeRoot}/${c.file}`;
+      const there = remoteCharts ? await ctx.exec(d, `test -f ${shq(`${remoteCharts}/${name}`)}`, { quiet: true, check: false }) : { code: 1 };
+      if (there.code === 0) {
+        await ctx.exec(d, [shellJoin(['mkdir', '-p', dest.slice(0, dest.lastIndexOf('/'))]), shellJoin(['install', '-m', '0644', `${remoteCharts}/${name}`, dest])].join(' && '), { describe: `chart ${name} from the bundle into ~/${dest}` });
+      } else if (localCharts && existsSync(join(localCharts, name))) {
+        await ctx.exec(d, shellJoin(['mkdir', '-p', dest.slice(0, dest.lastIndexOf('/'))]));
+        await ctx.upload(d, readFileSync(join(localCharts, name)), dest, { mode: 0o644, describe: `chart ${join(localCharts, name)}` });
+      } else {
+        throw new StepError(msg('offline.chart-missing', { host: d, chart: name, task: `${ksDir}/${task}`, repo: c.repo }), { host: d, message: `${name}: not in the bundle (${task} would reach ${c.repo})` }, true);
+      }
+      ctx.log(`${ksDir}/${task}: ${c.chart} ${c.version} from ~/${dest} instead of ${c.repo}`, { host: d });
+    }
+    await ctx.upload(d, edit.text, `${ksDir}/${task}`, { mode: 0o644, describe: `${ksDir}/${task}: helm install of the bundle's chart, no repository` });
+  }
 }
 
 /** skopeo on the deployer: the bundle's pinned static build for its architecture, else the deployer's own. */
@@ -388,6 +451,31 @@ async function findSkopeo(ctx: StepContext, d: string, home: string, m: BuiltMan
   const own = await ctx.exec(d, 'command -v skopeo', { quiet: true, check: false, dryRunResult: { stdout: '/usr/bin/skopeo\n' } });
   if (own.code === 0 && own.stdout.trim()) return own.stdout.trim();
   throw new StepError(msg('offline.no-skopeo', { host: d, arch }), { host: d, message: 'no skopeo in the bundle or on the host' }, true);
+}
+
+/**
+ * The site registry's login for skopeo, when the plan names a user: containers-auth.json with the user and
+ * the registryPassword secret, written to a 0700 folder on a tmpfs of the deployer (authDirCommand) and removed
+ * by `remove` when the step ends. The password is on no command line and in no other file.
+ */
+async function registryLogin(ctx: StepContext, d: string, reg: OfflineRegistry): Promise<{ file: string; remove: () => Promise<void> } | undefined> {
+  if (!reg.user || reg.local) return undefined;
+  const password = ctx.secrets.service?.registryPassword;
+  if (!ctx.dryRun && (!password || password.isEmpty)) {
+    throw new StepError(msg('offline.registry-password', { address: reg.address, user: reg.user, env: SERVICE_SECRETS.registryPassword.env }), { host: d, message: 'registryPassword not given' }, true);
+  }
+  const dir = (await ctx.exec(d, authDirCommand(), { quiet: true, describe: 'a private folder (0700, on a tmpfs where there is one) for the registry login', dryRunResult: { stdout: '/dev/shm/cp-installer-auth.XXXXXX\n' } })).stdout.trim();
+  if (!dir) throw new StepError(msg('install.step-error', { message: `${d}: no private folder for the registry login` }), { host: d, message: 'mktemp -d failed' });
+  const file = `${dir}/auth.json`;
+  const remove = async () => void (await ctx.exec(d, shellJoin(['rm', '-rf', dir]), { check: false, quiet: true, describe: 'remove the registry login' }));
+  try {
+    await ctx.upload(d, authJson(reg.address, reg.user, password?.reveal() ?? '<registryPassword>'), file, { mode: 0o600, describe: `${reg.user}'s login for ${reg.address} (removed when the image load ends)` });
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+  ctx.log(`pushing to ${reg.address} as ${reg.user} (login in ${file}, removed when this step ends)`, { host: d });
+  return { file, remove };
 }
 
 /** How skopeo reaches the registry: plain HTTP, or its CA copied to the deployer. */

@@ -12,6 +12,7 @@ import { fail } from './exec.js';
 import { joinStep } from './join.js';
 import { cniStep, kubeadmConfigStep, kubeadmConfigText, kubeadmInitStep } from './kubeadm.js';
 import { portalSteps } from '../standalone/portal.js';
+import { edgeOfflineSteps } from './offline.js';
 import { prepareSteps } from './prepare.js';
 import { edgeProfile } from './profile.js';
 import { edgeHostsFor, EdgeRunState } from './state.js';
@@ -29,9 +30,12 @@ export const edgeMode: ModeDescriptor = {
     const state = new EdgeRunState(cloud, () => ADMIN_KUBECONFIG);
     // With an offline bundle the hosts get their tools from it first; the tools step then checks the result.
     const prepare = prepareSteps(plan, cloud, edges, 'cloud', []);
+    // On a site without internet the cloud work also waits for the registry to hold every image (offline.ts).
+    const offline = edgeOfflineSteps(plan, cloud, edges, prepare.map((s) => s.id));
     return [
       ...prepare,
-      toolsStep(cloud, edges, ['kubeadm', 'kubectl', 'keadm'], prepare.map((s) => s.id)),
+      ...offline.steps,
+      toolsStep(cloud, edges, ['kubeadm', 'kubectl', 'keadm'], [...prepare.map((s) => s.id), ...offline.gate]),
       kubeadmConfigStep(plan, release, cloud, ['edge-tools']),
       kubeadmInitStep(cloud, ['kubeadm-config']),
       cniStep(plan, release, cloud, ['kubeadm-init']),

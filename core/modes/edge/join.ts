@@ -4,20 +4,21 @@ import { msg } from '../../common/messages.js';
 import type { Release } from '../../plan/catalog.js';
 import type { Host, Plan } from '../../plan/schema.js';
 import { verifyEdgeNodes } from '../../tools/kubectl/nodes.js';
-import { keadmJoin, keadmJoinArgv, keadmJoinCleanup, kubeedgeImageRepository } from '../../tools/kubeedge/commands.js';
+import { keadmJoin, keadmJoinArgv, keadmJoinCleanup, kubeedgeImageRepository, type KeadmJoinOptions } from '../../tools/kubeedge/commands.js';
 import { KeadmJoinParser } from '../../tools/kubeedge/parser.js';
 import type { Step } from '../../install/step.js';
 import { fail } from './exec.js';
 import { advertiseAddresses, EDGE_JOIN_CONCURRENCY, JOIN_MARKER, type EdgeRunState } from './state.js';
 
-export function joinStep(plan: Plan, release: Release, state: EdgeRunState, edges: Host[], needs: string[]): Step {
+/** `runtime`: the edge nodes' (the plan's by default; the 2021 edge's Docker). */
+export function joinStep(plan: Plan, release: Release, state: EdgeRunState, edges: Host[], needs: string[], runtime: KeadmJoinOptions['runtime'] = plan.cluster.runtime): Step {
   const version = release.kubeedge?.version ?? '';
   const cloudcoreAddress = advertiseAddresses(plan, state.cloud)[0]!;
   const joinOptions = (host: Host) => ({
     kubeedgeVersion: version,
     cloudcoreAddress,
     nodeName: host.name,
-    runtime: plan.cluster.runtime,
+    runtime,
     labels: host.labels,
     ...(kubeedgeImageRepository(plan) ? { imageRepository: kubeedgeImageRepository(plan)! } : {}),
   });

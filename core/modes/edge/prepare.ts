@@ -32,11 +32,10 @@ import type { Step, StepContext } from '../../install/step.js';
 import { execExpect, fail } from './exec.js';
 import { EDGE_JOIN_CONCURRENCY } from './state.js';
 
-/** What the steps of one run share: the bundle's manifest and the sha256 and bytes of its files, read once. */
+/** What the steps of one run share: the bundle's manifest and the sha256 of its files, read once. */
 class BundleFiles {
   private manifest: Promise<PrepArtifact[]> | undefined;
   private sums = new Map<string, Promise<string>>();
-  private bytes = new Map<string, Promise<Buffer>>();
 
   constructor(readonly dir: string) {}
 
@@ -70,15 +69,6 @@ class BundleFiles {
         return sha256;
       })();
       this.sums.set(item.artifact, p);
-    }
-    return p;
-  }
-
-  read(artifact: string): Promise<Buffer> {
-    let p = this.bytes.get(artifact);
-    if (!p) {
-      p = readFile(join(this.dir, artifact));
-      this.bytes.set(artifact, p);
     }
     return p;
   }
@@ -184,16 +174,13 @@ async function prepareHost(ctx: StepContext, files: BundleFiles, host: Host, rol
     switch (item.kind) {
       case 'binary':
       case 'archive': {
-        // An upload an earlier attempt finished (the status saw it whole) is not sent again.
+        // An upload an earlier attempt finished (the status saw it whole) is not sent again; one it cut
+        // short goes on from the byte it reached. Streamed from disk: no file is held in memory.
         if (!have.has(sha)) {
-          const data =
-            ctx.dryRun && !existsSync(join(files.dir, item.artifact))
-              ? Buffer.alloc(0)
-              : await files.read(item.artifact);
           // Progress in whole percents: a large tarball moves in many packets, the view needs a few updates.
           let shown = -1;
           const at = (n - 1) / planned.items.length;
-          await ctx.upload(host.name, data, incomingPath(sha), {
+          await ctx.uploadFile(host.name, join(files.dir, item.artifact), incomingPath(sha), {
             sudo: true,
             mode: 0o600,
             describe: `${item.artifact} from the bundle (sha256 ${sha})`,

@@ -16,6 +16,7 @@ import type { ModeDescriptor } from '../descriptor.js';
 import { affinityStep, checkEdgePlan, gettokenStep, keadmInitStep, toolsStep, verifyStep } from '../edge/cloud.js';
 import { joinStep } from '../edge/join.js';
 import { edgeHostsFor, EdgeRunState } from '../edge/state.js';
+import { edgeOfflineSteps } from '../edge/offline.js';
 import { prepareSteps } from '../edge/prepare.js';
 import { cloudcorePoolStep, cloudcoreServiceStep, cloudKubeconfig, kubeconfigStep } from './cloud.js';
 import { expandEdgeProfile } from './profile.js';
@@ -32,9 +33,12 @@ export const expandEdgeMode: ModeDescriptor = {
     const lb = plan.edge?.cloudcorePrivateAddress;
     // The cluster's control plane only gets keadm from the bundle; edge hosts their runtime and keadm.
     const prepare = prepareSteps(plan, cloud, edges, 'keadm', []);
+    // Served from the control plane the installer reaches; its runtime and the edge hosts' pointed there.
+    const offline = edgeOfflineSteps(plan, cloud, edges, prepare.map((s) => s.id));
     const steps: Step[] = [
       ...prepare,
-      toolsStep(cloud, edges, ['kubectl', 'keadm'], prepare.map((s) => s.id)),
+      ...offline.steps,
+      toolsStep(cloud, edges, ['kubectl', 'keadm'], [...prepare.map((s) => s.id), ...offline.gate]),
       kubeconfigStep(plan, cloud, ['edge-tools']),
       affinityStep(state, ['edge-kubeconfig']),
     ];

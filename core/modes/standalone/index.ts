@@ -31,7 +31,8 @@ export function standaloneSteps(plan: Plan, release: Release, middleware: boolea
   // Offline (core/install/offline/): the bundle served from the deployer, the nodes pointed at its registry;
   // the playbook waits for them.
   const gate = offlineGate(plan);
-  const kubespray = kubesprayStep(plan, deployer, ['known-hosts']).map((s) => (s.id === 'kubespray' && gate.length ? { ...s, needs: [...s.needs, ...gate] } : s));
+  // platform-files too: it carries the tree's application folders (with the charts offline-tree put there) to master 1.
+  const kubespray = kubesprayStep(plan, deployer, ['known-hosts']).map((s) => ((s.id === 'kubespray' || s.id === 'platform-files') && gate.length ? { ...s, needs: [...s.needs, ...gate] } : s));
   return [
     ...deployerSteps(plan, deployer, ['connect']),
     ...offlineSteps(plan, deployer, ['connect']),

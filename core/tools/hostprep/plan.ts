@@ -10,6 +10,7 @@ import {
   CONTAINERD_CONFIG,
   CONTAINERD_UNIT,
   CRICTL_CONFIG,
+  CRIO_PAUSE_DROPIN,
   KERNEL_MODULES,
   KUBELET_DROPIN,
   KUBELET_UNIT,
@@ -18,6 +19,7 @@ import {
   renderContainerdConfig,
   renderContainerdUnit,
   renderCrictlConfig,
+  renderCrioPause,
   renderKubeadmDropIn,
   renderKubeletUnit,
   renderModules,
@@ -129,7 +131,8 @@ class Picker {
   }
 
   pauseImage(): string | undefined {
-    const a = this.input.artifacts.find((x) => x.kind === 'image' && /\/pause:[^/]+$/.test(x.source));
+    // The tree's own (Kubespray's pod_infra_version), not KubeEdge's kubeedge/pause that keadm join pulls.
+    const a = this.input.artifacts.find((x) => x.kind === 'image' && /\/pause:[^/]+$/.test(x.source) && x.from.includes('pod_infra_version'));
     if (!a) this.missing.push("the pause image (kubeadm's images)");
     return a?.source;
   }
@@ -192,7 +195,13 @@ function crioItems(p: Picker, out: PrepItem[], a: PrepArtifact | undefined): voi
   // plugins, /etc/crio and crio.service in place; its staging folder is removed afterwards, like the role does.
   if (a)
     out.push(archive('cri-o', a, { into: p.stage('cri-o'), run: 'cri-o/install', check: `${BIN_DIR}/crio` }));
-  out.push({ kind: 'service', id: 'crio-service', unit: 'crio', start: true, after: ['cri-o'] });
+  // CRI-O's compiled-in pause image follows its own release (1.30: pause:3.9), not the tree's: set to the
+  // one the bundle carries, or every pod sandbox would ask for an image the site does not have.
+  const pause = p.pauseImage();
+  out.push(
+    { kind: 'file', id: 'crio-pause', dest: CRIO_PAUSE_DROPIN, content: renderCrioPause(pause ?? ''), mode: 0o644 },
+    { kind: 'service', id: 'crio-service', unit: 'crio', start: true, after: ['cri-o', 'crio-pause'] },
+  );
 }
 
 function systemItems(out: PrepItem[]): void {

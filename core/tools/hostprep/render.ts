@@ -21,6 +21,8 @@ export const KUBELET_UNIT = '/etc/systemd/system/kubelet.service';
 export const KUBELET_DROPIN = '/etc/systemd/system/kubelet.service.d/10-kubeadm.conf';
 export const CRICTL_CONFIG = '/etc/crictl.yaml';
 export const CNI_BIN_DIR = '/opt/cni/bin';
+/** CRI-O reads its drop-ins from /etc/crio/crio.conf.d after crio.conf (crio.conf.d(5)). */
+export const CRIO_PAUSE_DROPIN = '/etc/crio/crio.conf.d/10-cp-installer-pause.conf';
 
 const HEADER = '# Written by cp-installer (host preparation from the offline bundle).\n';
 
@@ -149,4 +151,9 @@ ExecStart=${BIN_DIR}/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBE
 export function renderCrictlConfig(runtime: Runtime): string {
   const socket = CRI_SOCKETS[runtime];
   return `runtime-endpoint: ${socket}\nimage-endpoint: ${socket}\ntimeout: 30\n`;
+}
+
+/** CRI-O's pod sandbox image, as a crio.conf.d drop-in (the `[crio.image]` table of crio.conf(5)). */
+export function renderCrioPause(image: string): string {
+  return `${HEADER}[crio.image]\npause_image = ${tomlString(image)}\n`;
 }

@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 import type { Message } from '../../common/messages.js';
 import type { Release } from '../../plan/catalog.js';
-import { innerAddress, type Host, type Plan } from '../../plan/schema.js';
+import { innerAddress, offlineRegistry, type Host, type Plan } from '../../plan/schema.js';
 import { atLeastMinor as atLeast, compareMinor } from '../../common/version.js';
 import { withV } from './version.js';
 
@@ -110,7 +110,12 @@ export function renderKubeadmConfig(input: KubeadmConfigInput): string {
     },
     apiServer,
   };
-  if (input.imageRepository) cluster.imageRepository = input.imageRepository;
+  if (input.imageRepository) {
+    cluster.imageRepository = input.imageRepository;
+    // Under a repository of its own kubeadm names CoreDNS `<repo>/coredns:<tag>`, dropping the `coredns/`
+    // of registry.k8s.io/coredns/coredns; the site registry keeps the upstream path, so it is said here.
+    cluster.dns = { imageRepository: `${input.imageRepository}/coredns` };
+  }
   const kubelet = {
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
     kind: 'KubeletConfiguration',
@@ -136,6 +141,8 @@ export function kubeadmConfigFromPlan(plan: Plan, release: Release, host: Host):
     serviceSubnet: plan.cluster.serviceCidr,
     runtime: plan.cluster.runtime,
     certSANs: sans,
-    ...(plan.registry ? { imageRepository: plan.registry.address } : {}),
+    // The site registry (the plan's, or the deployer's serving the bundle) holds registry.k8s.io's images
+    // under their upstream path.
+    ...(offlineRegistry(plan) ? { imageRepository: offlineRegistry(plan)!.address } : {}),
   };
 }

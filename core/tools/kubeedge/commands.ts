@@ -15,6 +15,8 @@ import { offlineRegistry, type Plan } from '../../plan/schema.js';
 import { CRI_SOCKETS, type Runtime } from '../kubeadm/config.js';
 import { atLeastMinor as atLeast } from '../../common/version.js';
 import { withoutV, withV } from '../kubeadm/version.js';
+import { kubeedgeImages } from '../../bundle/manifest.js';
+import { siteRef } from '../registry/mirrors.js';
 
 export const CLOUDHUB_PORT = 10000;
 /** cloudcore ports edge nodes must reach: websocket, quic, https (certs), stream, tunnel. */
@@ -57,6 +59,12 @@ export interface KeadmInitOptions {
   sets?: string[];
 }
 
+/** The chart's MQTT broker in the site registry that `imageRepository` (`<registry>/kubeedge`) is on. */
+function mosquittoRepository(kubeedge: string, imageRepository: string): string {
+  const ref = kubeedgeImages(kubeedge).find((i) => /\/eclipse-mosquitto:/.test(i.ref))!.ref;
+  return siteRef(ref.slice(0, ref.lastIndexOf(':')), imageRepository.split('/')[0]!);
+}
+
 /** Helm keys escape dots in map keys with a backslash. */
 function helmKey(key: string): string {
   return key.replace(/\./g, '\\.');
@@ -86,8 +94,9 @@ export function keadmInit(o: KeadmInitOptions): string {
     if (!atLeast(o.kubeedgeVersion, '1.17')) {
       sets.push(`cloudCore.image.repository=${reg}/cloudcore`, `iptablesManager.image.repository=${reg}/iptables-manager`);
     }
-    // --image-repository does not cover the mosquitto DaemonSet the chart adds from 1.16.
-    if (atLeast(o.kubeedgeVersion, '1.16')) sets.push(`mosquitto.image.repository=${reg}/eclipse-mosquitto`);
+    // --image-repository does not cover the mosquitto DaemonSet the chart adds from 1.16; it keeps its
+    // upstream path (docker.io/library/…) in the site registry, not the kubeedge/ org.
+    if (atLeast(o.kubeedgeVersion, '1.16')) sets.push(`mosquitto.image.repository=${mosquittoRepository(o.kubeedgeVersion, reg)}`);
   }
   sets.push(...(o.sets ?? []));
   const argv = ['keadm', 'init', `--advertise-address=${o.advertiseAddresses.join(',')}`, '--kubeedge-version', version, '--kube-config', o.kubeconfig];
@@ -106,7 +115,8 @@ export interface KeadmJoinOptions {
   cloudcoreAddress: string;
   cloudcorePort?: number;
   nodeName: string;
-  runtime: Runtime;
+  /** `docker`: the 2021 release's edge nodes (legacy keadm's default runtime, so no runtime flags). */
+  runtime: Runtime | 'docker';
   imageRepository?: string;
   labels?: Record<string, string>;
 }
@@ -120,9 +130,10 @@ export function keadmJoinArgv(o: KeadmJoinOptions): string[] {
   const version = keadmVersionArg(o.kubeedgeVersion);
   const argv = ['keadm', 'join', '--cloudcore-ipport', hostPort(o.cloudcoreAddress, o.cloudcorePort ?? CLOUDHUB_PORT), '--kubeedge-version', version, '--edgenode-name', o.nodeName];
   if (keadmGeneration(o.kubeedgeVersion) === 'legacy') {
-    argv.push('--runtimetype', 'remote', '--remote-runtime-endpoint', CRI_SOCKETS[o.runtime]);
+    if (o.runtime !== 'docker') argv.push('--runtimetype', 'remote', '--remote-runtime-endpoint', CRI_SOCKETS[o.runtime]);
     return argv;
   }
+  if (o.runtime === 'docker') throw new Error(`KubeEdge ${o.kubeedgeVersion} joins through a CRI runtime (crio, containerd), not docker`);
   // Until 1.12 keadm defaulted to docker and needed `remote` spelled out for a CRI runtime.
   if (!atLeast(o.kubeedgeVersion, '1.13')) argv.push('--runtimetype', 'remote');
   argv.push('--remote-runtime-endpoint', CRI_SOCKETS[o.runtime], '--cgroupdriver', 'systemd');
@@ -168,8 +179,15 @@ export function keadmJoin(o: KeadmJoinOptions, before?: string): string {
   return `IFS= read -r t && [ -n "$t" ] && ${before ? `{ ${before}; } && ` : ''}exec ${join}`;
 }
 
+/**
+ * The edge side's reset. `keadm reset edge` exists from KubeEdge 1.17 (the reset split, kubeedge#5317) and is
+ * the only form from 1.22. Between, bare `keadm reset` still runs but, on an edge node, also tears down
+ * the cloud's Helm release through /root/.kube/config (TearDownKubeEdge), which an edge node lacks: it
+ * fails after stopping edgecore and before cleaning /etc/kubeedge, so the join after it is refused. The
+ * platform's roles use `keadm reset edge --force` with keadm 1.20 for that reason.
+ */
 export function keadmResetEdge(kubeedge: string): string {
-  return atLeast(kubeedge, '1.22') ? shellJoin(['keadm', 'reset', 'edge', '--force']) : shellJoin(['keadm', 'reset', '--force']);
+  return atLeast(kubeedge, '1.17') ? shellJoin(['keadm', 'reset', 'edge', '--force']) : shellJoin(['keadm', 'reset', '--force']);
 }
 
 /**

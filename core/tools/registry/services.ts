@@ -185,11 +185,32 @@ export interface SkopeoTls {
   insecure: boolean;
   /** A folder holding the registry's ca.crt. */
   certDir?: string;
+  /** The login for a site registry that wants one: an auth.json path (never the credentials on the command line). */
+  authFile?: string;
+}
+
+/**
+ * A private folder for a registry login's auth.json, made on the deployer (`umask 077`, mktemp: 0700), on a
+ * tmpfs where there is one ($XDG_RUNTIME_DIR, /dev/shm), else under ~/cp-installer-offline; an earlier run's
+ * folder left by a kill is removed first. Prints the folder.
+ */
+export function authDirCommand(): string {
+  const prefix = 'cp-installer-auth.';
+  return [
+    'umask 077',
+    `for b in "\${XDG_RUNTIME_DIR:-}" /dev/shm "$HOME/${OFFLINE_DIR}"; do if test -n "$b" && test -d "$b" && test -w "$b"; then find "$b" -maxdepth 1 -name '${prefix}*' -user "$(id -u)" -exec rm -rf {} + 2>/dev/null; mktemp -d "$b/${prefix}XXXXXX" && exit 0; fi; done`,
+    'exit 1',
+  ].join('; ');
+}
+
+/** containers-auth.json(5) for one registry (the text holds the password: it goes to the private folder only). */
+export function authJson(address: string, user: string, password: string): string {
+  return `${JSON.stringify({ auths: { [address]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } } })}\n`;
 }
 
 /** The manifest digest of an image in the registry (sha256 of its raw manifest), or nothing when it is not there. */
 export function remoteDigestCommand(skopeo: string, target: string, tls: SkopeoTls): string {
-  const argv = [skopeo, '--insecure-policy', 'inspect', '--raw', ...(tls.insecure ? ['--tls-verify=false'] : []), ...(tls.certDir ? ['--cert-dir', tls.certDir] : []), `docker://${target}`];
+  const argv = [skopeo, '--insecure-policy', 'inspect', '--raw', ...(tls.insecure ? ['--tls-verify=false'] : []), ...(tls.certDir ? ['--cert-dir', tls.certDir] : []), ...(tls.authFile ? ['--authfile', tls.authFile] : []), `docker://${target}`];
   // Through a file, not $(…): a command substitution would drop the manifest's trailing newline, and its digest with it.
   return `m=$(mktemp) && { if ${shellJoin(argv)} > "$m" 2>/dev/null; then sha256sum < "$m" | cut -d' ' -f1; fi; rm -f "$m"; }`;
 }
@@ -212,6 +233,7 @@ export function loadImageCommand(skopeo: string, archive: string, target: string
     '--preserve-digests',
     ...(tls.insecure ? ['--dest-tls-verify=false'] : []),
     ...(tls.certDir ? ['--dest-cert-dir', tls.certDir] : []),
+    ...(tls.authFile ? ['--dest-authfile', tls.authFile] : []),
     `oci-archive:${archive}`,
     `docker://${target}`,
   ]);

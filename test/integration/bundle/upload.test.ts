@@ -136,12 +136,12 @@ describe.skipIf(!can.ok)('bundle upload to the deployer, resumable at the byte',
     let killedAt = -1;
     const firstEvents: ResumableEvent[] = [];
     // Watched from here (the hosts share this pid namespace and the part is a file of this machine): once
-    // 8 MiB are there, the sshd serving OpenSSH's session (the nearest sshd above the `tee` writing the
-    // part) is killed at once.
+    // 8 MiB are there, the sshd serving OpenSSH's session (the nearest sshd above the process writing the
+    // part: python3's writer-hasher, or `tee` on a host without python3) is killed at once.
     const partHere = join(home(), 'bundles', 'cut-openssh.tar.part');
     const watch = setInterval(() => {
       if (killedAt >= 0 || !existsSync(partHere) || statSync(partHere).size < 8 * 1024 * 1024) return;
-      const tee = readdirSync('/proc').find((p) => /^\d+$/.test(p) && /^tee\0--\0.*cut-openssh\.tar\.part/.test(readProc(`/proc/${p}/cmdline`)));
+      const tee = readdirSync('/proc').find((p) => /^\d+$/.test(p) && /^(tee|python3)\0.*cut-openssh\.tar\.part/s.test(readProc(`/proc/${p}/cmdline`)));
       for (let p = tee; p && p !== '1'; p = readProc(`/proc/${p}/stat`).replace(/^.*\) \S+ (\d+).*$/s, '$1')) {
         if (readProc(`/proc/${p}/comm`).startsWith('sshd')) {
           killedAt = statSync(partHere).size;

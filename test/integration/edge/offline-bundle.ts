@@ -20,8 +20,8 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sha256, treeFromDir } from '../../../core/bundle/archive.js';
-import { bundleManifest, MANIFEST_PATH, type Artifact } from '../../../core/bundle/manifest.js';
+import { sha256, treeFromDir, writeBundle, type BuiltArtifact, type BuiltManifest } from '../../../core/bundle/archive.js';
+import { bundleManifest, MANIFEST_PATH, registryUrl, type Artifact, type BundleManifest } from '../../../core/bundle/manifest.js';
 import type { Release } from '../../../core/plan/catalog.js';
 import type { Plan } from '../../../core/plan/schema.js';
 import { installFakes, type FakeVersions } from '../../fakes/install.js';
@@ -96,7 +96,7 @@ install -D -m 644 -t "$DESTDIR$SYSTEMDDIR" contrib/crio.service
 
 export interface OfflineBundle {
   dir: string;
-  manifest: { artifacts: Artifact[] };
+  manifest: BundleManifest;
   /** The bundle paths written, by what they stand for. */
   files: Record<string, string>;
 }
@@ -207,5 +207,72 @@ export function prepareBareHost(host: { dir: string }, versions: FakeVersions): 
   for (const tool of ['systemctl', 'modprobe']) {
     copyFileSync(join(HERE_FAKES, tool), join(host.dir, 'bin', tool));
     chmodSync(join(host.dir, 'bin', tool), 0o755);
+  }
+}
+
+function run(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+
+/** What a bundle file with real images needs on this machine, or why it cannot be made here. */
+export function bundleFileMissing(): string | undefined {
+  for (const [tool, pkg] of [
+    ['docker-registry', 'docker-registry'],
+    ['skopeo', 'skopeo'],
+    ['buildah', 'buildah'],
+    ['containerd', 'containerd'],
+    ['ctr', 'containerd'],
+  ] as const) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (apt-get install -y ${pkg})`;
+  }
+  if (!existsSync('/bin/busybox')) return 'busybox is not installed (apt-get install -y busybox-static)';
+  return undefined;
+}
+
+/**
+ * The bundle file (`bundle build`'s format, written by the bundle's own writer) of an unpacked edge bundle:
+ * every file there, the images `images` names (each a real OCI archive: busybox, made with buildah, one
+ * archive under every name), Debian's docker-registry as the distribution registry the bundle ships and
+ * this machine's skopeo as the bundle's. Returns the file and the images' digest.
+ */
+export async function offlineBundleFile(b: OfflineBundle, images: (ref: string) => boolean, out: string): Promise<{ file: string; digest: string; images: string[] }> {
+  const work = mkdtempSync(join(tmpdir(), 'cp-offline-img-'));
+  try {
+    const storage = ['--storage-driver', 'vfs', '--root', join(work, 'root'), '--runroot', join(work, 'run')];
+    const c = run('buildah', [...storage, 'from', 'scratch']).trim();
+    run('buildah', [...storage, 'copy', c, '/bin/busybox', '/bin/busybox']);
+    const archive = join(work, 'image.oci.tar');
+    run('buildah', [...storage, 'commit', '--quiet', c, `oci-archive:${archive}`]);
+    run('buildah', [...storage, 'rm', c]);
+    const digest = `sha256:${sha256(Buffer.from(run('skopeo', ['inspect', '--raw', `oci-archive:${archive}`])))}`;
+    const chosen = b.manifest.artifacts.filter((a) => a.kind === 'image' && images(a.source));
+    for (const a of chosen) {
+      mkdirSync(dirname(join(b.dir, a.path)), { recursive: true });
+      copyFileSync(archive, join(b.dir, a.path));
+      a.digest = digest;
+    }
+    const reg = b.manifest.artifacts.find((a) => a.source === registryUrl('amd64'));
+    const skopeo = b.manifest.artifacts.find((a) => a.kind === 'file' && a.source.endsWith('/skopeo-linux-amd64'));
+    if (!reg || !skopeo) throw new Error('the manifest has no registry or skopeo for the deployer');
+    mkdirSync(join(work, 'regpkg'), { recursive: true });
+    copyFileSync('/usr/bin/docker-registry', join(work, 'regpkg', 'registry'));
+    mkdirSync(dirname(join(b.dir, reg.path)), { recursive: true });
+    run('tar', ['-czf', join(b.dir, reg.path), '-C', join(work, 'regpkg'), 'registry']);
+    mkdirSync(dirname(join(b.dir, skopeo.path)), { recursive: true });
+    copyFileSync('/usr/bin/skopeo', join(b.dir, skopeo.path));
+    const artifacts: BuiltArtifact[] = [];
+    for (const a of b.manifest.artifacts) {
+      const p = join(b.dir, a.path);
+      if (a.kind === 'tree' || a.kind === 'tree-file' || !existsSync(p) || !statSync(p).isFile()) continue;
+      const data = readFileSync(p);
+      artifacts.push({ ...a, entries: [{ path: a.path, sha256: sha256(data), size: data.length }] });
+    }
+    const manifest: BuiltManifest = { ...b.manifest, artifacts, createdAt: new Date(0).toISOString(), createdBy: 'test' };
+    await writeBundle(out, manifest, b.dir);
+    return { file: out, digest, images: chosen.map((a) => a.source) };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 }

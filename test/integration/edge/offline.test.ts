@@ -7,7 +7,9 @@
 // modprobe are strict fakes (no systemd, no module loading in a namespace); sysctl is the real one (network
 // sysctls are per namespace); tar, sha256sum, install and CRI-O's own install script run for real.
 import { createHash } from 'node:crypto';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +25,7 @@ import {
 } from '../../hosts/egress.js';
 import { installFakes, readCluster, seedExistingCluster, stopCloudcore } from '../../fakes/install.js';
 import { fakeVersions, planFor, release, runMode } from './helpers.js';
-import { haveTree, offlineBundle, prepareBareHost, type OfflineBundle } from './offline-bundle.js';
+import { bundleFileMissing, haveTree, offlineBundle, offlineBundleFile, prepareBareHost, type OfflineBundle } from './offline-bundle.js';
 
 const can = canRunTestHosts();
 const eg = canRecordEgress();
@@ -330,6 +332,102 @@ describe.skipIf(!!reason)('expand-edge from the offline bundle on hosts with no 
         'crio version 1.30.0\nactive',
       );
       expect(readCluster(th.hosts[0]!)!.nodes.map((n) => n.metadata.name)).toContain(th.hosts[1]!.name);
+      expect(await th.egressAttempts()).toEqual([]);
+    },
+  );
+});
+
+const fileMissing = reason ?? bundleFileMissing();
+if (!reason && fileMissing) console.log(`offline edge tests with the bundle file skipped: ${fileMissing}`);
+
+describe.skipIf(!!fileMissing)('edge mode with the bundle file: every image from the deployer\'s registry', () => {
+  let th: TestHosts;
+  let bundle: OfflineBundle;
+  let scratch: string;
+  let file: { file: string; digest: string; images: string[] };
+  let containerd: ChildProcess | undefined;
+  const versions = fakeVersions();
+  const kubeedge = `v${release().kubeedge!.version}`;
+  // What the cloud host and the edge node pull: kubeadm's (its preflight pulls them: the fake kubeadm asks
+  // the registry for each), KubeEdge's (keadm join's own, which the fake keadm asks for, and the chart's
+  // broker), Calico's node — each under its upstream name in the bundle.
+  const WANTED = [/\/kube-(apiserver|controller-manager|scheduler|proxy):/, /\/etcd:/, /\/coredns\/coredns:/, /registry\.k8s\.io\/pause:/, /\/kubeedge\//, /eclipse-mosquitto/, /calico\/node:/];
+
+  beforeAll(async () => {
+    th = await startTestHosts({ count: 2, recordEgress: true, ownDirs: OWN_DIRS });
+    for (const i of [0, 1]) prepareBareHost(th.hosts[i]!, versions);
+    bundle = offlineBundle(
+      release(),
+      { mode: 'edge', cluster: { runtime: 'containerd' } as never, storage: { type: 'nfs' } as never },
+      versions,
+    );
+    scratch = mkdtempSync(join(tmpdir(), 'cp-edge-serve-'));
+    file = await offlineBundleFile(bundle, (ref) => WANTED.some((w) => w.test(ref)), join(scratch, 'site.tar'));
+  }, 180_000);
+
+  afterAll(async () => {
+    if (containerd?.pid && containerd.exitCode === null) process.kill(containerd.pid, 'SIGTERM');
+    if (th) stopCloudcore(th.hosts[0]!);
+    await th?.stop();
+    for (const d of [bundle?.dir, scratch]) if (d) rmSync(d, { recursive: true, force: true });
+  });
+
+  it(
+    'serves the bundle from the cloud host, points both runtimes there, installs with zero outbound attempts; a real containerd on the edge node pulls through the generated hosts.toml',
+    { timeout: 420_000 },
+    async () => {
+      const plan = planFor(
+        th,
+        [
+          [0, ['control-plane']],
+          [1, ['edge']],
+        ],
+        { bundle: { path: bundle.dir, file: file.file }, cluster: { runtime: 'containerd' } as never },
+      );
+      const cloud = th.hosts[0]!.address;
+      const registry = `${cloud}:5000`;
+      const { result, workdir } = await runMode({ hosts: th, mode: edgeMode, plan, runId: 'served-1' });
+      expect(result.status, JSON.stringify({ e: result.error, f: result.failure })).toBe('succeeded');
+      const status = stepStatus(workdir, 'served-1');
+      for (const step of ['bundle-upload', 'bundle-unpack', 'registry', 'image-load']) expect(status(step), step).toEqual(['done']);
+      expect(status('node-registries', th.hosts[1]!.name)).toEqual(['done']);
+      expect(result.outputs.imagesLoaded).toBe(file.images.length);
+
+      // The registry on the cloud host holds every image under its upstream path.
+      const catalog = await th.exec(1, `python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' http://${registry}/v2/_catalog`);
+      const repos = (JSON.parse(catalog.stdout) as { repositories: string[] }).repositories;
+      expect(repos).toEqual(expect.arrayContaining(['kubeedge/installation-package', 'kubeedge/pause', 'library/eclipse-mosquitto', 'kube-proxy', 'coredns/coredns', 'pause']));
+      // kubeadm was given that registry (the fake records the config it was run with).
+      expect((readCluster(th.hosts[0]!) as { imageRepository?: string } | undefined)?.imageRepository).toBe(registry);
+      // Both runtimes: containerd's hosts.toml per upstream registry, the deployer's registry as plain-HTTP mirror.
+      for (const i of [0, 1]) {
+        const toml = await th.exec(i, 'cat /etc/containerd/certs.d/docker.io/hosts.toml /etc/containerd/certs.d/registry.k8s.io/hosts.toml');
+        expect(toml.stdout.match(new RegExp(`\\[host\\."http://${registry.replace(/\./g, '\\.')}"\\]`, 'g'))?.length, `host ${i}`).toBe(2);
+      }
+
+      // A real containerd in the edge node's namespaces, reading the node's own /etc/containerd/certs.d.
+      const ctrDir = join(scratch, 'ctr');
+      mkdirSync(ctrDir, { recursive: true });
+      const sock = join(ctrDir, 'c.sock');
+      writeFileSync(join(ctrDir, 'config.toml'), `version = 2\nroot = "${ctrDir}/root"\nstate = "${ctrDir}/state"\n[grpc]\n  address = "${sock}"\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n`);
+      const pid = String(th.hosts[1]!.sshdPid);
+      containerd = spawn('nsenter', ['-t', pid, '-m', '-u', '-n', '--', '/usr/bin/containerd', '--config', join(ctrDir, 'config.toml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let ctrErr = '';
+      containerd.stderr!.on('data', (b: Buffer) => (ctrErr = (ctrErr + b.toString()).slice(-4000)));
+      for (let i = 0; i < 150 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(existsSync(sock), ctrErr).toBe(true);
+      const ctr = (...args: string[]) => spawnSync('nsenter', ['-t', pid, '-m', '-u', '-n', '--', '/usr/bin/ctr', '-a', sock, ...args], { encoding: 'utf8', timeout: 90_000 });
+      // By the upstream names the chart and the runtime use (through the mirrors), and by the name keadm join
+      // pulls under --image-repository (the registry itself, plain HTTP by its own hosts.toml).
+      const refs = ['docker.io/library/eclipse-mosquitto:1.6.15', 'registry.k8s.io/pause:3.10', `${registry}/kubeedge/installation-package:${kubeedge}`, `${registry}/kubeedge/pause:3.6`];
+      for (const ref of refs) {
+        const pull = ctr('images', 'pull', '--hosts-dir', '/etc/containerd/certs.d', ref);
+        expect(pull.status, `${ref}\n${pull.stdout}\n${pull.stderr}\n${ctrErr}`).toBe(0);
+      }
+      const listed = ctr('images', 'ls').stdout;
+      for (const ref of refs) expect(listed.split('\n').find((l) => l.startsWith(`${ref} `)), ref).toContain(file.digest);
+
+      // Zero outbound attempts, on the hosts (the pulls included) and from the installer.
       expect(await th.egressAttempts()).toEqual([]);
     },
   );

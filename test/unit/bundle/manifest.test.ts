@@ -7,6 +7,8 @@ import { treeFromDir } from '../../../core/bundle/archive.js';
 import { kubesprayDownloads } from '../../../core/bundle/kubespray.js';
 import { bundleManifest, filesRepoPath, imagePath, registryUrl, treeArchiveUrl, type ManifestInputs } from '../../../core/bundle/manifest.js';
 import { manifestImages, normalizeImage, playbookRoles } from '../../../core/bundle/platform.js';
+import { coversPlan } from '../../../core/bundle/covers.js';
+import { hostPrepPlan } from '../../../core/tools/hostprep/plan.js';
 import type { TreeReader } from '../../../core/bundle/vars.js';
 import { findRelease } from '../../../core/plan/catalog.js';
 import { haveUpstream, TREE_V162 } from '../kubespray/upstream.js';
@@ -26,6 +28,15 @@ function checksumLine(table: string, arch: string, version: string): string {
 
 function plan(mode: 'standalone' | 'edge' | 'expand-edge', runtime: 'crio' | 'containerd' = 'crio', storage: 'nfs' | 'rook-ceph' = 'nfs', kyverno = false): ManifestInputs['plan'] {
   return { mode, cluster: { runtime, kyverno } as never, storage: { type: storage } as never };
+}
+
+// Deriving a manifest evaluates much of the tree (a second or more of CPU): each edge shape once per file.
+const derived = new Map<string, ReturnType<typeof bundleManifest>>();
+function edgeManifest(mode: 'edge' | 'expand-edge', runtime: 'crio' | 'containerd' = 'crio'): ReturnType<typeof bundleManifest> {
+  const key = `${mode}/${runtime}`;
+  let m = derived.get(key);
+  if (!m) derived.set(key, (m = bundleManifest({ release, tree, plan: plan(mode, runtime) })));
+  return m;
 }
 
 describe.skipIf(!haveUpstream)('Kubespray downloads read from the v1.6.2 tree', () => {
@@ -130,8 +141,48 @@ describe.skipIf(!haveUpstream)('the bundle manifest for a plan', () => {
     expect(ids.some((i) => i.includes('registry.k-paas.org'))).toBe(false);
   });
 
+  it('edge: what keadm and its chart pull by themselves (the sandbox image, the MQTT broker) and the deployer\'s registry and skopeo', () => {
+    const m = edgeManifest('edge');
+    const byId = (id: string) => m.artifacts.find((a) => a.id === id);
+    for (const id of ['image:docker.io/kubeedge/pause:3.6', 'image:docker.io/library/eclipse-mosquitto:1.6.15', 'image:docker.io/kubeedge/installation-package:v1.20.0']) {
+      expect(byId(id)?.neededBy, id).toEqual(['edge_node']);
+    }
+    expect(byId('image:docker.io/kubeedge/iptables-manager:v1.20.0')?.neededBy).toEqual(['cloudcore_node']);
+    expect(byId('image:docker.io/library/eclipse-mosquitto:1.6.15')?.from).toContain("keadm init's chart");
+    // The runtime's sandbox image on edge nodes too (the tree's pause); the deployer's registry and skopeo.
+    expect(byId('image:registry.k8s.io/pause:3.10')?.neededBy).toEqual(expect.arrayContaining(['cloudcore_node', 'edge_node']));
+    expect(byId(`file:${registryUrl('amd64')}`)?.neededBy).toEqual(['deployer']);
+    expect(m.artifacts.some((a) => a.kind === 'file' && a.source.endsWith('/skopeo-linux-amd64'))).toBe(true);
+  });
+
+  it('expand-edge with containerd: the edge nodes\' runtime, runc, the CNI plugins and the sandbox image (the gap host preparation hit)', () => {
+    const m = edgeManifest('expand-edge', 'containerd');
+    const dl = (key: string) => m.artifacts.find((a) => a.from.includes(`(downloads.${key})`));
+    for (const key of ['containerd', 'runc', 'cni']) expect(dl(key)?.neededBy, key).toEqual(['edge_node']);
+    expect(dl('kubeadm')).toBeUndefined();
+    // Host preparation of an edge node finds everything it needs in it (it threw HostPrepMissing before).
+    const items = hostPrepPlan({ artifacts: m.artifacts, role: 'edge', runtime: 'containerd', arch: 'amd64' });
+    expect(items.map((i) => i.id)).toEqual(expect.arrayContaining(['containerd', 'runc', 'cni-plugins', 'containerd-config', 'keadm']));
+    const config = items.find((i) => i.id === 'containerd-config') as { content: string };
+    // The tree's pause, not KubeEdge's kubeedge/pause that keadm join pulls for itself.
+    expect(config.content).toContain('sandbox = "registry.k8s.io/pause:3.10"');
+  });
+
+  it('bundle covers names the MQTT broker when a bundle lacks it', () => {
+    const needed = edgeManifest('edge');
+    const id = 'image:docker.io/library/eclipse-mosquitto:1.6.15';
+    const bundle = {
+      ...needed,
+      createdAt: '2026-01-01T00:00:00Z',
+      createdBy: 'test',
+      artifacts: needed.artifacts.filter((a) => a.id !== id).map((a) => ({ ...a, entries: [{ path: a.path, sha256: 'a'.repeat(64), size: 1 }] })),
+    };
+    const treeFiles = new Set(needed.artifacts.filter((a) => a.kind === 'tree-file').map((a) => a.id.slice('tree-file:'.length)));
+    expect(coversPlan(bundle as never, needed, treeFiles).map((x) => x.id)).toEqual([id]);
+  });
+
   it('expand-edge needs only the edge side; caas has no bundle', () => {
-    const m = bundleManifest({ release, tree, plan: plan('expand-edge') });
+    const m = edgeManifest('expand-edge');
     expect(m.artifacts.every((a) => ['tree', 'tree-file', 'image', 'file'].includes(a.kind))).toBe(true);
     expect(m.artifacts.some((a) => a.source.includes('dl.k8s.io'))).toBe(false);
     expect(() => bundleManifest({ release, tree, plan: { ...plan('standalone')!, mode: 'caas' } })).toThrow(/caas/);
@@ -158,6 +209,11 @@ describe('paths and names', () => {
 
   it('reads the platform playbook\'s roles with their conditions', () => {
     expect(playbookRoles('    - { role: kubespray_defaults }\n    - { role: cp/edge/keadm_amd64, when: ansible_architecture == "x86_64" }\n')).toEqual([{ role: 'cp/edge/keadm_amd64', when: 'ansible_architecture == "x86_64"' }]);
+  });
+
+  it('reads them in the block style too (a playbook a tool wrote back), plain role names and listed conditions included', () => {
+    const text = '- name: Storage\n  hosts: kube_control_plane[0]\n  roles:\n    - role: kubespray_defaults\n    - role: cp/storage\n      when:\n        - storage_type == "nfs"\n        - not skip\n- name: Istio\n  hosts: all\n  roles:\n    - cp/istio\n';
+    expect(playbookRoles(text)).toEqual([{ role: 'cp/storage', when: '(storage_type == "nfs") and (not skip)' }, { role: 'cp/istio' }]);
   });
 
   it('the tree archive is GitHub\'s tag tarball of the catalog\'s repository and ref', () => {

@@ -4,7 +4,7 @@
 // test/integration/bundle/upload.test.ts.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, fstatSync, fsyncSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, symlinkSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, fstatSync, fsyncSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendCommand, finishCommand, followHashCommand, partPath, prefixHashCommand, resumableUpload, type ResumableEvent, type SftpSession } from '../../../core/ssh/resumable-upload.js';
 import { spawnSync } from 'node:child_process';
 import type { ExecOptions, ExecResult } from '../../../core/ssh/types.js';
+import { writeAndHashCommand } from '../../../core/ssh/openssh-pipe.js';
 
 /** A command in a real sh, as its own process group; a cancel ends the group and rejects, as the SSH layer does. */
 function sh(command: string, cwd: string, o: ExecOptions = {}): Promise<ExecResult> {
@@ -242,5 +243,42 @@ describe('resumable upload (local host stand-in)', () => {
     expect(spawnSync('sh', ['-c', appendCommand(name, true)], { cwd: dir, input: first }).status).toBe(0);
     expect(statSync(join(dir, name)).size).toBe(first.length);
     expect(existsSync(join(dir, 'PWNED'))).toBe(false);
+  });
+
+  it('the writer-hasher on the host: one process writes the part and prints the sha256 of the whole part, resumed or new', () => {
+    if (spawnSync('python3', ['--version']).status !== 0) return console.log('skipped: no python3 here');
+    const name = "y'; touch PWNED; echo '$(id) c.tar.part";
+    const cmd = (from: number) => writeAndHashCommand(name, from, 'echo fallback-ran >&2; exit 9');
+    const first = spawnSync('sh', ['-c', cmd(0)], { cwd: dir, input: data.subarray(0, 1_000_000), encoding: 'utf8' });
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toBe(`${sha(data.subarray(0, 1_000_000))}  -\n`);
+    // Continued at byte 1,000,000: the sum covers the bytes already there too, so it is the whole file's.
+    const rest = spawnSync('sh', ['-c', cmd(1_000_000)], { cwd: dir, input: data.subarray(1_000_000), encoding: 'utf8' });
+    expect(rest.status, rest.stderr).toBe(0);
+    expect(rest.stdout).toBe(`${sha(data)}  -\n`);
+    expect(readFileSync(join(dir, name)).equals(data)).toBe(true);
+    // A part shorter than where the sender starts: refused, nothing appended.
+    const short = spawnSync('sh', ['-c', cmd(data.length + 5)], { cwd: dir, input: 'x', encoding: 'utf8' });
+    expect(short.status).toBe(3);
+    expect(short.stderr).toContain('shorter');
+    expect(statSync(join(dir, name)).size).toBe(data.length);
+    // A new part empties what was there.
+    expect(spawnSync('sh', ['-c', cmd(0)], { cwd: dir, input: 'abc' }).status).toBe(0);
+    expect(readFileSync(join(dir, name), 'utf8')).toBe('abc');
+    expect(existsSync(join(dir, 'PWNED'))).toBe(false);
+    // Four Python start-ups: well under a second on a quiet machine, several under the load of parallel suites.
+  }, 30_000);
+
+  it('a host without python3 runs the shell fallback instead', () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['tee', 'cat', 'sha256sum', 'openssl']) {
+      const at = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+      if (at) symlinkSync(at, join(bin, tool));
+    }
+    const r = spawnSync('/bin/sh', ['-c', writeAndHashCommand('d.part', 0, appendCommand('d.part', true))], { cwd: dir, input: data, encoding: 'utf8', env: { PATH: bin } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^${sha(data)} `));
+    expect(readFileSync(join(dir, 'd.part')).equals(data)).toBe(true);
   });
 });

@@ -29,8 +29,8 @@ describe('version comparison', () => {
   it('compares major.minor only where flags and APIs change per minor release', () => {
     expect(compareMinor('1.22.9', 'v1.22.0')).toBe(0);
     expect(atLeastMinor('1.22.0-rc.1', '1.22')).toBe(true);
-    expect(keadmResetEdge('v1.22.0-rc.1')).toBe('keadm reset edge --force');
-    expect(keadmResetEdge('1.21.9')).toBe('keadm reset --force');
+    expect(keadmResetEdge('v1.17.0-rc.1')).toBe('keadm reset edge --force');
+    expect(keadmResetEdge('1.16.9')).toBe('keadm reset --force');
     expect(kubeedgeSupports('v1.20.0', '1.30.14')).toBe(true);
     expect(kubeedgeSupports('1.20.0', '1.31.0')).toBe(false);
   });

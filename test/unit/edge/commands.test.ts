@@ -43,7 +43,8 @@ describe('keadm init', () => {
   it('a private registry: --image-repository from 1.17 plus mosquitto; chart keys before', () => {
     const v20 = keadmInit({ kubeedgeVersion: '1.20.0', advertiseAddresses: ['10.0.0.10'], kubeconfig: '/k', imageRepository: 'reg.local:5000/kubeedge' });
     expect(v20).toContain('--image-repository reg.local:5000/kubeedge');
-    expect(v20).toContain('--set mosquitto.image.repository=reg.local:5000/kubeedge/eclipse-mosquitto');
+    // The broker keeps its upstream path in the site registry (docker.io/library/eclipse-mosquitto), as loaded.
+    expect(v20).toContain('--set mosquitto.image.repository=reg.local:5000/library/eclipse-mosquitto');
     const v16 = keadmInit({ kubeedgeVersion: '1.16.1', advertiseAddresses: ['10.0.0.10'], kubeconfig: '/k', imageRepository: 'reg.local:5000' });
     expect(v16).not.toContain('--image-repository');
     expect(v16).toContain('--set cloudCore.image.repository=reg.local:5000/cloudcore');
@@ -61,7 +62,11 @@ describe('keadm init', () => {
   it('gettoken and reset follow the version', () => {
     expect(keadmGettoken('/etc/kubernetes/admin.conf')).toBe('keadm gettoken --kube-config /etc/kubernetes/admin.conf');
     expect(keadmResetEdge('1.23.1')).toBe('keadm reset edge --force');
-    expect(keadmResetEdge('1.20.0')).toBe('keadm reset --force');
+    // The platform's keadm 1.20 (roles/cp/edge/reset_edge): `reset edge` exists from 1.17; the bare form there
+    // also tears down the cloud's Helm release, which fails on an edge node without a kubeconfig.
+    expect(keadmResetEdge('1.20.0')).toBe('keadm reset edge --force');
+    expect(keadmResetEdge('1.17.0')).toBe('keadm reset edge --force');
+    expect(keadmResetEdge('1.16.3')).toBe('keadm reset --force');
     expect(keadmJoinCleanup('1.23.1', '/var/lib/cp-installer/edge-join-attempted')).toBe(
       "if [ -e /var/lib/cp-installer/edge-join-attempted ] || [ -n \"$(ls -A /etc/kubeedge 2>/dev/null)\" ]; then keadm reset edge --force >/dev/null; fi; mkdir -p /var/lib/cp-installer && touch /var/lib/cp-installer/edge-join-attempted",
     );

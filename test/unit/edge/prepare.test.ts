@@ -74,6 +74,7 @@ describe.skipIf(!haveTree)('the host preparation planner, on the manifest of the
       'kernel-modules',
       'sysctls',
       'cri-o',
+      'crio-pause',
       'crio-service',
       'crictl',
       'crictl-config',
@@ -104,7 +105,10 @@ describe.skipIf(!haveTree)('the host preparation planner, on the manifest of the
       install: { member: 'keadm', dest: '/usr/local/bin/keadm' },
     });
     expect(byId('kubelet-service')).toMatchObject({ start: false });
-    expect(byId('crio-service')).toMatchObject({ start: true, after: ['cri-o'] });
+    expect(byId('crio-service')).toMatchObject({ start: true, after: ['cri-o', 'crio-pause'] });
+    // CRI-O's own default pause follows its release; the drop-in names the tree's, which the bundle carries.
+    expect(byId('crio-pause')).toMatchObject({ kind: 'file', dest: '/etc/crio/crio.conf.d/10-cp-installer-pause.conf' });
+    expect((byId('crio-pause') as { content: string }).content).toContain('[crio.image]\npause_image = "registry.k8s.io/pause:3.10"\n');
   });
 
   it("edge node with CRI-O: the platform's own CRI-O (roles/cp/edge/cri_install, 1.30.0) and keadm; no kubeadm", () => {
@@ -114,7 +118,7 @@ describe.skipIf(!haveTree)('the host preparation planner, on the manifest of the
       runtime: 'crio',
       arch: 'amd64',
     });
-    expect(items.map((i) => i.id)).toEqual(['kernel-modules', 'sysctls', 'cri-o', 'crio-service', 'keadm']);
+    expect(items.map((i) => i.id)).toEqual(['kernel-modules', 'sysctls', 'cri-o', 'crio-pause', 'crio-service', 'keadm']);
     expect(items[2]).toMatchObject({
       artifact: 'files/storage.googleapis.com/cri-o/artifacts/cri-o.amd64.v1.30.0.tar.gz',
     });
@@ -382,6 +386,9 @@ describe('the prepare steps in the modes (dry run)', () => {
         const uploads = records.flatMap((r) => (r.kind === 'upload' ? [r.path] : []));
         const kubeadmSha = sha(readFileSync(join(b.dir, b.files.kubeadm!)));
         expect(uploads).toContain(`/var/lib/cp-installer/hostprep/incoming/${kubeadmSha}`);
+        // Streamed from the bundle folder into the root-owned folder (sudo), not read into memory first.
+        const kubeadmUpload = records.find((r) => r.kind === 'upload' && r.path.endsWith(kubeadmSha));
+        expect(kubeadmUpload).toMatchObject({ sudo: true, describe: expect.stringContaining(b.files.kubeadm!) });
         expect(uploads).toEqual(
           expect.arrayContaining([
             '/etc/sysctl.d/99-cp-installer-kubernetes.conf',

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { render } from '../../../core/common/messages.js';
 import { coreMessages } from '../../../core/api/messages.js';
 import { diagnose } from '../../../core/install/causes.js';
-import { formatEgress, planEgress } from '../../../core/install/egress.js';
+import { bundleProblem, formatEgress, planEgress } from '../../../core/install/egress.js';
 import { formatPlanChanges, planChanges } from '../../../core/install/plan-diff.js';
 import { findRelease } from '../../../core/plan/catalog.js';
 import { Plan } from '../../../core/plan/schema.js';
@@ -25,7 +25,7 @@ describe('diagnose: the cause of a failed step in words', () => {
     const en = render(coreMessages, 'en', cause!);
     expect(en).toContain('master-1 cannot reach github.com');
     expect(en).toContain('offline bundle');
-    expect(en).toContain('kubespray/cluster.yml');
+    expect(en).toContain('bundle.file');
     expect(en).toContain('proxy');
     const ko = render(coreMessages, 'ko', cause!);
     expect(ko).toContain('github.com');
@@ -164,5 +164,19 @@ describe('step titles', () => {
         expect(render(coreMessages, 'en', s.title)).not.toContain('{{');
       }
     }
+  });
+});
+
+describe('an offline bundle folder', () => {
+  it('accepts the folder `bundle unpack` writes (cp-deployment/<subdir>) and a bare Kubespray tree; names the folder otherwise', () => {
+    const files = (...paths: string[]) => (p: string) => paths.includes(p);
+    const isDir = () => true;
+    expect(bundleProblem('/b', isDir, files('/b/cp-deployment/standalone/cluster.yml'), 'standalone')).toBeUndefined();
+    expect(bundleProblem('/b/', isDir, files('/b/kubespray/cluster.yml'))).toBeUndefined();
+    expect(bundleProblem('/b', isDir, files('/b/cluster.yml'), 'standalone')).toBeUndefined();
+    // The platform's tree for another release's subdir is not this plan's tree.
+    expect(bundleProblem('/b', isDir, files('/b/cp-deployment/other/cluster.yml'), 'standalone')).toEqual(expect.objectContaining({ key: 'bundle.no-tree' }));
+    expect(render(coreMessages, 'en', bundleProblem('/b', isDir, files(), 'standalone')!)).toContain('/b/cp-deployment/');
+    expect(bundleProblem('/b', () => false, files())).toEqual(expect.objectContaining({ key: 'bundle.not-a-folder' }));
   });
 });
