@@ -217,6 +217,7 @@ export function bindEngine(options: EngineOptions): Engine {
           title: r.title,
           kubernetes: r.kubernetes,
           ...(r.kubeedge ? { kubeedge: r.kubeedge.version } : {}),
+          ...(r.bosh ? { bosh: true } : {}),
         })),
       defaultRelease: DEFAULT_RELEASE,
     },

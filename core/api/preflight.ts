@@ -11,9 +11,8 @@ import { isOptionalSecret, isServiceSecretKind, SERVICE_SECRETS, serviceSecretsN
 import { Plan, type PlanInput } from '../plan/schema.js';
 import { passedValidation } from '../plan/validate.js';
 import { applyFixes, fixesFor, runPreflight, type FixOutcome, type PreflightOptions } from '../preflight/run.js';
-import { caasJumpboxChecks } from '../modes/caas/checks.js';
+import { caasJumpboxChecks, jumpboxChecksApply } from '../modes/caas/checks.js';
 import { jumpboxHost } from '../modes/caas/layout.js';
-import { profileOf } from '../modes/profiles.js';
 import type { CheckResult, Fix, HostReport, PreflightReport } from '../preflight/types.js';
 import { Ssh2Connector } from '../ssh/connector.js';
 import { KnownHosts } from '../ssh/known-hosts.js';
@@ -129,7 +128,7 @@ async function openSsh(plan: Plan, opts: PreflightRunOptions): Promise<OpenSsh> 
   return { connector, targets, close: () => pool.closeAll() };
 }
 
-/** The jump box of a caas plan gets the CaaS checks (director, stemcell, cloud-config, CF, UAA, reach). */
+/** The jump box gets its checks (director, stemcell, cloud-config, CF and UAA for caas, reach): jumpboxChecksApply. */
 function caasHostChecks(plan: Plan, secrets: SecretBag): PreflightOptions['hostChecks'] {
   const jump = jumpboxHost(plan)?.name;
   return async (host, session) => (host.name === jump ? caasJumpboxChecks(plan, (command, options) => session.exec(command, options), secrets.service ?? {}) : []);
@@ -154,7 +153,7 @@ export async function runPlanPreflight(input: Plan | PlanInput, opts: PreflightR
       ...(opts.onHost ? { onHost: opts.onHost } : {}),
       ...(opts.skipReach ? { skipReach: true } : {}),
       ...(findRelease(plan.release) ? { release: findRelease(plan.release)! } : {}),
-      ...(profileOf(plan.mode).bosh && plan.bosh && plan.paasta ? { hostChecks: caasHostChecks(plan, opts.secrets) } : {}),
+      ...(jumpboxChecksApply(plan, findRelease(plan.release)) ? { hostChecks: caasHostChecks(plan, opts.secrets) } : {}),
     });
   } finally {
     await ssh.close();

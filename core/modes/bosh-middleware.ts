@@ -82,7 +82,7 @@ export function middlewareLast(px: string): string {
 export function boshMiddlewareSteps(plan: Plan, o: MiddlewareStepsOptions): Step[] {
   const jump = jumpboxHost(plan);
   const master = hostsWithRole(plan, 'control-plane')[0];
-  if (!jump || !master || !plan.bosh) throw new StepError(msg('mode.caas.plan-incomplete'), undefined, true);
+  if (!jump || !master || !plan.bosh) throw new StepError(msg('mode.caas.bosh-incomplete'), undefined, true);
   const { px, needs } = o;
   const j = jump.name;
   const ws = jumpboxWorkspace(plan);

@@ -5,12 +5,13 @@ import type { Mode } from '../plan/schema.js';
 import type { ModeDescriptor } from './descriptor.js';
 import { caasMode } from './caas/index.js';
 import { edgeMode } from './edge/index.js';
+import { withEdgeBosh } from './edge-bosh/index.js';
 import { expandEdgeMode } from './expand-edge/index.js';
 import { standaloneMode } from './standalone/index.js';
 
 export const MODE_DESCRIPTORS: { readonly [M in Mode]: ModeDescriptor } = {
   standalone: standaloneMode,
-  edge: edgeMode,
+  edge: withEdgeBosh(edgeMode),
   'expand-edge': expandEdgeMode,
   caas: caasMode,
 };

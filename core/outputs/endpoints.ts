@@ -36,6 +36,11 @@ export interface Endpoint {
   certificate?: EndpointCertificate;
   /** Where the CA to trust is kept, when the portal generated its certificates. */
   caPath?: string;
+  /**
+   * Checked like a portal URL but not the platform's portal (CaaS's container service, the 2021 release's
+   * portals): shown without the portal's first login, next steps and uninstall.
+   */
+  service?: boolean;
 }
 
 /** Which portal endpoint a host is: the first label of `<label>.<HOST_DOMAIN>` (portal, keycloak, …). */

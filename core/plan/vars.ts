@@ -435,7 +435,7 @@ export function exportVars(plan: Plan): ExportedVars {
   const result: ExportedVars = { clusterVars: out.join('\n') };
 
   const edges = hostsWithRole(plan, 'edge');
-  if (edges.length > 0 || profileOf(plan.mode).kubeedge) {
+  if (edges.length > 0 || profileOf(plan.mode, plan).kubeedge) {
     const e: string[] = [
       '#!/bin/bash',
       '# Written by cp-installer export-vars for the K-PaaS cp-deployment scripts.',

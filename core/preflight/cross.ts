@@ -136,7 +136,7 @@ export function reachPlan(plan: Plan, present: ReadonlySet<string>): Map<string,
   const cps = hostsWithRole(plan, 'control-plane').filter((h) => present.has(h.name));
   const etcd = etcdHosts(plan).filter((h) => present.has(h.name));
   const nodes = inPlan.filter((h) => has(h, 'control-plane') || has(h, 'worker'));
-  const cloudcore = profileOf(plan.mode).kubeedge ? cps[0] : undefined;
+  const cloudcore = profileOf(plan.mode, plan).kubeedge ? cps[0] : undefined;
   const add = (from: string, to: (typeof inPlan)[number], port: number) => {
     if (from === to.name) return;
     const list = out.get(from) ?? [];

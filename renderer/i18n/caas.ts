@@ -1,4 +1,5 @@
-// The CaaS sections of Settings (BOSH director, PaaS-TA, the check from the jump box), in both languages;
+// The CaaS sections of Settings (BOSH director, PaaS-TA, the check from the jump box; the director alone for the
+// 2021 standalone/edge with BOSH middleware), in both languages;
 // spread into en.ts and ko.ts.
 export const caasEn: Record<string, string> = {
   'ui.set.bosh': 'BOSH director',
@@ -92,6 +93,16 @@ export const caasEn: Record<string, string> = {
   'ui.block.caasCheck': 'Check the director and PaaS-TA (at the bottom of Settings) before going on.',
   'ui.block.caasFailed': 'The check of the director and PaaS-TA failed: {{checks}}. Correct what it says and check again.',
   'ui.block.caasSecrets': 'Enter the CaaS secrets in Settings: {{count}} still empty, the first being "{{first}}".',
+  'ui.set.boshMiddleware': 'BOSH middleware (2021)',
+  'ui.set.boshMiddleware.intro':
+    'This release deploys HAProxy, MariaDB and the private image repository as BOSH VMs from a jump box, then the container platform with its operator and user portals (the spray guide).',
+  'ui.set.boshMiddleware.enabled': 'Deploy the middleware with BOSH',
+  'ui.set.boshMiddleware.enabled.help': 'Needs a host with the role jump box (the BOSH inception VM with the bosh CLI) and the director below.',
+  'ui.caas.check.titleBosh': 'Check the BOSH director',
+  'ui.caas.check.leadBosh': 'From the jump box over SSH: bosh is there, the director answers and takes the login, has the stemcell and the cloud-config names. No PaaS-TA here: CF and UAA are skipped.',
+  'ui.block.boshCheck': 'Check the BOSH director (at the bottom of Settings) before going on.',
+  'ui.block.boshFailed': 'The check of the BOSH director failed: {{checks}}. Correct what it says and check again.',
+  'ui.block.boshSecrets': 'Enter the BOSH secrets in Settings: {{count}} still empty, the first being "{{first}}".',
 };
 
 export const caasKo: Record<string, string> = {
@@ -186,4 +197,14 @@ export const caasKo: Record<string, string> = {
   'ui.block.caasCheck': '넘어가기 전에 디렉터와 PaaS-TA를 확인하세요(설정 화면 아래).',
   'ui.block.caasFailed': '디렉터와 PaaS-TA 확인이 실패했습니다: {{checks}}. 안내대로 고친 뒤 다시 확인하세요.',
   'ui.block.caasSecrets': '설정에서 CaaS 비밀 정보를 입력하세요: {{count}}개가 비어 있습니다(첫 항목: "{{first}}").',
+  'ui.set.boshMiddleware': 'BOSH 미들웨어(2021)',
+  'ui.set.boshMiddleware.intro':
+    '이 릴리스는 점프 박스에서 HAProxy, MariaDB, 프라이빗 이미지 저장소를 BOSH VM으로 배포한 뒤, 운영자·사용자 포털과 함께 컨테이너 플랫폼을 배포합니다(spray 가이드).',
+  'ui.set.boshMiddleware.enabled': 'BOSH로 미들웨어 배포',
+  'ui.set.boshMiddleware.enabled.help': 'jumpbox 역할 호스트(bosh CLI가 있는 BOSH 인셉션 VM)와 아래의 디렉터가 필요합니다.',
+  'ui.caas.check.titleBosh': 'BOSH 디렉터 확인',
+  'ui.caas.check.leadBosh': '점프 박스에서 SSH로 확인합니다: bosh가 있는지, 디렉터가 응답하고 로그인을 받는지, 스템셀과 cloud-config 이름이 있는지. PaaS-TA가 없으므로 CF와 UAA는 건너뜁니다.',
+  'ui.block.boshCheck': '넘어가기 전에 BOSH 디렉터를 확인하세요(설정 화면 아래).',
+  'ui.block.boshFailed': 'BOSH 디렉터 확인이 실패했습니다: {{checks}}. 안내대로 고친 뒤 다시 확인하세요.',
+  'ui.block.boshSecrets': '설정에서 BOSH 비밀 정보를 입력하세요: {{count}}개가 비어 있습니다(첫 항목: "{{first}}").',
 };

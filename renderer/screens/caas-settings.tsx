@@ -1,12 +1,14 @@
 // Settings of a caas plan: the BOSH director and PaaS-TA, their six secrets (memory only, handed to the
 // engine through secrets.set like the SSH secrets), and the check of both from the jump box (caas.check),
-// which Settings needs passed before it lets the person on.
+// which Settings needs passed before it lets the person on. The 2021 standalone and edge (a release whose
+// middleware is BOSH's) take the same director section and check, without PaaS-TA, once the person chooses
+// the BOSH middleware (the plan's bosh section).
 import { useId } from 'react';
 import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
 import { CheckField, Section, SelectField, TextField } from '../components/field.js';
 import { getSetting, setSetting } from '../lib/plan-edit.js';
-import { CAAS_SECRETS, caasCheckKey } from '../store/caas.js';
+import { boshShape, CAAS_SECRETS, caasCheckKey } from '../store/caas.js';
 import type { CheckResult, PlanInput } from '../../core/api/types.js';
 
 /** Schema defaults shown as placeholders (core/plan/schema.ts Bosh, Paasta). */
@@ -180,6 +182,42 @@ export function PaastaSection() {
   );
 }
 
+/** Everything of the director (and PaaS-TA) Settings shows for the plan's mode and release. */
+export function BoshSettings() {
+  const shape = useStore(boshShape);
+  const hasBosh = useStore((s) => !!s.plan?.bosh);
+  const edit = useStore((s) => s.edit);
+  const m = useMsg();
+  if (shape === 'none') return null;
+  const inUse = shape === 'withPaasta' || hasBosh;
+  return (
+    <>
+      {shape === 'optional' && (
+        <Section title={m('ui.set.boshMiddleware')} intro={m('ui.set.boshMiddleware.intro')}>
+          <CheckField
+            label={m('ui.set.boshMiddleware.enabled')}
+            help={m('ui.set.boshMiddleware.enabled.help')}
+            checked={hasBosh}
+            // The IaaS keeps the section in the plan while its fields are being filled in (an emptied field
+            // would otherwise take the whole section with it).
+            onChange={(v) => edit((p) => (v ? { ...p, bosh: (p.bosh ?? { iaas: 'aws' }) as PlanInput['bosh'] } : withoutBosh(p)))}
+            testid="setting-bosh.enabled"
+          />
+        </Section>
+      )}
+      {inUse && <BoshSection />}
+      {shape === 'withPaasta' && <PaastaSection />}
+      {inUse && <CaasCheckPanel />}
+    </>
+  );
+}
+
+function withoutBosh(p: PlanInput): PlanInput {
+  const next = { ...p };
+  delete next.bosh;
+  return next;
+}
+
 const ICON: Record<CheckResult['status'], string> = { pass: '✓', warn: '!', fail: '✕' };
 
 export function CaasCheckPanel() {
@@ -201,7 +239,7 @@ export function CaasCheckPanel() {
   else if (stale) state = m('ui.caas.check.stale');
   else state = failing ? m('ui.caas.check.failed', { host: result.host, count: failing }) : m('ui.caas.check.ok', { host: result.host });
   return (
-    <Section title={m('ui.caas.check.title')} intro={m('ui.caas.check.lead')}>
+    <Section title={m(plan.paasta ? 'ui.caas.check.title' : 'ui.caas.check.titleBosh')} intro={m(plan.paasta ? 'ui.caas.check.lead' : 'ui.caas.check.leadBosh')}>
       <div className="profile-head">
         <p className={failing && !stale ? 'warn-text' : 'muted'} data-testid="caas-check-state" data-state={checking ? 'running' : !result ? 'none' : stale ? 'stale' : failing ? 'failed' : 'ok'}>
           {state}

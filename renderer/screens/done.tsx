@@ -23,7 +23,7 @@ export function DoneScreen() {
   const { busy, act } = useBusyAction();
   if (!runId) return <p className="muted">{m('ui.done.noRun')}</p>;
   const path = kubeconfig?.path ?? outputs?.kubeconfigPath;
-  const portal = (outputs?.endpoints ?? []).filter((e) => e.state);
+  const portal = (outputs?.endpoints ?? []).filter((e) => e.state && !e.service);
   const caPath = portal.find((e) => e.caPath)?.caPath;
 
   const copy = async (text: string) => {

@@ -1,6 +1,6 @@
-// CaaS: the check of the BOSH director and PaaS-TA from the jump box (caas.check), and whether it still
-// speaks for the plan and secrets as they are now: Settings lets a caas plan through only after a check of
-// these very settings found nothing failing.
+// CaaS and the 2021 standalone/edge with BOSH middleware: the check of the BOSH director (and PaaS-TA, for
+// caas) from the jump box (caas.check), and whether it still speaks for the plan and secrets as they are now:
+// Settings lets such a plan through only after a check of these very settings found nothing failing.
 import type { CheckResult, Message, PlanInput } from '../../core/api/types.js';
 import { call } from '../api.js';
 import type { AppState } from './index.js';
@@ -62,14 +62,37 @@ export const createCaasSlice: Slice<CaasSlice> = (set, get) => ({
   },
 });
 
-/** Why Settings cannot be left yet for a caas plan: a secret not typed, no check of these settings, or one that failed. */
+/**
+ * Which director settings the plan's mode takes: `withPaasta` (caas: the director and PaaS-TA, always), `optional` (a mode
+ * listing the bosh section with a release whose middleware is BOSH's: the 2021 standalone and edge, where the
+ * person chooses the BOSH middleware and the plan then has the bosh section), or `none`.
+ */
+export type BoshShape = 'withPaasta' | 'optional' | 'none';
+
+export function boshShape(s: Pick<AppState, 'info' | 'plan'>): BoshShape {
+  const sections = s.info?.modes.find((x) => x.name === s.plan?.mode)?.sections ?? [];
+  if (!sections.includes('bosh')) return 'none';
+  if (sections.includes('paasta')) return 'withPaasta';
+  return s.info?.releases?.find((r) => r.name === s.plan?.release)?.bosh ? 'optional' : 'none';
+}
+
+/** The director settings are in use: a caas plan, or a 2021 standalone/edge plan with its bosh section. */
+export function boshInUse(s: Pick<AppState, 'info' | 'plan'>): boolean {
+  const shape = boshShape(s);
+  return shape === 'withPaasta' || (shape === 'optional' && !!s.plan?.bosh);
+}
+
+/**
+ * Why Settings cannot be left yet for a plan with director settings: a secret not typed, no check of these
+ * settings, or one that failed. A caas plan needs all six secrets; the 2021 standalone/edge the director's two.
+ */
 export function caasBlocker(s: AppState): Message | null {
-  // A mode with the director and PaaS-TA sections (the caas profile): the renderer knows modes by app.info only.
-  if (!s.info?.modes.find((x) => x.name === s.plan?.mode)?.sections.includes('bosh')) return null;
-  const empty = ALL_CAAS_SECRETS.filter((k) => !s.serviceSecrets[k]);
-  if (empty.length) return { key: 'ui.block.caasSecrets', params: { count: empty.length }, nested: { first: { key: `ui.caas.secret.${empty[0]}` } } };
+  if (!boshInUse(s)) return null;
+  const caas = boshShape(s) === 'withPaasta';
+  const empty = (caas ? ALL_CAAS_SECRETS : CAAS_SECRETS.bosh).filter((k) => !s.serviceSecrets[k]);
+  if (empty.length) return { key: caas ? 'ui.block.caasSecrets' : 'ui.block.boshSecrets', params: { count: empty.length }, nested: { first: { key: `ui.caas.secret.${empty[0]}` } } };
   const c = s.caasCheck;
-  if (!c || c.key !== caasCheckKey(s.plan, s.serviceSecrets)) return { key: 'ui.block.caasCheck' };
+  if (!c || c.key !== caasCheckKey(s.plan, s.serviceSecrets)) return { key: caas ? 'ui.block.caasCheck' : 'ui.block.boshCheck' };
   const failed = c.checks.filter((x) => x.status === 'fail').map((x) => x.id);
-  return failed.length ? { key: 'ui.block.caasFailed', params: { checks: failed.join(', ') } } : null;
+  return failed.length ? { key: caas ? 'ui.block.caasFailed' : 'ui.block.boshFailed', params: { checks: failed.join(', ') } } : null;
 }

@@ -12,7 +12,6 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../hosts/harness.js';
 import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../support/secrets-scan.js';
 import { runDir } from '../../core/install/journal.js';
@@ -23,6 +22,7 @@ import {
   cannotRunBrowser,
   chooseStandalone,
   openBrowser,
+  overrideFailures,
   passwordProfile,
   replaceHosts,
   screenshot,
@@ -49,21 +49,6 @@ function missing(): string | undefined {
 const why = missing();
 if (why) console.log(`e2e install: skipped — ${why}`);
 
-/** Preflight overrides a person would tick here: the test hosts share this machine's OS, cgroup and machine-id. */
-async function overrideFailures(page: Page): Promise<void> {
-  const boxes = page.locator('[data-testid^="override-"]');
-  for (let pass = 0; pass < 3; pass++) {
-    const hostButtons = page.locator('[data-testid^="preflight-host-"]');
-    for (let i = 0; i < (await hostButtons.count()); i++) {
-      await hostButtons.nth(i).click();
-      for (let k = 0; k < (await boxes.count()); k++) {
-        const box = boxes.nth(k);
-        if (!(await box.isChecked())) await box.check();
-      }
-    }
-    if ((await page.getByTestId('next').getAttribute('data-blocked')) === 'false') return;
-  }
-}
 
 describe.skipIf(!!why)('standalone install from the Mode screen to Done', () => {
   let th: TestHosts;

@@ -9,9 +9,8 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../hosts/harness.js';
-import { ROOT, cannotRunBrowser, openBrowser, passwordProfile, screenshot, startBrowserMode, type Browser, type BrowserMode } from './support.js';
+import { ROOT, cannotRunBrowser, openBrowser, overrideFailures, passwordProfile, screenshot, startBrowserMode, type Browser, type BrowserMode } from './support.js';
 
 const FIXTURE_TREE = join(ROOT, 'test', 'fixtures', 'kubespray');
 
@@ -28,21 +27,6 @@ function missing(): string | undefined {
 const why = missing();
 if (why) console.log(`e2e offline: skipped — ${why}`);
 
-/** Ticks every failed check's override on every host (the test hosts share this machine's OS and machine-id). */
-async function overrideFailures(page: Page): Promise<void> {
-  const boxes = page.locator('[data-testid^="override-"]');
-  for (let pass = 0; pass < 3; pass++) {
-    const hostButtons = page.locator('[data-testid^="preflight-host-"]');
-    for (let i = 0; i < (await hostButtons.count()); i++) {
-      await hostButtons.nth(i).click();
-      for (let k = 0; k < (await boxes.count()); k++) {
-        const box = boxes.nth(k);
-        if (!(await box.isChecked())) await box.check();
-      }
-    }
-    if ((await page.getByTestId('next').getAttribute('data-blocked')) === 'false') return;
-  }
-}
 
 function siteVars(th: TestHosts): string {
   const net = th.hosts[0]!.address.replace(/\.\d+$/, '');
@@ -126,7 +110,7 @@ describe.skipIf(!!why)('offline site: actionable failure, bundle, new run', () =
     const cause = await page.getByTestId('failure-cause').innerText();
     expect(cause).toContain('master-1 cannot reach github.com');
     expect(cause).toContain('offline bundle');
-    expect(cause).toContain('kubespray/cluster.yml');
+    expect(cause).toContain('bundle.file');
     expect(cause).toContain('proxy');
     await screenshot(page, 'en', 'offline-2-install-failed');
 

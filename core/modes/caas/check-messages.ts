@@ -1,4 +1,5 @@
-// Text of the jump box's CaaS checks (core/preflight/checks/caas.ts), in the caas profile's catalog.
+// Text of the jump box's checks (core/preflight/checks/caas.ts; CaaS and the 2021 standalone/edge with BOSH
+// middleware), in the caas profile's catalog.
 export const CAAS_CHECK_MESSAGES = {
   en: {
     'preflight.caas.notTried.noCli': 'Not checked: {{tool}} is not on the jump box.',
@@ -9,6 +10,13 @@ export const CAAS_CHECK_MESSAGES = {
     'preflight.caas.tools.pass': 'bosh, cf and uaac are installed.',
     'preflight.caas.tools.fail': 'Missing: {{tools}}.',
     'preflight.caas.tools.remedy': 'Install the BOSH CLI, the cf CLI and uaac on the jump box (the PaaS-TA inception VM has them), or give the jumpbox role to the host that has them.',
+    'preflight.caas.boshCli.title': 'The bosh CLI on the jump box',
+    'preflight.caas.boshCli.pass': 'bosh is installed.',
+    'preflight.caas.boshCli.fail': 'Missing: {{tools}}.',
+    'preflight.caas.boshCli.remedy': 'Install the BOSH CLI on the jump box (the BOSH inception VM has it), or give the jumpbox role to the host that has it.',
+    'preflight.caas.cf.skipTitle': 'PaaS-TA CF API',
+    'preflight.caas.uaa.skipTitle': 'PaaS-TA UAA',
+    'preflight.caas.noPaasta': 'Skipped: this plan has no PaaS-TA section. Only CaaS registers a service broker with CF and a client with UAA; the standalone and edge with BOSH middleware need neither.',
     'preflight.caas.director.title': 'BOSH director {{director}}',
     'preflight.caas.director.pass': 'Answers, and the client {{client}} can log in.',
     'preflight.caas.director.fail': 'The login as {{client}} failed: {{detail}}',
@@ -20,7 +28,7 @@ export const CAAS_CHECK_MESSAGES = {
       'The director\'s certificate is not trusted: check that bosh.caCertFile is the path of the director\'s CA certificate on the jump box (bosh int creds.yml --path /director_ssl/ca).',
     'preflight.caas.stemcell.title': 'Stemcell {{os}}/{{version}}',
     'preflight.caas.stemcell.pass': 'The director has it.',
-    'preflight.caas.stemcell.bundle': 'The director does not have it yet; the offline bundle\'s stemcells/ has one, uploaded by the first CaaS step.',
+    'preflight.caas.stemcell.bundle': 'The director does not have it yet; the offline bundle\'s stemcells/ has one, uploaded by the run\'s first BOSH step.',
     'preflight.caas.stemcell.fail': 'The director does not have it and the offline bundle has none in stemcells/.',
     'preflight.caas.stemcell.remedy.bundle': 'Nothing to do unless that stemcell is not {{version}}: the upload takes a few minutes.',
     'preflight.caas.stemcell.remedy': 'Upload it on the jump box (`bosh upload-stemcell …`) or put it in the bundle\'s stemcells/ folder, or change bosh.stemcell to one the director has.',
@@ -45,7 +53,7 @@ export const CAAS_CHECK_MESSAGES = {
     'preflight.caas.hosts.title': 'Jump box reaches the cluster hosts',
     'preflight.caas.hosts.pass': 'SSH answers on every cluster host ({{count}}).',
     'preflight.caas.hosts.fail': 'No answer from {{hosts}}.',
-    'preflight.caas.hosts.remedy': 'Let the jump box reach these hosts (it checks the broker\'s NodePorts on the worker later): security group, firewall or routing.',
+    'preflight.caas.hosts.remedy': 'Let the jump box reach these hosts (CaaS checks the broker\'s NodePorts on the worker from it later): security group, firewall or routing.',
   },
   ko: {
     'preflight.caas.notTried.noCli': '확인하지 못함: 점프 박스에 {{tool}}이(가) 없습니다.',
@@ -56,6 +64,13 @@ export const CAAS_CHECK_MESSAGES = {
     'preflight.caas.tools.pass': 'bosh, cf, uaac가 설치되어 있습니다.',
     'preflight.caas.tools.fail': '없음: {{tools}}.',
     'preflight.caas.tools.remedy': '점프 박스에 BOSH CLI, cf CLI, uaac를 설치(PaaS-TA 인셉션 VM에는 있음)하거나, 이들이 있는 호스트에 jumpbox 역할을 주세요.',
+    'preflight.caas.boshCli.title': '점프 박스의 bosh CLI',
+    'preflight.caas.boshCli.pass': 'bosh가 설치되어 있습니다.',
+    'preflight.caas.boshCli.fail': '없음: {{tools}}.',
+    'preflight.caas.boshCli.remedy': '점프 박스에 BOSH CLI를 설치(BOSH 인셉션 VM에는 있음)하거나, 그것이 있는 호스트에 jumpbox 역할을 주세요.',
+    'preflight.caas.cf.skipTitle': 'PaaS-TA CF API 엔드포인트',
+    'preflight.caas.uaa.skipTitle': 'PaaS-TA UAA 서버',
+    'preflight.caas.noPaasta': '건너뜀: 이 플랜에는 PaaS-TA 항목이 없습니다. CF에 서비스 브로커를, UAA에 클라이언트를 등록하는 것은 CaaS뿐이며, BOSH 미들웨어를 쓰는 단독형과 엣지에는 둘 다 필요 없습니다.',
     'preflight.caas.director.title': 'BOSH 디렉터 {{director}}',
     'preflight.caas.director.pass': '응답하며 클라이언트 {{client}}의 로그인을 받습니다.',
     'preflight.caas.director.fail': '{{client}}(으)로 로그인하지 못했습니다: {{detail}}',
@@ -64,7 +79,7 @@ export const CAAS_CHECK_MESSAGES = {
     'preflight.caas.director.remedy.ca': '디렉터의 인증서를 신뢰할 수 없습니다. bosh.caCertFile이 점프 박스에 있는 디렉터 CA 인증서 경로인지 확인하세요(bosh int creds.yml --path /director_ssl/ca).',
     'preflight.caas.stemcell.title': '스템셀 {{os}}/{{version}}',
     'preflight.caas.stemcell.pass': '디렉터에 있습니다.',
-    'preflight.caas.stemcell.bundle': '디렉터에는 아직 없고, 오프라인 번들의 stemcells/에 있어 첫 CaaS 단계에서 업로드됩니다.',
+    'preflight.caas.stemcell.bundle': '디렉터에는 아직 없고, 오프라인 번들의 stemcells/에 있어 실행의 첫 BOSH 단계에서 업로드됩니다.',
     'preflight.caas.stemcell.fail': '디렉터에 없고 오프라인 번들의 stemcells/에도 없습니다.',
     'preflight.caas.stemcell.remedy.bundle': '그 스템셀이 {{version}}이(가) 아니라면 모를까 할 일은 없습니다. 업로드에 몇 분 걸립니다.',
     'preflight.caas.stemcell.remedy': '점프 박스에서 업로드(`bosh upload-stemcell …`)하거나 번들의 stemcells/ 폴더에 넣거나, bosh.stemcell을 디렉터에 있는 것으로 바꾸세요.',
@@ -87,6 +102,6 @@ export const CAAS_CHECK_MESSAGES = {
     'preflight.caas.hosts.title': '점프 박스에서 클러스터 호스트 연결',
     'preflight.caas.hosts.pass': '모든 클러스터 호스트({{count}}개)에서 SSH가 응답합니다.',
     'preflight.caas.hosts.fail': '응답 없음: {{hosts}}.',
-    'preflight.caas.hosts.remedy': '점프 박스에서 이 호스트들에 연결되게 하세요(나중에 워커의 브로커 NodePort를 확인합니다): 보안 그룹, 방화벽, 라우팅.',
+    'preflight.caas.hosts.remedy': '점프 박스에서 이 호스트들에 연결되게 하세요(CaaS는 나중에 여기서 워커의 브로커 NodePort를 확인합니다): 보안 그룹, 방화벽, 라우팅.',
   },
 };

@@ -1,4 +1,4 @@
-// What the CaaS checks need to know, gathered on the jump box over one SSH session with the same command
+// What the jump box's checks (CaaS, and the 2021 standalone/edge with BOSH middleware) need to know, gathered on the jump box over one SSH session with the same command
 // lines the caas steps run (core/tools/bosh, cf, uaac): secrets on stdin, the cf and uaac logins in a
 // scratch folder of the installer's that is removed afterwards. Used by preflight (for the jump box's
 // report) and by the wizard's "Check the director and PaaS-TA" (core/api/caas-check.ts); the verdicts are
@@ -14,7 +14,8 @@ import { boshCloudConfig, boshEnvironment, boshStemcells, type Director } from '
 import { parseStemcells } from '../../tools/bosh/vms.js';
 import { cfApi, cfAuth } from '../../tools/cf/commands.js';
 import { uaacTarget, uaacTokenClientGet } from '../../tools/uaac/commands.js';
-import { bundleStemcells, jumpboxWorkspace } from './layout.js';
+import { profileOf } from '../profiles.js';
+import { bundleStemcells, jumpboxHost, jumpboxWorkspace } from './layout.js';
 import { probeDown, tcpProbeScript, type ProbeTarget } from './probe.js';
 
 export type Exec = (command: string, options?: ExecOptions) => Promise<ExecResult>;
@@ -47,12 +48,13 @@ export interface GatherOptions {
 
 export async function gatherCaasFacts(plan: Plan, exec: Exec, secrets: ServiceSecrets, opts: GatherOptions = {}): Promise<CaasFacts> {
   const b = plan.bosh!;
-  const p = plan.paasta!;
+  // No paasta section (the 2021 standalone and edge): bosh only, no CF or UAA to ask.
+  const p = plan.paasta;
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const base: ExecOptions = { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) };
   const run = (c: { command: string; stdin: string }) => exec(c.command, { ...base, ...(c.stdin ? { stdin: c.stdin } : {}) });
   const outcome = (r: ExecResult): CallOutcome => (r.code === 0 ? { ok: true } : { ok: false, detail: detail(r, secrets) });
-  const missingSecrets = (['boshClientSecret', 'cfAdminPassword', 'uaaAdminClientSecret'] as const).filter((k) => !secrets[k] || secrets[k]!.isEmpty);
+  const missingSecrets = (p ? (['boshClientSecret', 'cfAdminPassword', 'uaaAdminClientSecret'] as const) : (['boshClientSecret'] as const)).filter((k) => !secrets[k] || secrets[k]!.isEmpty);
 
   // One round trip for the CLIs and the TCP reach (the director's port, SSH on every cluster host).
   const dir = directorEndpoint(b.directorAddress);
@@ -89,6 +91,7 @@ export async function gatherCaasFacts(plan: Plan, exec: Exec, secrets: ServiceSe
   }
 
   // cf and uaac keep a login (an access token) in their home: a scratch one, removed whatever happens.
+  if (!p) return facts;
   const scratch = `${jumpboxWorkspace(plan)}/check`;
   try {
     await exec(shellJoin(['mkdir', '-p', `${scratch}/cf`, `${scratch}/uaac`]), base);
@@ -106,6 +109,15 @@ export async function gatherCaasFacts(plan: Plan, exec: Exec, secrets: ServiceSe
     await exec(shellJoin(['rm', '-rf', scratch]), base).catch(() => undefined);
   }
   return facts;
+}
+
+/**
+ * Whether the plan's jump box gets these checks: a caas plan (with its paasta section), or a plan with the
+ * bosh section whose release deploys the BOSH middleware (the 2021 standalone and edge: the BOSH checks only).
+ */
+export function jumpboxChecksApply(plan: Plan, release: { bosh?: unknown } | undefined): boolean {
+  if (!plan.bosh || !jumpboxHost(plan)) return false;
+  return profileOf(plan.mode).bosh ? !!plan.paasta : !!release?.bosh;
 }
 
 /** Gathers on the jump box and judges: the jump box's CaaS checks. */

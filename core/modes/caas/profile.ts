@@ -57,6 +57,7 @@ export const caasProfile: ModeProfile = {
         'CaaS needs the offline bundle (bundle.path) with the container-service folder (container-service-image-1.1.tar unpacked); the v1.0.4 tree\'s bosh/ comes from it too, unless bosh.treePath names the tree on the jump box.',
       'mode.caas.workerNotInPlan': '{{address}} (paasta.workerAddress) is not a worker of this plan; the broker and dashboard NodePorts must be on a worker.',
       'mode.caas.plan-incomplete': 'The caas plan needs a jump box, a control plane and the bosh and paasta sections. Run `cp-installer validate` and correct what it names.',
+      'mode.caas.bosh-incomplete': 'A plan with BOSH middleware needs a jump box (one host with the role jumpbox), a control plane and the bosh section. Run `cp-installer validate` and correct what it names.',
       'mode.caas.secret-missing': 'The secret {{kind}} was not given. Set {{env}} or enter it when asked, then resume.',
       'mode.caas.tools-missing': '{{host}} lacks {{tools}}. Install the BOSH CLI, the cf CLI and uaac on the jump box (the PaaS-TA inception VM has them) and resume.',
       'mode.caas.director':
@@ -100,6 +101,7 @@ export const caasProfile: ModeProfile = {
         'CaaS에는 container-service 폴더(container-service-image-1.1.tar 압축 해제)가 든 오프라인 번들(bundle.path)이 필요합니다. v1.0.4 트리의 bosh/도 번들에서 가져오며, bosh.treePath로 점프 박스의 트리를 지정하면 그것을 씁니다.',
       'mode.caas.workerNotInPlan': '{{address}}(paasta.workerAddress)는 이 플랜의 워커가 아닙니다. 브로커와 대시보드 NodePort는 워커에 있어야 합니다.',
       'mode.caas.plan-incomplete': 'caas 플랜에는 점프 박스, 컨트롤 플레인, bosh와 paasta 항목이 필요합니다. `cp-installer validate`를 실행해 지적된 곳을 고치세요.',
+      'mode.caas.bosh-incomplete': 'BOSH 미들웨어를 쓰는 플랜에는 점프 박스(jumpbox 역할 호스트 하나), 컨트롤 플레인, bosh 항목이 필요합니다. `cp-installer validate`를 실행해 지적된 곳을 고치세요.',
       'mode.caas.secret-missing': '비밀 값 {{kind}}이(가) 주어지지 않았습니다. {{env}}를 설정하거나 물을 때 입력한 뒤 재개하세요.',
       'mode.caas.tools-missing': '{{host}}에 {{tools}}이(가) 없습니다. 점프 박스에 BOSH CLI, cf CLI, uaac를 설치(PaaS-TA 인셉션 VM에는 있음)한 뒤 재개하세요.',
       'mode.caas.director':

@@ -9,7 +9,7 @@
 import { msg } from '../../common/messages.js';
 import { shellJoin, shq } from '../../common/quote.js';
 import { hostsWithRole, type Host, type Plan } from '../../plan/schema.js';
-import { StepError, type Step, type StepContext } from '../../install/step.js';
+import { StepError, type OutputValue, type Step, type StepContext } from '../../install/step.js';
 import { packTree } from '../../install/tree.js';
 import { withEnv } from '../../tools/bosh/env.js';
 import {
@@ -36,10 +36,18 @@ import {
   MASTER_CONTAINER_SERVICE,
   SERVICE_OFFERING,
 } from './layout.js';
-import { probeDown, tcpProbeScript } from './probe.js';
+import { httpProbeScript, parseHttpProbe } from '../standalone/bosh-middleware.js';
 import { cloudConfigGaps } from '../../preflight/checks/caas.js';
 
 const ADMIN_CONF = '/etc/kubernetes/admin.conf';
+
+/** The container service's endpoints as the Done screen and the report name them. */
+export const ENDPOINT_NAMES: Record<keyof typeof CONTAINER_SERVICE_PORTS, string> = {
+  api: 'container-service-api',
+  broker: 'container-service-broker',
+  commonApi: 'container-service-common-api',
+  dashboard: 'container-service-dashboard',
+};
 
 // The shared BOSH middleware steps and their helpers (core/modes/bosh-middleware.ts).
 export { trustRuntime };
@@ -109,13 +117,16 @@ export function caasSteps(plan: Plan, needs: { start: string[]; cluster: string[
     retry: { attempts: 3, delayMs: 5000 },
     async run(ctx) {
       // From the jump box, where cf and uaac run: CF reaches the broker and UAA redirects to the dashboard there too.
+      // Any HTTP answer counts (the broker answers 401 without its credentials, as the real one does).
       const targets = Object.entries(CONTAINER_SERVICE_PORTS).map(([name, port]) => ({ name, host: worker.address, port }));
-      const r = await ctx.exec(j, tcpProbeScript(targets), { quiet: true, dryRunResult: { stdout: targets.map((t) => `ok ${t.name}`).join('\n') } });
-      const down = probeDown(targets, r.stdout);
-      const urls = Object.fromEntries(targets.map((t) => [t.name, `http://${t.host}:${t.port}`]));
-      if (down.length) throw new StepError(msg('mode.caas.endpoints-down', { host: j, endpoints: down.map((d) => `${d.host}:${d.port} (${d.name})`).join(', ') }), { host: j, message: `not answering: ${down.map((d) => d.name).join(', ')}` });
-      ctx.log(`answering: ${Object.values(urls).join(', ')}`);
-      ctx.outputs.set('caas.endpoints', urls);
+      const r = await ctx.exec(j, httpProbeScript(targets), { quiet: true, dryRunResult: { stdout: targets.map((t) => `ok ${t.name} HTTP/1.1 200 OK`).join('\n') } });
+      const results = parseHttpProbe(targets, r.stdout, j);
+      const down = results.filter((e) => e.state !== 'ok');
+      for (const e of results) ctx.log(e.state === 'ok' ? `${e.url} (${e.name}): HTTP ${e.status}` : `${e.url} (${e.name}): not reachable: ${e.reason}`);
+      if (down.length) throw new StepError(msg('mode.caas.endpoints-down', { host: j, endpoints: down.map((d) => `${d.url.replace(/^http:\/\//, '')} (${d.name})`).join(', ') }), { host: j, message: `not answering: ${down.map((d) => d.name).join(', ')}` });
+      ctx.outputs.set('caas.endpoints', Object.fromEntries(results.map((e) => [e.name, e.url])));
+      // Handed over with the API server by the kubeconfig step (outputs.ts), as the Done screen's endpoints.
+      ctx.outputs.set('portalEndpoints', results.map((e) => ({ ...e, name: ENDPOINT_NAMES[e.name as keyof typeof CONTAINER_SERVICE_PORTS] ?? e.name, service: true })) as unknown as OutputValue);
     },
   };
 

@@ -27,7 +27,8 @@ export const standaloneProfile: ModeProfile = {
     title: msg('mode.standalone.card'),
     description: msg('mode.standalone.desc'),
     icon: '▦',
-    sections: ['podNetwork', 'clusterLayout', 'loadBalancer', 'storage', 'portal', 'registry', 'bundle'],
+    // bosh: shown only for a release whose middleware is BOSH's (the renderer's release list says which).
+    sections: ['podNetwork', 'clusterLayout', 'loadBalancer', 'storage', 'portal', 'registry', 'bundle', 'bosh'],
   },
   outputs: ['kubeconfig', 'endpoints', 'report'],
   messages: {

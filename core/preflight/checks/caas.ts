@@ -1,7 +1,8 @@
 // The CaaS checks of the jump box (the plan's `jumpbox` host, where bosh, cf and uaac run): the CLIs are
 // there, the director answers and takes the login, it has the plan's stemcell (or the bundle brings one) and
 // its cloud-config names what the plan names, CF and UAA answer and take the admin logins, and the jump box
-// reaches the cluster hosts. Pure: what core/modes/caas/checks.ts gathered on the jump box → verdicts.
+// reaches the cluster hosts. A plan without PaaS-TA (the 2021 standalone and edge with BOSH middleware) gets the
+// BOSH checks only; CF and UAA are listed as skipped, with the reason. Pure: what core/modes/caas/checks.ts gathered on the jump box → verdicts.
 import { parse } from 'yaml';
 import { msg } from '../../common/messages.js';
 import type { Plan } from '../../plan/schema.js';
@@ -99,10 +100,12 @@ function directorRemedy(f: CaasFacts): 'ca' | 'login' | 'port' {
 export function caasChecks(plan: Plan, f: CaasFacts): CheckResult[] {
   const b = plan.bosh;
   const p = plan.paasta;
-  if (!b || !p) return [];
+  if (!b) return [];
   const out: CheckResult[] = [];
-  const missing = Object.entries(f.tools).filter(([, ok]) => !ok).map(([t]) => t);
-  out.push(missing.length ? check('tools', 'fail', { tools: missing.join(', ') }) : check('tools', 'pass'));
+  // Without a paasta section (the 2021 standalone and edge), the jump box runs bosh only: no CF, no UAA.
+  const missing = Object.entries(f.tools).filter(([t, ok]) => !ok && (p || t === 'bosh')).map(([t]) => t);
+  if (p) out.push(missing.length ? check('tools', 'fail', { tools: missing.join(', ') }) : check('tools', 'pass'));
+  else out.push({ ...(missing.length ? check('boshCli', 'fail', { tools: 'bosh' }) : check('boshCli', 'pass')), id: 'caas.tools' });
 
   const director = b.environment ?? b.directorAddress;
   const secretMissing = (kind: string) => (f.missingSecrets ?? []).includes(kind);
@@ -129,8 +132,13 @@ export function caasChecks(plan: Plan, f: CaasFacts): CheckResult[] {
     if (login?.ok) return check(base, 'pass', params);
     return check(base, 'fail', { ...params, detail: login?.detail ?? '' }, 'login', 'login');
   };
-  out.push(call('cf', 'cf', p.cfApi, f.cfApi, f.cfLogin, 'cfAdminPassword', 'CP_CF_ADMIN_PASSWORD', p.cfAdminUser));
-  out.push(call('uaa', 'uaac', p.uaaUrl, f.uaaTarget, f.uaaLogin, 'uaaAdminClientSecret', 'CP_UAA_ADMIN_CLIENT_SECRET', p.uaaAdminClient));
+  if (p) {
+    out.push(call('cf', 'cf', p.cfApi, f.cfApi, f.cfLogin, 'cfAdminPassword', 'CP_CF_ADMIN_PASSWORD', p.cfAdminUser));
+    out.push(call('uaa', 'uaac', p.uaaUrl, f.uaaTarget, f.uaaLogin, 'uaaAdminClientSecret', 'CP_UAA_ADMIN_CLIENT_SECRET', p.uaaAdminClient));
+  } else {
+    // Said, not left out: the list shows why these two were not tried.
+    for (const base of ['cf', 'uaa']) out.push({ id: `caas.${base}`, status: 'pass', title: msg(`preflight.caas.${base}.skipTitle`), message: msg('preflight.caas.noPaasta') });
+  }
 
   if (f.hosts?.length) {
     const down = f.hosts.filter((h) => !h.ok);

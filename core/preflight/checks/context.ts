@@ -25,7 +25,7 @@ export function contextFor(facts: Facts, host: Host, plan: Plan, release?: Relea
     host,
     plan,
     release,
-    profile: profileOf(plan.mode),
+    profile: profileOf(plan.mode, plan),
     roles: new Set(host.roles),
     kubernetes: release?.kubernetes ?? '0.0',
   };

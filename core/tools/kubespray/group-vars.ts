@@ -7,7 +7,7 @@
 // versions are the tree's own (the catalog is checked against the tree), so the tree's defaults decide them.
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 import type { Release } from '../../plan/catalog.js';
-import { deployerHost, innerAddress, offlineRegistry, type Plan } from '../../plan/schema.js';
+import { deployerHost, hostsWithRole, innerAddress, offlineRegistry, type Plan } from '../../plan/schema.js';
 import { containerdMirrorsVar, crioRegistriesVar, mirrorEntries, upstreamRegistries } from '../registry/mirrors.js';
 import { forkImageOverrides } from './offline-images.js';
 import { inventoryGroups, usesLegacyGroups } from './inventory.js';
@@ -106,6 +106,9 @@ export function groupVarChanges(plan: Plan, release: Release, options: GroupVars
   set(f.cluster, 'kube_pods_subnet', plan.cluster.podCidr, 'plan: cluster.podCidr');
   set(f.cluster, 'kube_service_addresses', plan.cluster.serviceCidr, 'plan: cluster.serviceCidr');
   set(f.cluster, 'container_manager', usesLegacyGroups(release) ? 'docker' : plan.cluster.runtime, usesLegacyGroups(release) ? 'the 2021 release runs Docker' : 'plan: cluster.runtime');
+  // The 2021 edge guide (2.2) changes calico to flannel before Kubespray runs: a CNI edge nodes can carry too.
+  if (usesLegacyGroups(release) && hostsWithRole(plan, 'edge').length > 0)
+    set(f.cluster, 'kube_network_plugin', 'flannel', 'the 2021 edge guide 2.2: flannel for a cloud with edge nodes');
   const sans = [...new Set([apiServerHost(plan), ...groups.controlPlanes.map((h) => h.address)].filter((a): a is string => !!a))];
   set(f.cluster, 'supplementary_addresses_in_ssl_keys', sans, 'plan: the addresses users reach the API server by');
 

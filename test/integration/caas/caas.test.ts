@@ -5,9 +5,11 @@
 // under it is the standalone mode's, tested on its own; registry trust writes the nodes' /etc (shared by
 // all test hosts), so it is run for real in a scratch root by test/unit/caas/mode.test.ts instead, and the
 // nodes' check of <HAProxy>:5001 and MariaDB (addresses the fake director invents) against local listeners there.
+// The whole caas mode, those two steps and the Kubespray part included, runs from the wizard in
+// test/e2e/caas.test.ts (hosts with their own /etc, the VMs' addresses on the jump box: whole-run.ts).
 // No bearer token is given: the run makes the cluster-admin ServiceAccount's on the master (strict fake kubectl
 // over a seeded fake cluster of the release's Kubernetes) and hands it to bosh and the container service.
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,16 +23,15 @@ import type { JournalState } from '../../../core/install/journal.js';
 import { caasSteps } from '../../../core/modes/caas/steps.js';
 import { Plan, type PlanInput } from '../../../core/plan/schema.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
-import { failNextDeploy, fakeCalls, installBoshFakes, readFake, seedCf, seedDirector, seedUaa, sha256 } from '../../fakes/bosh-install.js';
-import { installFakes, readCluster, seedExistingCluster } from '../../fakes/install.js';
+import { failNextDeploy, fakeCalls, readFake, sha256 } from '../../fakes/bosh-install.js';
+import { readCluster } from '../../fakes/install.js';
 import { parse as parseYaml } from 'yaml';
 import { assertNoSecrets, startPsSampler, type PsSampler } from '../../support/secrets-scan.js';
-import { writeContainerService } from './container-service.js';
+import { CA_FILE, DIRECTOR, installJumpbox, PAASTA, seedMasterCluster, seedSite, UPSTREAM, writeCaasBundle } from './setup.js';
 
 const can = canRunTestHosts();
 if (!can.ok) console.log(`caas integration tests skipped: ${can.reason}`);
 
-const UPSTREAM = '/work/shared/upstream/paas-ta-container-platform-deployment-v1.0.4';
 const SECRETS = {
   boshClientSecret: 'director-S3cret-x1',
   cfAdminPassword: 'cf-admin-Pa55-x1',
@@ -39,7 +40,6 @@ const SECRETS = {
   caasClientSecret: 'caas-client-S3cret-x1',
   mariadbPassword: 'Paasta!2021-x1',
 };
-const CA = '-----BEGIN CERTIFICATE-----\nMIIBfakeDirectorCA\n-----END CERTIFICATE-----\n';
 const HAPROXY = '10.250.77.120';
 
 /** The caas steps only, without registry trust (see the header): images then need only the VMs read. */
@@ -63,16 +63,9 @@ describe.skipIf(!can.ok)('caas on test hosts (jump box with fake bosh/cf/uaac)',
 
   beforeAll(async () => {
     hosts = await startTestHosts({ count: 2 });
-    const jump = hosts.hosts[1]!;
-    installBoshFakes(jump);
-    writeFileSync(join(jump.dir, 'home', 'director.crt'), CA, { mode: 0o644 });
-    const master = hosts.hosts[0]!;
-    const release = findRelease('paasta-v1.0')!;
-    installFakes(master, { kubernetes: release.kubernetes, kubeedge: release.kubeedge?.version ?? '1.4.0' });
-    seedExistingCluster(master, release.kubernetes, [{ name: master.name, ip: master.address, roles: ['control-plane', 'worker'] }]);
-    bundle = mkdtempSync(join(tmpdir(), 'caas-it-bundle-'));
-    symlinkSync(UPSTREAM, join(bundle, 'paas-ta-container-platform-deployment'));
-    writeContainerService(bundle, sha256(SECRETS.brokerPassword));
+    installJumpbox(hosts.hosts[1]!);
+    seedMasterCluster(hosts.hosts[0]!);
+    bundle = writeCaasBundle(mkdtempSync(join(tmpdir(), 'caas-it-bundle-')), SECRETS.brokerPassword);
     ps = startPsSampler({ hosts });
   });
   afterAll(async () => {
@@ -81,24 +74,7 @@ describe.skipIf(!can.ok)('caas on test hosts (jump box with fake bosh/cf/uaac)',
     await hosts?.stop();
   });
 
-  function seed(): void {
-    const jump = hosts.hosts[1]!;
-    seedDirector(jump, {
-      address: '10.250.77.6', name: 'micro-bosh', uuid: '0d3c1f2e-fake-director', client: 'admin', secret: SECRETS.boshClientSecret, ca: CA,
-      stemcells: [{ name: 'bosh-aws-xen-hvm-ubuntu-xenial-go_agent', os: 'ubuntu-xenial', version: '621.94' }],
-      cloudConfig: {
-        azs: [{ name: 'z5' }, { name: 'z7' }],
-        vm_types: [{ name: 'small' }],
-        disk_types: [{ name: '10GB', disk_size: 10240 }],
-        networks: [
-          { name: 'default', type: 'manual', subnets: [{ range: '10.250.78.0/24', gateway: '10.250.78.1', azs: ['z5', 'z7'] }] },
-          { name: 'vip', type: 'vip', subnets: [{ range: '10.250.77.0/24' }] },
-        ],
-      },
-    });
-    seedCf(jump, { api: 'https://api.sys.test.nip.io', selfSigned: true, admin: 'admin', password: SECRETS.cfAdminPassword });
-    seedUaa(jump, { url: 'https://uaa.sys.test.nip.io', selfSigned: true, adminClients: { admin: SECRETS.uaaAdminClientSecret } });
-  }
+  const seed = () => seedSite(hosts.hosts[1]!, SECRETS);
 
   function plan(): Plan {
     const [master, jump] = hosts.hosts;
@@ -112,8 +88,8 @@ describe.skipIf(!can.ok)('caas on test hosts (jump box with fake bosh/cf/uaac)',
         { name: master!.name, address: master!.address, roles: ['control-plane', 'worker'] },
         { name: jump!.name, address: jump!.address, roles: ['jumpbox'] },
       ],
-      bosh: { directorAddress: '10.250.77.6', caCertFile: `/home/${hosts.user}/director.crt`, client: 'admin', haproxyAddress: HAPROXY },
-      paasta: { cfApi: 'https://api.sys.test.nip.io', uaaUrl: 'https://uaa.sys.test.nip.io', skipSslValidation: true, systemDomain: 'sys.test.nip.io' },
+      bosh: { directorAddress: DIRECTOR.address, caCertFile: `/home/${hosts.user}/${CA_FILE}`, client: DIRECTOR.client, haproxyAddress: HAPROXY },
+      paasta: { ...PAASTA, skipSslValidation: true },
       bundle: { path: bundle },
       storage: { type: 'nfs', nfs: { server: master!.address } },
       portal: { enabled: false },

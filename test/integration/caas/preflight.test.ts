@@ -2,8 +2,9 @@
 // them to the jump box's report, and the wizard's caas.check (through the service, as the renderer calls
 // it) answers the same verdicts. A ready site passes; a wrong director secret, a cloud-config without the
 // plan's network, a CF admin password that is refused and a missing CLI each fail with their own remedy.
-// No secret reaches a command line.
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+// The 2021 standalone with BOSH middleware (a bosh section, no paasta) gets the BOSH checks in preflight too,
+// on a jump box with bosh only, CF and UAA skipped with the reason. No secret reaches a command line.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +13,8 @@ import { runPlanPreflight, secretBag } from '../../../core/api/preflight.js';
 import type { PlanInput } from '../../../core/plan/schema.js';
 import { validatePlan } from '../../../core/plan/validate.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
-import { fakeCalls, installBoshFakes, removeBoshFakes, seedCf, seedDirector, seedUaa, sha256 } from '../../fakes/bosh-install.js';
-import { writeContainerService } from './container-service.js';
+import { fakeCalls, installBoshFakes, removeBoshFakes } from '../../fakes/bosh-install.js';
+import { CA_FILE, cloudConfig, DIRECTOR, installJumpbox, PAASTA, seedSite, writeCaasBundle } from './setup.js';
 
 const can = canRunTestHosts();
 if (!can.ok) console.log(`caas preflight integration tests skipped: ${can.reason}`);
@@ -27,42 +28,22 @@ const SECRETS = {
   mariadbPassword: 'Paasta!2021-p2',
   k8sBearerToken: 'eyJhbGciOiJSUzI1NiJ9.caas-bearer-p2',
 };
-const CA = '-----BEGIN CERTIFICATE-----\nMIIBfakeDirectorCA\n-----END CERTIFICATE-----\n';
-const CLOUD = {
-  azs: [{ name: 'z5' }, { name: 'z7' }],
-  vm_types: [{ name: 'small' }],
-  disk_types: [{ name: '10GB', disk_size: 10240 }],
-  networks: [
-    { name: 'default', type: 'manual', subnets: [{ range: '10.250.78.0/24', gateway: '10.250.78.1', azs: ['z5', 'z7'] }] },
-    { name: 'vip', type: 'vip', subnets: [{ range: '10.250.77.0/24' }] },
-  ],
-};
+const CLOUD = cloudConfig() as { networks: unknown[] } & Record<string, unknown>;
 
 describe.skipIf(!can.ok)('caas checks on a jump-box test host (fake bosh/cf/uaac)', { timeout: 180_000 }, () => {
   let hosts: TestHosts;
   let bundle: string;
   beforeAll(async () => {
     hosts = await startTestHosts({ count: 2 });
-    bundle = mkdtempSync(join(tmpdir(), 'caas-pf-bundle-'));
-    symlinkSync('/work/shared/upstream/paas-ta-container-platform-deployment-v1.0.4', join(bundle, 'paas-ta-container-platform-deployment'));
-    writeContainerService(bundle, sha256(SECRETS.brokerPassword));
-    installBoshFakes(hosts.hosts[1]!);
-    writeFileSync(join(hosts.hosts[1]!.dir, 'home', 'director.crt'), CA, { mode: 0o644 });
+    bundle = writeCaasBundle(mkdtempSync(join(tmpdir(), 'caas-pf-bundle-')), SECRETS.brokerPassword);
+    installJumpbox(hosts.hosts[1]!);
   });
   afterAll(async () => {
     await hosts?.stop();
   });
 
-  function seed(over: { cloudConfig?: Record<string, unknown>; cfPassword?: string } = {}): void {
-    const jump = hosts.hosts[1]!;
-    seedDirector(jump, {
-      address: '10.250.77.6', name: 'micro-bosh', uuid: '0d3c1f2e-fake-director', client: 'admin', secret: SECRETS.boshClientSecret, ca: CA,
-      stemcells: [{ name: 'bosh-aws-xen-hvm-ubuntu-xenial-go_agent', os: 'ubuntu-xenial', version: '621.94' }],
-      cloudConfig: over.cloudConfig ?? CLOUD,
-    });
-    seedCf(jump, { api: 'https://api.sys.test.nip.io', selfSigned: true, admin: 'admin', password: over.cfPassword ?? SECRETS.cfAdminPassword });
-    seedUaa(jump, { url: 'https://uaa.sys.test.nip.io', selfSigned: true, adminClients: { admin: SECRETS.uaaAdminClientSecret } });
-  }
+  const seed = (over: { cloudConfig?: Record<string, unknown>; cfPassword?: string } = {}) =>
+    seedSite(hosts.hosts[1]!, SECRETS, { ...(over.cloudConfig ? { director: { cloudConfig: over.cloudConfig } } : {}), ...(over.cfPassword ? { cfPassword: over.cfPassword } : {}) });
 
   function plan(): PlanInput {
     const [master, jump] = hosts.hosts;
@@ -78,8 +59,8 @@ describe.skipIf(!can.ok)('caas checks on a jump-box test host (fake bosh/cf/uaac
         { name: jump!.name, address: jump!.address, roles: ['jumpbox'] },
       ],
       network: { metallbRange: `${net}.200-${net}.210`, ingressIp: `${net}.220` },
-      bosh: { directorAddress: '10.250.77.6', caCertFile: `/home/${hosts.user}/director.crt`, client: 'admin', haproxyAddress: '10.250.77.120' },
-      paasta: { cfApi: 'https://api.sys.test.nip.io', uaaUrl: 'https://uaa.sys.test.nip.io', skipSslValidation: true, systemDomain: 'sys.test.nip.io' },
+      bosh: { directorAddress: DIRECTOR.address, caCertFile: `/home/${hosts.user}/${CA_FILE}`, client: DIRECTOR.client, haproxyAddress: '10.250.77.120' },
+      paasta: { ...PAASTA, skipSslValidation: true },
       storage: { type: 'nfs', nfs: { server: master!.address } },
       portal: { enabled: false },
       bundle: { path: bundle },
@@ -89,8 +70,8 @@ describe.skipIf(!can.ok)('caas checks on a jump-box test host (fake bosh/cf/uaac
   const bag = (over: Partial<typeof SECRETS> = {}) =>
     secretBag(Object.entries({ ...SECRETS, ...over }).map(([kind, value]) => ({ kind: kind as keyof typeof SECRETS, profile: '', value })));
 
-  async function jumpChecks(over: Partial<typeof SECRETS> = {}) {
-    const report = await runPlanPreflight(plan(), { secrets: bag(over), knownHostsFile: hosts.knownHostsFile, useSshConfig: false, skipReach: true });
+  async function jumpChecks(over: Partial<typeof SECRETS> = {}, p: PlanInput = plan()) {
+    const report = await runPlanPreflight(p, { secrets: bag(over), knownHostsFile: hosts.knownHostsFile, useSshConfig: false, skipReach: true });
     const jump = report.hosts.find((h) => h.name === hosts.hosts[1]!.name)!;
     expect(jump.error).toBeUndefined();
     // Only the jump box gets them.
@@ -147,6 +128,40 @@ describe.skipIf(!can.ok)('caas checks on a jump-box test host (fake bosh/cf/uaac
       expect(none.checks.find((c) => c.id === 'caas.director')!.message.key).toBe('preflight.caas.notTried.noCli');
     } finally {
       installBoshFakes(hosts.hosts[1]!);
+      await service.dispose();
+    }
+  });
+  it('the 2021 standalone with BOSH middleware (no paasta): preflight and the wizard\'s check run the BOSH checks on a jump box with bosh only, CF and UAA skipped with the reason', async () => {
+    seed();
+    const { paasta: _p, ...rest } = plan();
+    const standalone = { ...rest, mode: 'standalone' } as PlanInput;
+    expect(validatePlan(standalone).errors).toEqual([]);
+    // The spray guide's inception VM has the bosh CLI and nothing of PaaS-TA.
+    const jump = hosts.hosts[1]!;
+    for (const f of ['cf', 'uaac']) rmSync(join(jump.dir, 'bin', f), { force: true });
+    const cfCalls = fakeCalls(jump, 'cf').length;
+    const service = createInstallerService({ workdir: mkdtempSync(join(tmpdir(), 'sa-check-')), shell: 'browser', knownHostsFile: hosts.knownHostsFile });
+    try {
+      const checks = await jumpChecks({}, standalone);
+      expect(Object.fromEntries(Object.entries(checks).map(([id, c]) => [id, c.status]))).toEqual({
+        'caas.tools': 'pass', 'caas.director': 'pass', 'caas.stemcell': 'pass', 'caas.cloudConfig': 'pass', 'caas.cf': 'pass', 'caas.uaa': 'pass', 'caas.hosts': 'pass',
+      });
+      expect(checks['caas.tools']!.title.key).toBe('preflight.caas.boshCli.title');
+      for (const id of ['caas.cf', 'caas.uaa']) expect(checks[id]!.message.key, id).toBe('preflight.caas.noPaasta');
+
+      // The wizard's check of the director takes the same plan, with the director's secrets only.
+      await service.invoke('secrets.set', { service: { boshClientSecret: SECRETS.boshClientSecret, mariadbPassword: SECRETS.mariadbPassword } });
+      const ok = await service.invoke('caas.check', { plan: standalone });
+      expect(ok.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+      // A wrong director secret fails it, with the login remedy.
+      await service.invoke('secrets.set', { service: { boshClientSecret: 'wrong-secret', mariadbPassword: SECRETS.mariadbPassword } });
+      const bad = await service.invoke('caas.check', { plan: standalone });
+      expect(bad.checks.find((c) => c.id === 'caas.director')!.remedy?.key).toBe('preflight.caas.director.remedy.login');
+      expect(fakeCalls(jump, 'cf').length).toBe(cfCalls);
+      const argv = JSON.stringify(fakeCalls(jump, 'bosh'));
+      for (const v of Object.values(SECRETS)) expect(argv).not.toContain(v);
+    } finally {
+      installBoshFakes(jump);
       await service.dispose();
     }
   });

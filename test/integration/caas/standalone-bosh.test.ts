@@ -7,7 +7,7 @@
 // in a scratch root by test/unit/modes/standalone-bosh.test.ts instead, with the nodes' reach check.
 // No bearer token is given: the run makes the cluster-admin ServiceAccount's on the master (strict fake kubectl
 // over a seeded fake cluster of the release's Kubernetes) and hands it to the deploy's k8s_auth_bearer.
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,18 +19,17 @@ import type { InstallMode, Step } from '../../../core/install/step.js';
 import { standaloneBoshSteps } from '../../../core/modes/standalone/bosh-middleware.js';
 import { hostsWithRole, Plan, type PlanInput } from '../../../core/plan/schema.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
-import { fakeCalls, installBoshFakes, readFake, seedDirector, sha256 } from '../../fakes/bosh-install.js';
-import { installFakes, readCluster, seedExistingCluster } from '../../fakes/install.js';
+import { fakeCalls, readFake, seedDirector, sha256 } from '../../fakes/bosh-install.js';
+import { readCluster } from '../../fakes/install.js';
 import { parse as parseYaml } from 'yaml';
 import { assertNoSecrets, startPsSampler, type PsSampler } from '../../support/secrets-scan.js';
 import { writeContainerPlatform } from './container-platform.js';
+import { CA_FILE, DIRECTOR, directorSeed, installJumpbox, seedMasterCluster, UPSTREAM } from './setup.js';
 
 const can = canRunTestHosts();
 if (!can.ok) console.log(`standalone-bosh integration tests skipped: ${can.reason}`);
 
-const UPSTREAM = '/work/shared/upstream/paas-ta-container-platform-deployment-v1.0.4';
 const SECRETS = { boshClientSecret: 'director-S3cret-sa2', mariadbPassword: 'Paasta!2021-sa2' };
-const CA = '-----BEGIN CERTIFICATE-----\nMIIBfakeDirectorCA\n-----END CERTIFICATE-----\n';
 const HAPROXY = '10.250.77.121';
 
 /** The middleware and container platform steps only, without registry trust and the reach check (see the header). */
@@ -53,30 +52,13 @@ describe.skipIf(!can.ok)('standalone 2021 with BOSH middleware on test hosts (ju
 
   beforeAll(async () => {
     hosts = await startTestHosts({ count: 2 });
-    const jump = hosts.hosts[1]!;
-    installBoshFakes(jump);
-    writeFileSync(join(jump.dir, 'home', 'director.crt'), CA, { mode: 0o644 });
-    const master = hosts.hosts[0]!;
-    const release = findRelease('paasta-v1.0')!;
-    installFakes(master, { kubernetes: release.kubernetes, kubeedge: release.kubeedge?.version ?? '1.4.0' });
-    seedExistingCluster(master, release.kubernetes, [{ name: master.name, ip: master.address, roles: ['control-plane', 'worker'] }]);
+    installJumpbox(hosts.hosts[1]!);
+    seedMasterCluster(hosts.hosts[0]!);
     bundle = mkdtempSync(join(tmpdir(), 'sa-bosh-it-bundle-'));
     symlinkSync(UPSTREAM, join(bundle, 'paas-ta-container-platform-deployment'));
     writeContainerPlatform(bundle);
     ps = startPsSampler({ hosts });
-    seedDirector(jump, {
-      address: '10.250.77.6', name: 'micro-bosh', uuid: '0d3c1f2e-fake-director', client: 'admin', secret: SECRETS.boshClientSecret, ca: CA,
-      stemcells: [{ name: 'bosh-aws-xen-hvm-ubuntu-xenial-go_agent', os: 'ubuntu-xenial', version: '621.94' }],
-      cloudConfig: {
-        azs: [{ name: 'z5' }, { name: 'z7' }],
-        vm_types: [{ name: 'small' }],
-        disk_types: [{ name: '10GB', disk_size: 10240 }],
-        networks: [
-          { name: 'default', type: 'manual', subnets: [{ range: '10.250.78.0/24', gateway: '10.250.78.1', azs: ['z5', 'z7'] }] },
-          { name: 'vip', type: 'vip', subnets: [{ range: '10.250.77.0/24' }] },
-        ],
-      },
-    });
+    seedDirector(hosts.hosts[1]!, directorSeed(SECRETS.boshClientSecret));
   });
   afterAll(async () => {
     ps?.stop();
@@ -96,7 +78,7 @@ describe.skipIf(!can.ok)('standalone 2021 with BOSH middleware on test hosts (ju
         { name: master!.name, address: master!.address, roles: ['control-plane', 'worker'] },
         { name: jump!.name, address: jump!.address, roles: ['jumpbox'] },
       ],
-      bosh: { directorAddress: '10.250.77.6', caCertFile: `/home/${hosts.user}/director.crt`, client: 'admin', haproxyAddress: HAPROXY },
+      bosh: { directorAddress: DIRECTOR.address, caCertFile: `/home/${hosts.user}/${CA_FILE}`, client: DIRECTOR.client, haproxyAddress: HAPROXY },
       bundle: { path: bundle },
       storage: { type: 'nfs', nfs: { server: master!.address } },
       portal: { enabled: false },

@@ -158,6 +158,9 @@ describe('caas dry run', () => {
     const steps = records.map((r) => r.step);
     expect(steps.lastIndexOf('verify')).toBeLessThan(steps.indexOf('caas-k8s-token'));
     expect(steps.lastIndexOf('caas-k8s-token')).toBeLessThan(steps.indexOf('caas-middleware'));
+    // The kubeconfig and the report come last: they hand over the container service's endpoints too.
+    expect(steps.lastIndexOf('caas-uaa-client')).toBeLessThan(steps.indexOf('kubeconfig'));
+    expect(steps.lastIndexOf('kubeconfig')).toBeLessThan(steps.indexOf('report'));
     has(/\.\/image-upload-caas\.sh 10\.0\.0\.120:5001$/);
     has(/cf api https:\/\/api\.sys\.example\.com --skip-ssl-validation$/);
     has(/cf create-service-broker container-service-broker admin http:\/\/10\.1?0?\.?.*:31888$/);

@@ -1,0 +1,68 @@
+// The 2021 edge with BOSH middleware (the platform's v1.4.x edge guides): `mode: edge` with the `bosh` section.
+// Not the kubeadm edge: the cloud is a Kubespray cluster of the release (master, cloud workers), KubeEdge joins
+// the edge hosts to it, and the middleware comes from a jump box. profiles.ts picks this profile for an edge
+// plan with `bosh` (profileOf(mode, plan)); plain data like every profile.
+import { msg } from '../../common/messages.js';
+import type { PlanIssue } from '../../plan/issues.js';
+import { countRole, planIssue, type ModeProfile } from '../profile.js';
+
+export const edgeBoshProfile: ModeProfile = {
+  name: 'edge',
+  cluster: 'kubespray',
+  kubeedge: true,
+  roles: ['control-plane', 'worker', 'etcd', 'deployer', 'nfs', 'lb', 'edge', 'jumpbox'],
+  rules(plan) {
+    const out: PlanIssue[] = [];
+    // The guide's layout: one master (cloudcore runs there), one cloud worker or more, edge nodes, the inception VM.
+    const cps = countRole(plan, 'control-plane');
+    if (cps !== 1) out.push(planIssue('error', 'hosts', 'mode.edgeBosh.controlPlane', { count: cps }));
+    if (countRole(plan, 'worker') === 0) out.push(planIssue('error', 'hosts', 'mode.edgeBosh.noWorker'));
+    if (countRole(plan, 'edge') === 0) out.push(planIssue('error', 'hosts', 'plan.edge.noEdgeHost', { mode: plan.mode }));
+    const jump = countRole(plan, 'jumpbox');
+    if (jump !== 1) out.push(planIssue('error', 'hosts', 'mode.standalone.bosh.jumpbox', { count: jump }));
+    if (!plan.bosh?.haproxyAddress) out.push(planIssue('error', 'bosh.haproxyAddress', 'mode.standalone.bosh.haproxyAddress'));
+    if (!plan.bundle) out.push(planIssue('error', 'bundle.path', 'mode.standalone.bosh.bundle'));
+    return out;
+  },
+  // Kubespray from the deployer builds the cloud; keadm, not kubeadm, is what the control plane needs.
+  preflight: { newClusterNodes: true, ansible: true, kubeadm: false },
+  wizard: {
+    title: msg('mode.edge.card'),
+    description: msg('mode.edge.desc'),
+    icon: '⌬',
+    sections: ['podNetwork', 'clusterLayout', 'storage', 'registry', 'bundle', 'edge', 'bosh'],
+  },
+  outputs: ['kubeconfig', 'endpoints', 'report'],
+  messages: {
+    en: {
+      'mode.edgeBosh.controlPlane': 'The 2021 edge with BOSH middleware has one master (cloudcore runs on it): give exactly one host the role control-plane; now {{count}}.',
+      'mode.edgeBosh.noWorker':
+        'The 2021 edge deploys the container platform on a cloud worker (K8S_WORKER_NODE_IP, never an edge node): give one host the role worker.',
+      'mode.edgeBosh.release': 'The plan has a bosh section but the release {{release}} has no BOSH middleware. Use release paasta-v1.0 or remove the bosh section.',
+      'mode.edgeBosh.toolsMissing': '{{host}} lacks {{tools}}. Install the BOSH CLI on the jump box (the BOSH inception VM has it) and resume.',
+      'mode.edgeBosh.step.edgeTrust': 'Trust the private image repository on the edge nodes',
+      'mode.edgeBosh.step.flannel': 'Run flannel on the edge nodes (kube-flannel-edge)',
+      'mode.edgeBosh.cloudcoreDown':
+        'keadm init finished on {{host}} but cloudcore does not answer on {{endpoints}} within a minute. See /var/log/kubeedge/cloudcore.log on {{host}} (the guide starts it with nohup /usr/local/bin/cloudcore) and resume.',
+      'mode.edgeBosh.noFlannel':
+        '{{host}}: the cluster has no kube-flannel DaemonSet in kube-system. The 2021 edge guide (2.2) builds the cloud with kube_network_plugin: flannel; run Kubespray with it and resume.',
+      'mode.edgeBosh.edgeReach':
+        '{{host}} (edge) cannot reach the private image repository {{endpoint}}. Open the port from the edge network to HAProxy (haproxy_public_url) and resume.',
+    },
+    ko: {
+      'mode.edgeBosh.controlPlane': 'BOSH 미들웨어를 쓰는 2021 엣지는 마스터가 하나(cloudcore가 실행됨)입니다. control-plane 역할인 호스트를 정확히 하나로 하세요. 지금은 {{count}}개입니다.',
+      'mode.edgeBosh.noWorker':
+        '2021 엣지는 컨테이너 플랫폼을 클라우드 워커(K8S_WORKER_NODE_IP, 엣지 노드는 아님)에 배포합니다. 한 호스트에 worker 역할을 주세요.',
+      'mode.edgeBosh.release': '플랜에 bosh 항목이 있지만 릴리스 {{release}}에는 BOSH 미들웨어가 없습니다. 릴리스를 paasta-v1.0으로 하거나 bosh 항목을 빼세요.',
+      'mode.edgeBosh.toolsMissing': '{{host}}에 {{tools}}이(가) 없습니다. 점프 박스에 BOSH CLI를 설치(BOSH 인셉션 VM에는 있음)한 뒤 재개하세요.',
+      'mode.edgeBosh.step.edgeTrust': '엣지 노드에서 프라이빗 이미지 저장소 신뢰 설정',
+      'mode.edgeBosh.step.flannel': '엣지 노드에서 flannel 실행(kube-flannel-edge)',
+      'mode.edgeBosh.cloudcoreDown':
+        '{{host}}에서 keadm init은 끝났지만 1분 안에 cloudcore가 {{endpoints}}에서 응답하지 않습니다. {{host}}의 /var/log/kubeedge/cloudcore.log를 확인(가이드는 nohup /usr/local/bin/cloudcore로 시작)한 뒤 재개하세요.',
+      'mode.edgeBosh.noFlannel':
+        '{{host}}: 클러스터의 kube-system에 kube-flannel DaemonSet이 없습니다. 2021 엣지 가이드(2.2)는 kube_network_plugin: flannel로 클라우드를 구성합니다. 그렇게 Kubespray를 실행한 뒤 재개하세요.',
+      'mode.edgeBosh.edgeReach':
+        '{{host}}(엣지)에서 프라이빗 이미지 저장소 {{endpoint}}에 접속할 수 없습니다. 엣지 네트워크에서 HAProxy(haproxy_public_url)로 가는 포트를 연 뒤 재개하세요.',
+    },
+  },
+};

@@ -1,0 +1,327 @@
+// The 2021 edge with BOSH middleware over real SSH, from the edge mode's own descriptor (`mode: edge`,
+// `release: paasta-v1.0`, the `bosh` section), on four test hosts: the master (cloudcore), a cloud worker, an
+// edge node and the jump box. Each host has an /etc of its own (`ownDirs`), so Docker's daemon.json is written
+// for real on every node; `systemctl restart docker` is a strict stand-in (no systemd in a namespace).
+// - KubeEdge: the strict fake keadm of the release's version (1.6.1, the download model: `--master`, bare
+//   versions, Docker as the edge runtime) on the master and the edge node; `keadm join` on the edge node dials the
+//   fake cloudcore on the master, which registers the node in the master's fake cluster (strict fake kubectl).
+// - BOSH: the strict fake bosh on the jump box deploys the REAL v1.0.4 manifests, vars and ops files; the
+//   director's networks are the test subnet, and the jump box takes HAProxy's public address and MariaDB's and
+//   listens on 5001/13306 there (whole-run.ts), so every node's reach check is real.
+// - The container platform: stand-in scripts strict about their inputs (container-platform.ts); the worker
+//   forwards its NodePorts 32080/32091 to the master where the stand-in portals run (what kube-proxy does for a
+//   pod on another node), so the portals are requested on the cloud worker's address as the guide has it.
+// Not here: Kubespray (the cloud is seeded as Kubespray 2.14 with flannel leaves it; the Kubespray steps of the
+// mode are the standalone's, covered by the install and whole-run tests).
+import { chmodSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { secretBag } from '../../../core/api/preflight.js';
+import { loadJournal, readJournal, type JournalState } from '../../../core/install/journal.js';
+import { InstallRun, type RunResult } from '../../../core/install/runner.js';
+import { openSsh } from '../../../core/install/ssh-provider.js';
+import type { InstallMode, Step } from '../../../core/install/step.js';
+import { descriptorOf } from '../../../core/modes/index.js';
+import { findRelease } from '../../../core/plan/catalog.js';
+import { Plan, type PlanInput } from '../../../core/plan/schema.js';
+import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
+import { failNextDeploy, fakeCalls, installBoshFakes, readFake, seedDirector, sha256 } from '../../fakes/bosh-install.js';
+import { cloudcorePid, installFakes, readCluster, seedExistingCluster } from '../../fakes/install.js';
+import { assertNoSecrets, startPsSampler, type PsSampler } from '../../support/secrets-scan.js';
+import { writeContainerPlatform } from './container-platform.js';
+import { cloudConfig, DIRECTOR, DIRECTOR_CA, directorSeed, UPSTREAM } from './setup.js';
+import { startMiddlewareStandIns, stopMiddlewareStandIns } from './whole-run.js';
+
+const can = canRunTestHosts();
+if (!can.ok) console.log(`edge-bosh integration tests skipped: ${can.reason}`);
+
+const SECRETS = { boshClientSecret: 'director-S3cret-eb2', mariadbPassword: 'Paasta!2021-eb2' };
+const [MASTER, WORKER, EDGE, JUMP] = [0, 1, 2, 3];
+/** The steps before these are the standalone's Kubespray cluster (see the header). */
+const FIRST = 'edge-tools';
+
+/** No systemd on a test host: `systemctl restart docker` only, after checking the daemon.json dockerd would read. */
+const SYSTEMCTL = `#!/bin/sh
+# Test stand-in (never shipped): strict; anything but a docker restart is refused.
+[ "$(id -u)" = 0 ] || { echo "Failed to restart docker.service: Access denied" >&2; exit 1; }
+[ "$#" = 2 ] && [ "$1" = restart ] && [ "$2" = docker ] || { echo "systemctl stand-in: $* not supported" >&2; exit 2; }
+python3 -c 'import json; json.load(open("/etc/docker/daemon.json"))' || { echo "Job for docker.service failed: daemon.json is not JSON" >&2; exit 1; }
+echo "restart docker $(tr -d ' \\n' < /etc/docker/daemon.json)" >> /var/lib/cp-installer/systemctl.log
+`;
+
+/** kube-proxy's NodePorts on the worker: each connection goes to the master, where the portal pods run. */
+const NODEPORTS = `import socket, sys, threading, time
+master = sys.argv[2]
+def pipe(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    finally:
+        for s in (a, b):
+            try: s.shutdown(socket.SHUT_RDWR)
+            except OSError: pass
+def serve(port):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', port)); s.listen(16)
+    while True:
+        c, _ = s.accept()
+        try:
+            u = socket.create_connection((master, port), timeout=3)
+        except OSError:
+            c.close(); continue
+        threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+        threading.Thread(target=pipe, args=(u, c), daemon=True).start()
+for p in (32080, 32091):
+    threading.Thread(target=serve, args=(p,), daemon=True).start()
+time.sleep(int(sys.argv[1]))
+`;
+
+/** The mode's own steps from KubeEdge on (the cluster is there): needs on the Kubespray steps dropped. */
+function fromKubeEdge(): InstallMode {
+  const edge = descriptorOf('edge');
+  return {
+    name: 'edge',
+    title: edge.title,
+    steps(plan, release, options) {
+      const all = edge.steps(plan, release, options);
+      const first = all.findIndex((s) => s.id === FIRST);
+      const kept = all.slice(first);
+      const ids = new Set(kept.map((s) => s.id));
+      return kept.map((s): Step => ({ ...s, needs: s.needs.filter((n) => ids.has(n)) }));
+    },
+  };
+}
+
+describe.skipIf(!can.ok)('edge 2021 with BOSH middleware on test hosts (master, worker, edge node, jump box)', { timeout: 170_000 }, () => {
+  let hosts: TestHosts;
+  let bundle: string;
+  let ps: PsSampler;
+  let net: string;
+  let haproxy: string;
+
+  const seedSite = () =>
+    seedDirector(hosts.hosts[JUMP]!, directorSeed(SECRETS.boshClientSecret, { cloudConfig: cloudConfig({ privateRange: `${net}.0/24`, publicRange: `${net}.0/24` }) }));
+
+  beforeAll(async () => {
+    hosts = await startTestHosts({ count: 4, ownDirs: ['/etc'] });
+    net = hosts.hosts[0]!.address.replace(/\.\d+$/, '');
+    haproxy = `${net}.121`;
+    const release = findRelease('paasta-v1.0')!;
+    const versions = { kubernetes: release.kubernetes, kubeedge: release.kubeedge!.version, edgeKubelet: release.kubeedge!.edgeKubelet };
+    const [master, worker, edge, jump] = [hosts.hosts[MASTER]!, hosts.hosts[WORKER]!, hosts.hosts[EDGE]!, hosts.hosts[JUMP]!];
+    installFakes(master, versions);
+    installFakes(edge, versions);
+    seedExistingCluster(master, release.kubernetes, [
+      { name: master.name, ip: master.address, roles: ['master'] },
+      { name: worker.name, ip: worker.address, roles: [] },
+    ]);
+    // Kubespray's admin.conf (the kubeconfig step hands it over, rewritten for the cluster's name).
+    writeFileSync(
+      join(master.dir, 'kube', 'admin.conf'),
+      [
+        'apiVersion: v1', 'kind: Config', 'clusters:', '- cluster:', '    certificate-authority-data: Q0E=', `    server: https://${master.address}:6443`, '  name: cluster.local',
+        'contexts:', '- context:', '    cluster: cluster.local', '    user: kubernetes-admin', '  name: kubernetes-admin@cluster.local', 'current-context: kubernetes-admin@cluster.local',
+        'users:', '- name: kubernetes-admin', '  user:', '    client-certificate-data: Q0VSVA==', '    client-key-data: S0VZ', '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    // Kubespray 2.14 with flannel (edge guide 2.2) and the platform's ingress-nginx DaemonSet: what cloud
+    // DaemonSets edge nodes must be kept from.
+    const state = join(master.dir, 'lib', 'fake-k8s', 'cluster.json');
+    const cluster = JSON.parse(readFileSync(state, 'utf8')) as { workloads: Array<{ metadata: { name: string; namespace: string } }> };
+    const template = cluster.workloads[0]!;
+    cluster.workloads = cluster.workloads.filter((w) => !w.metadata.name.startsWith('calico'));
+    cluster.workloads.push({ ...JSON.parse(JSON.stringify(template)), metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx' } });
+    // Kubespray 2.14's kube-flannel (its cni-flannel.yml.j2): app=flannel, flanneld with the subnet manager.
+    cluster.workloads.push({
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'kube-flannel', namespace: 'kube-system', labels: { tier: 'node', app: 'flannel' } },
+      spec: { selector: { matchLabels: { app: 'flannel' } }, template: { metadata: { labels: { tier: 'node', app: 'flannel' } }, spec: {
+        serviceAccountName: 'flannel', hostNetwork: true, tolerations: [{ operator: 'Exists' }],
+        containers: [{ name: 'kube-flannel', image: 'quay.io/coreos/flannel:v0.12.0-amd64', command: ['/opt/bin/flanneld', '--ip-masq', '--kube-subnet-mgr'] }],
+      } } },
+    } as never);
+    writeFileSync(state, JSON.stringify(cluster, null, 1));
+    for (const h of [master, worker, edge]) {
+      writeFileSync(join(h.dir, 'bin', 'systemctl'), SYSTEMCTL);
+      chmodSync(join(h.dir, 'bin', 'systemctl'), 0o755);
+    }
+    // The worker's Docker had a setting of the site's own: the trust is merged into it.
+    const r = await hosts.exec(WORKER, `mkdir -p /etc/docker && printf '%s' '{"log-driver":"json-file"}' > /etc/docker/daemon.json`);
+    expect(r.code, r.stderr).toBe(0);
+    installBoshFakes(jump);
+    writeFileSync(join(jump.dir, 'home', 'director.crt'), DIRECTOR_CA, { mode: 0o644 });
+    seedSite();
+    await startMiddlewareStandIns(hosts, JUMP, haproxy, 600);
+    writeFileSync(join(worker.dir, 'lib', 'nodeports.py'), NODEPORTS);
+    const f = await hosts.exec(WORKER, `setsid nohup python3 /var/lib/cp-installer/nodeports.py 600 ${master.address} </dev/null >/dev/null 2>&1 & echo $! > /var/lib/cp-installer/nodeports.pid`);
+    expect(f.code, f.stderr).toBe(0);
+    bundle = mkdtempSync(join(tmpdir(), 'edge-bosh-it-bundle-'));
+    symlinkSync(UPSTREAM, join(bundle, 'paas-ta-container-platform-deployment'));
+    writeContainerPlatform(bundle);
+    ps = startPsSampler({ hosts });
+  }, 120_000);
+
+  afterAll(async () => {
+    ps?.stop();
+    if (!hosts) return;
+    await stopMiddlewareStandIns(hosts, JUMP);
+    await hosts.exec(WORKER, 'p=/var/lib/cp-installer/nodeports.pid; [ -f $p ] && kill $(cat $p) 2>/dev/null; true').catch(() => undefined);
+    await hosts.exec(MASTER, 'p=/var/lib/cp-installer/cp-test/portals.pid; [ -f $p ] && kill $(cat $p) 2>/dev/null; true').catch(() => undefined);
+    const cc = cloudcorePid(hosts.hosts[MASTER]!);
+    if (cc) await hosts.exec(MASTER, `kill ${cc} 2>/dev/null; true`).catch(() => undefined);
+    await hosts.stop();
+  });
+
+  function plan(): Plan {
+    const [master, worker, edge, jump] = [hosts.hosts[MASTER]!, hosts.hosts[WORKER]!, hosts.hosts[EDGE]!, hosts.hosts[JUMP]!];
+    return Plan.parse({
+      apiVersion: 'cp-installer/v1',
+      kind: 'Plan',
+      mode: 'edge',
+      release: 'paasta-v1.0',
+      auth: [{ name: 'default', method: 'key', keyPath: hosts.keyPath, user: hosts.user, sudo: 'nopasswd' }],
+      hosts: [
+        { name: master.name, address: master.address, roles: ['control-plane'] },
+        { name: worker.name, address: worker.address, roles: ['worker'] },
+        { name: edge.name, address: edge.address, roles: ['edge'] },
+        { name: jump.name, address: jump.address, roles: ['jumpbox'] },
+      ],
+      bosh: { directorAddress: DIRECTOR.address, caCertFile: `/home/${hosts.user}/director.crt`, client: DIRECTOR.client, haproxyAddress: haproxy },
+      bundle: { path: bundle },
+      storage: { type: 'nfs', nfs: { server: master.address } },
+      portal: { enabled: false },
+    } as PlanInput);
+  }
+
+  async function run(runId: string, workdir: string, resume?: JournalState): Promise<RunResult> {
+    const p = plan();
+    const ssh = await openSsh(p, {}, { knownHostsFile: hosts.knownHostsFile, useSshConfig: false });
+    try {
+      return await new InstallRun({
+        runId, workdir, mode: fromKubeEdge(), plan: p, release: findRelease('paasta-v1.0')!, options: { overrides: [], edgeVerifySeconds: 30 },
+        secrets: secretBag(Object.entries(SECRETS).map(([kind, value]) => ({ kind: kind as keyof typeof SECRETS, profile: '', value }))),
+        sessions: ssh.sessions,
+        ...(resume ? { resume } : {}),
+      }).start();
+    } finally {
+      await ssh.close();
+    }
+  }
+
+  const daemonJson = async (i: number): Promise<unknown> => {
+    const r = await hosts.exec(i, 'cat /etc/docker/daemon.json 2>/dev/null || echo null');
+    return JSON.parse(r.stdout);
+  };
+  const restarts = (i: number): string[] => {
+    try {
+      return readFileSync(join(hosts.hosts[i]!.dir, 'lib', 'systemctl.log'), 'utf8').split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+
+  it('joins the edge node to the Kubespray cloud with KubeEdge 1.6.1, deploys the middleware, trusts it on every node and verifies both portals', async () => {
+    const workdir = mkdtempSync(join(tmpdir(), 'edge-bosh-wd-'));
+    const result = await run('eb-1', workdir);
+    expect(result.error, JSON.stringify(result.failure)).toBeUndefined();
+    expect(result.status).toBe('succeeded');
+    const [master, worker, edge, jump] = [hosts.hosts[MASTER]!, hosts.hosts[WORKER]!, hosts.hosts[EDGE]!, hosts.hosts[JUMP]!];
+
+    // KubeEdge (edge guide 2.4–2.5): cloudcore of the release's version on the master, advertised on its address;
+    // the edge node Ready as agent,edge; the cloud DaemonSets kept off edge nodes.
+    const cluster = readCluster(master)!;
+    expect(cluster.cloudcore?.version).toBe('1.6.1');
+    expect(cluster.cloudcore?.advertise).toContain(master.address);
+    const edgeNode = cluster.nodes.find((n) => n.metadata.name === edge.name)!;
+    expect(Object.keys(edgeNode.metadata.labels)).toEqual(expect.arrayContaining(['node-role.kubernetes.io/edge', 'node-role.kubernetes.io/agent']));
+    expect(edgeNode.status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+    for (const name of ['kube-flannel', 'ingress-nginx-controller']) {
+      const w = cluster.workloads.find((x) => x.metadata.name === name)!;
+      expect(JSON.stringify(w.spec.template.spec.affinity), name).toContain('node-role.kubernetes.io/edge');
+    }
+    // Guide 2.5: kube-flannel-edge for the edge nodes, through edgecore's metaServer.
+    const edgeFlannel = (cluster as unknown as { objects: Array<{ kind: string; metadata: { name: string }; spec: { selector: unknown; template: { spec: { nodeSelector: unknown; containers: Array<{ name: string; command: string[] }> } } } }> }).objects
+      .find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'kube-flannel-edge')!;
+    expect(edgeFlannel.spec.selector).toEqual({ matchLabels: { app: 'flannel-edge' } });
+    expect(edgeFlannel.spec.template.spec.nodeSelector).toEqual({ 'node-role.kubernetes.io/edge': '' });
+    expect(edgeFlannel.spec.template.spec.containers[0]!.command).toContain('--kube-api-url=http://127.0.0.1:10550');
+    // The join as the guide's: cloudcore's address and port, Docker (no CRI endpoint given to edged).
+    const edgecore = JSON.parse(readFileSync(join(edge.dir, 'lib', 'fake-k8s', 'edge', 'etc-kubeedge', 'config', 'edgecore.yaml'), 'utf8')) as { modules: { edgeHub: { websocket: { server: string } }; edged: { remoteRuntimeEndpoint: string | null } } };
+    expect(edgecore.modules.edgeHub.websocket.server).toBe(`${master.address}:10000`);
+    expect(edgecore.modules.edged.remoteRuntimeEndpoint ?? null).toBeNull();
+
+    // BOSH (edge BOSH guide 2): the real manifest with the installer's vars file and the guide's ops files.
+    const bosh = readFake<{ deployments: Record<string, { vms: Array<{ group: string; ips: string[]; process_state: string }>; vars_files: string[]; ops_files: string[]; manifest: string }> }>(jump, 'bosh');
+    const dep = bosh.deployments['paasta-container-platform']!;
+    expect(dep.vms.map((v) => [v.group, v.process_state]), 'BOSH VMs').toEqual([['haproxy', 'running'], ['mariadb', 'running'], ['private-image-repository', 'running']]);
+    expect(dep.vars_files).toEqual(['manifests/cp-installer-vars.yml']);
+    expect(dep.ops_files, 'ops files').toEqual(['manifests/ops-files/paasta-container-service/network-aws.yml', 'manifests/ops-files/misc/first-time-deploy.yml']);
+    expect(dep.manifest).toContain(`k8s_api_server_ip: ${master.address}`);
+    const tokenSecret = readCluster(master)!.objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'k8sadmin-token') as unknown as { data: { token: string } };
+    const token = Buffer.from(tokenSecret.data.token, 'base64').toString('utf8');
+    expect(JSON.stringify(parseYaml(dep.manifest))).toContain(`"k8s_auth_bearer":"${token}"`);
+    expect(result.outputs['bosh.registry']).toBe(`${haproxy}:5001`);
+
+    // Guide 3.1 on every node, the edge node too: the repository in Docker's insecure-registries, the site's key
+    // kept, Docker restarted once; nothing on the jump box.
+    const registry = `${haproxy}:5001`;
+    expect(await daemonJson(MASTER)).toEqual({ 'insecure-registries': [registry] });
+    expect(await daemonJson(WORKER)).toEqual({ 'log-driver': 'json-file', 'insecure-registries': [registry] });
+    expect(await daemonJson(EDGE)).toEqual({ 'insecure-registries': [registry] });
+    expect(await daemonJson(JUMP)).toBeNull();
+    for (const i of [MASTER, WORKER, EDGE]) expect(restarts(i), `host ${i}`).toHaveLength(1);
+
+    // Guide 3.2–3.3 on the master: the images pushed once, container-platform-vars.sh with the CLOUD worker.
+    expect(readFileSync(join(master.dir, 'lib', 'cp-test', 'images-pushed'), 'utf8')).toBe(`${registry}\n`);
+    const deployed = JSON.parse(readFileSync(join(master.dir, 'lib', 'cp-test', 'deployed.json'), 'utf8')) as Record<string, string>;
+    expect(deployed).toEqual({
+      haproxy, master: master.address, worker: worker.address, workerHostname: worker.name, cluster: 'cp-cluster', mariadbUser: 'cp-admin', mariadbPassword: sha256(SECRETS.mariadbPassword),
+    });
+    // Section 4: both portals on the worker's NodePorts, handed over with the API server.
+    const portals = (result.outputs as Record<string, unknown>)['portalEndpoints'] as Array<Record<string, unknown>>;
+    expect(portals, 'portal endpoints').toEqual([
+      { name: 'operator-portal', url: `http://${worker.address}:32080`, via: master.name, state: 'ok', status: 302 },
+      { name: 'user-portal', url: `http://${worker.address}:32091`, via: master.name, state: 'ok', status: 302 },
+    ]);
+    const endpoints = (result.outputs as Record<string, unknown>)['endpoints'] as Array<{ name: string; url: string }>;
+    expect(endpoints.map((e) => e.url)).toEqual(expect.arrayContaining([`http://${worker.address}:32080`, `http://${worker.address}:32091`]));
+
+    // No secret in bosh's argv, the workdir, the master's workspace or a `ps` sample.
+    const argv = JSON.stringify(fakeCalls(jump, 'bosh'));
+    for (const v of [...Object.values(SECRETS), token]) expect(argv).not.toContain(v);
+    assertNoSecrets({ secrets: [...Object.entries(SECRETS).map(([label, value]) => ({ label, value })), { label: 'k8sBearerToken', value: token }], paths: [workdir, join(master.dir, 'home', 'workspace')], sampler: ps, minSamples: 1, minFiles: 3 });
+  });
+
+  it('a failed BOSH task shows its number and stage first; resume re-runs the deploy and what follows, not KubeEdge', async () => {
+    seedSite();
+    failNextDeploy(hosts.hosts[JUMP]!, 'mariadb');
+    const workdir = mkdtempSync(join(tmpdir(), 'edge-bosh-wd-'));
+    const first = await run('eb-fail', workdir);
+    expect(first.status).toBe('failed');
+    expect(first.failedStep).toBe('bosh-middleware');
+    expect(first.failure?.task).toMatch(/^Updating instance mariadb: mariadb\/[0-9a-f-]+ \(0\) \(canary\)$/);
+    expect(first.failure?.message).toMatch(/^Task \d+, Updating instance mariadb: mariadb\/[0-9a-f-]+ \(0\) \(canary\): Action Failed get_task/);
+    expect(first.error).toMatchObject({ key: 'mode.caas.deploy-failed', params: { task: expect.stringMatching(/^\d+$/) } });
+    const joinedBefore = readCluster(hosts.hosts[MASTER]!)!.nodes.map((n) => n.metadata.name);
+
+    const second = await run('eb-fail', workdir, loadJournal(workdir, 'eb-fail'));
+    expect(second.error, JSON.stringify(second.failure)).toBeUndefined();
+    expect(second.status).toBe('succeeded');
+    const records = readJournal(join(workdir, 'runs', 'eb-fail', 'journal.jsonl'));
+    const resumedAt = records.findIndex((r) => r.t === 'resume');
+    const started = [...new Set(records.slice(resumedAt).filter((r) => r.t === 'step-start').map((r) => (r as { step: string }).step))];
+    expect(started[0]).toBe('bosh-middleware');
+    for (const s of ['edge-tools', 'keadm-init', 'keadm-gettoken', 'edge-join', 'edge-flannel', 'edge-verify', 'bosh-jumpbox', 'bosh-bosh-tree', 'bosh-k8s-token']) expect(started, s).not.toContain(s);
+    expect(started).toEqual(expect.arrayContaining(['bosh-vms', 'bosh-registry-trust', 'bosh-edge-trust', 'cp-deploy', 'cp-endpoints']));
+    expect(readCluster(hosts.hosts[MASTER]!)!.nodes.map((n) => n.metadata.name)).toEqual(joinedBefore);
+    expect(readFake<{ deployments: Record<string, { vms: Array<{ process_state: string }> }> }>(hosts.hosts[JUMP]!, 'bosh').deployments['paasta-container-platform']!.vms.every((v) => v.process_state === 'running')).toBe(true);
+    // The trust was there already: no second Docker restart anywhere.
+    for (const i of [MASTER, WORKER, EDGE]) expect(restarts(i), `host ${i}`).toHaveLength(1);
+  });
+});
