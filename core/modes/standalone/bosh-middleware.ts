@@ -191,8 +191,9 @@ export function standaloneBoshSteps(plan: Plan, master: Host, needs: { start: st
       for (const e of results) ctx.log(e.state === 'ok' ? `${e.url} (${e.name}): HTTP ${e.status}` : `${e.url} (${e.name}): not reachable: ${e.reason}`);
       if (down.length)
         throw new StepError(msg('mode.standalone.bosh.endpointsDown', { host: m, endpoints: down.map((d) => `${d.url} (${d.name})`).join(', ') }), { host: m, message: `not answering: ${down.map((d) => d.name).join(', ')}` });
-      // The kubeconfig step hands these over with the API server (outputs.ts: portalEndpoints).
-      ctx.outputs.set('portalEndpoints', results as unknown as OutputValue);
+      // The kubeconfig step hands these over with the API server (outputs.ts: portalEndpoints). They are the
+      // 2021 release's portals, not v1.6's: Done shows them without that portal's first login and uninstall.
+      ctx.outputs.set('portalEndpoints', results.map((e) => ({ ...e, service: true })) as unknown as OutputValue);
       ctx.progress(1, `${results.length}/${results.length} portal URLs answered`);
     },
   };

@@ -286,8 +286,8 @@ describe.skipIf(!can.ok)('edge 2021 with BOSH middleware on test hosts (master, 
     // Section 4: both portals on the worker's NodePorts, handed over with the API server.
     const portals = (result.outputs as Record<string, unknown>)['portalEndpoints'] as Array<Record<string, unknown>>;
     expect(portals, 'portal endpoints').toEqual([
-      { name: 'operator-portal', url: `http://${worker.address}:32080`, via: master.name, state: 'ok', status: 302 },
-      { name: 'user-portal', url: `http://${worker.address}:32091`, via: master.name, state: 'ok', status: 302 },
+      { name: 'operator-portal', url: `http://${worker.address}:32080`, via: master.name, state: 'ok', status: 302, service: true },
+      { name: 'user-portal', url: `http://${worker.address}:32091`, via: master.name, state: 'ok', status: 302, service: true },
     ]);
     const endpoints = (result.outputs as Record<string, unknown>)['endpoints'] as Array<{ name: string; url: string }>;
     expect(endpoints.map((e) => e.url)).toEqual(expect.arrayContaining([`http://${worker.address}:32080`, `http://${worker.address}:32091`]));

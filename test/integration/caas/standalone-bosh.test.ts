@@ -135,8 +135,8 @@ describe.skipIf(!can.ok)('standalone 2021 with BOSH middleware on test hosts (ju
     // Both portals requested and answering, handed over as endpoints after the API server.
     const portals = (result.outputs as Record<string, unknown>)['portalEndpoints'] as Array<Record<string, unknown>>;
     expect(portals).toEqual([
-      { name: 'operator-portal', url: `http://${master.address}:32080`, via: master.name, state: 'ok', status: 302 },
-      { name: 'user-portal', url: `http://${master.address}:32091`, via: master.name, state: 'ok', status: 302 },
+      { name: 'operator-portal', url: `http://${master.address}:32080`, via: master.name, state: 'ok', status: 302, service: true },
+      { name: 'user-portal', url: `http://${master.address}:32091`, via: master.name, state: 'ok', status: 302, service: true },
     ]);
 
     // No secret was a word of bosh's argv, nor in the workdir, the master's workspace or a `ps` sample.
