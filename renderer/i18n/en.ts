@@ -224,7 +224,7 @@ export const en: Record<string, string> = {
   'ui.set.registry.insecure': 'Registry without TLS',
   'ui.set.registry.insecure.help': 'Only for a registry on a closed network.',
   'ui.set.bundle.path': 'Offline bundle',
-  'ui.set.bundle.path.help': 'Path of the bundle folder on this computer (it holds kubespray/cluster.yml), for a site without internet.',
+  'ui.set.bundle.path.help': 'A folder on this computer a bundle was unpacked into (`cp-installer bundle unpack`), for a site without internet; with a Bundle file, leave it empty.',
   'ui.set.bundleNone': 'none (hosts download)',
   'ui.set.edge': 'Edge',
   'ui.set.edge.cloudcoreAddress': 'cloudcore public address',

@@ -223,7 +223,7 @@ export const ko: Record<string, string> = {
   'ui.set.registry.insecure': 'TLS 없는 레지스트리',
   'ui.set.registry.insecure.help': '폐쇄망의 레지스트리에만 쓰세요.',
   'ui.set.bundle.path': '오프라인 번들',
-  'ui.set.bundle.path.help': '인터넷이 없는 현장용, 이 컴퓨터에 있는 번들 폴더의 경로(kubespray/cluster.yml 포함).',
+  'ui.set.bundle.path.help': '인터넷이 없는 현장용, 번들을 푼 이 컴퓨터의 폴더(`cp-installer bundle unpack`). 번들 파일을 지정했다면 비워 두십시오.',
   'ui.set.bundleNone': '없음(호스트가 내려받음)',
   'ui.set.edge': '엣지',
   'ui.set.edge.cloudcoreAddress': 'cloudcore 공개 주소',
