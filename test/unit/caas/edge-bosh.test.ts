@@ -136,6 +136,8 @@ describe('the release as the 2021 tree has it', () => {
     const net = (p: Plan) => groupVarChanges(p, release).filter((c) => c.key === 'kube_network_plugin');
     expect(net(Plan.parse(planInput('/srv/b'))).map((c) => [c.file, c.value])).toEqual([['group_vars/k8s-cluster/k8s-cluster.yml', 'flannel']]);
     const standalone = planInput('/srv/b', { mode: 'standalone' });
+    // A standalone plan's edge-role host is not joined: its cluster keeps calico (the 2021 tree's own setting).
+    expect(net(Plan.parse(standalone))).toEqual([]);
     standalone.hosts = standalone.hosts!.filter((h) => h.name !== 'edge1');
     expect(net(Plan.parse(standalone))).toEqual([]);
   });
