@@ -36,6 +36,10 @@ export const planMessages: Catalogs = {
       '"{{value}}" cannot be {{field}}: write an absolute path (/…) or a path in your home folder (~/…).',
     'plan.path.remote':
       '"{{value}}" cannot be {{field}}: write an absolute path on the host, e.g. /home/share/nfs.',
+    'plan.bundle.registryTls.site':
+      '{{field}} has no effect: the plan names a site registry (registry.address), which the nodes reach as registry.insecure and registry.caFile say. Remove {{field}}.',
+    'plan.bundle.registryTls.noFile':
+      '{{field}} has no effect: only a plan with bundle.file runs the deployer\'s own registry. Add bundle.file, or remove {{field}}.',
     'plan.bundle.fileOrPath':
       'The offline bundle needs {{field}}: the file `cp-installer bundle build` made (it is unpacked beside itself when the run starts), or bundle.path for a folder already unpacked.',
     'plan.domain.invalid':
@@ -228,6 +232,10 @@ export const planMessages: Catalogs = {
       '"{{value}}"은(는) {{field}}로 쓸 수 없습니다. 절대 경로(/…)나 홈 폴더 안의 경로(~/…)를 쓰세요.',
     'plan.path.remote':
       '"{{value}}"은(는) {{field}}로 쓸 수 없습니다. 호스트의 절대 경로를 쓰세요(예: /home/share/nfs).',
+    'plan.bundle.registryTls.site':
+      '{{field}}은(는) 효과가 없습니다. 계획이 현장 레지스트리(registry.address)를 지정했고, 노드는 registry.insecure와 registry.caFile에 따라 그 레지스트리에 접속합니다. {{field}}을(를) 지우십시오.',
+    'plan.bundle.registryTls.noFile':
+      '{{field}}은(는) 효과가 없습니다. 배포 호스트의 자체 레지스트리는 bundle.file이 있는 계획에서만 실행됩니다. bundle.file을 추가하거나 {{field}}을(를) 지우십시오.',
     'plan.bundle.fileOrPath':
       '오프라인 번들에는 {{field}}가 필요합니다. `cp-installer bundle build`로 만든 파일을 지정하거나(실행이 시작될 때 그 옆에 풀립니다), 이미 풀어 둔 폴더라면 bundle.path를 지정하세요.',
     'plan.domain.invalid':

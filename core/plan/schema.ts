@@ -150,6 +150,11 @@ export const Bundle = z
      * holding every image (core/install/offline/).
      */
     file: z.string().optional(),
+    /**
+     * The deployer's own registry (no site registry named) serves HTTPS with a CA made on the deployer, which
+     * every node trusts (default); `false` keeps it plain HTTP, for a site that wants that.
+     */
+    registryTls: z.boolean().optional(),
   })
   .strict()
   // Every reader of the unpacked bundle keeps reading `path`; with neither given it is '' and the validator
@@ -312,20 +317,26 @@ export const LOCAL_REGISTRY_PORT = 5000;
 /** The registry the nodes pull every image from on a site without internet. */
 export interface OfflineRegistry {
   address: string;
-  /** Plain HTTP (the deployer's registry, or a site registry marked insecure). */
+  /** Plain HTTP (the deployer's registry with bundle.registryTls false, or a site registry marked insecure). */
   insecure: boolean;
   caFile?: string;
   /** The site registry's login for pushing (its password is the registryPassword secret). */
   user?: string;
-  /** The deployer's own registry, started by the installer from the bundle (else the plan's site registry). */
+  /** The deployer's own registry, started by the installer from the bundle (else the plan's site registry);
+   *  unless insecure, its CA is made on the deployer (registry-cert) and pushed to every node. */
   local: boolean;
+}
+
+/** Whether the nodes get a CA for the registry: the site registry's caFile, or the deployer's own CA. */
+export function registryHasCa(r: OfflineRegistry): boolean {
+  return !r.insecure && (r.local || !!r.caFile);
 }
 
 /** The plan's site registry; else, when the plan carries a bundle file to serve, the deployer's own registry. */
 export function offlineRegistry(plan: Plan): OfflineRegistry | undefined {
   if (plan.registry) return { address: plan.registry.address, insecure: plan.registry.insecure, ...(plan.registry.caFile ? { caFile: plan.registry.caFile } : {}), ...(plan.registry.user ? { user: plan.registry.user } : {}), local: false };
   const d = plan.bundle?.file ? deployerHost(plan) : undefined;
-  return d ? { address: `${innerAddress(d)}:${LOCAL_REGISTRY_PORT}`, insecure: true, local: true } : undefined;
+  return d ? { address: `${innerAddress(d)}:${LOCAL_REGISTRY_PORT}`, insecure: plan.bundle?.registryTls === false, local: true } : undefined;
 }
 
 /** The deployer: the host with the `deployer` role, else the first control plane (as the platform's guide does). */

@@ -280,6 +280,12 @@ function checkCharsets(plan: Plan): Issue[] {
   const ownPath = plan.bundle?.path && !(plan.bundle.file && plan.bundle.path === derivedBundleDir(plan.bundle.file));
   check('bundle.path', ownPath ? plan.bundle?.path : undefined, isPlanPath, 'plan.path.invalid');
   check('bundle.file', plan.bundle?.file, isPlanPath, 'plan.path.invalid');
+  // The deployer's registry's own TLS switch means nothing where that registry does not run.
+  if (plan.bundle?.registryTls !== undefined) {
+    const field = 'bundle.registryTls';
+    if (plan.registry) out.push(warning(field, 'plan.bundle.registryTls.site', { field }));
+    else if (!plan.bundle.file) out.push(warning(field, 'plan.bundle.registryTls.noFile', { field }));
+  }
   check('edge.kubeconfig', plan.edge?.kubeconfig, isPlanPath, 'plan.path.invalid');
   check('bosh.caCertFile', plan.bosh?.caCertFile, isPlanPath, 'plan.path.invalid');
   check('bosh.client', plan.bosh?.client, isPlanName, 'plan.name.invalid');

@@ -223,6 +223,8 @@ export const en: Record<string, string> = {
   'ui.set.registry.caFile.help': 'CA certificate the nodes trust for this registry.',
   'ui.set.registry.insecure': 'Registry without TLS',
   'ui.set.registry.insecure.help': 'Only for a registry on a closed network.',
+  'ui.set.bundle.registryTls': 'HTTPS for the deployer\'s registry',
+  'ui.set.bundle.registryTls.help': 'A CA made on the deployer, trusted by every node. Off: plain HTTP.',
   'ui.set.bundle.path': 'Offline bundle',
   'ui.set.bundle.path.help': 'A folder on this computer a bundle was unpacked into (`cp-installer bundle unpack`), for a site without internet; with a Bundle file, leave it empty.',
   'ui.set.bundleNone': 'none (hosts download)',

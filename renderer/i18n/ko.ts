@@ -222,6 +222,8 @@ export const ko: Record<string, string> = {
   'ui.set.registry.caFile.help': '노드가 이 레지스트리를 신뢰할 CA 인증서.',
   'ui.set.registry.insecure': 'TLS 없는 레지스트리',
   'ui.set.registry.insecure.help': '폐쇄망의 레지스트리에만 쓰세요.',
+  'ui.set.bundle.registryTls': '배포 호스트 레지스트리에 HTTPS 사용',
+  'ui.set.bundle.registryTls.help': '배포 호스트에서 만든 CA를 모든 노드가 신뢰합니다. 끄면 평문 HTTP.',
   'ui.set.bundle.path': '오프라인 번들',
   'ui.set.bundle.path.help': '인터넷이 없는 현장용, 번들을 푼 이 컴퓨터의 폴더(`cp-installer bundle unpack`). 번들 파일을 지정했다면 비워 두십시오.',
   'ui.set.bundleNone': '없음(호스트가 내려받음)',

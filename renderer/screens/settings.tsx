@@ -144,6 +144,9 @@ export function SettingsScreen() {
           )}
           {text('bundle', 'path', { placeholder: m('ui.set.bundleNone') })}
           {text('bundle', 'file', { placeholder: m('ui.set.optional') })}
+          {plan.bundle?.file && !plan.registry?.address && (
+            <CheckField label={m('ui.set.bundle.registryTls')} help={m('ui.set.bundle.registryTls.help')} checked={plan.bundle.registryTls !== false} onChange={(v) => edit((p) => setSetting(p, 'bundle', 'registryTls', v ? undefined : false))} testid="setting-bundle.registryTls" />
+          )}
         </div>
         <BundleBuild />
         <BundleHelp />

@@ -161,13 +161,17 @@ def registry_missing(ref):
     """For an image on a registry named by host:port (a site's own): why it cannot be pulled, or None.
     Upstream names (docker.io, registry.k8s.io, no host) are not asked: the tests without a registry run
     offline. A tag of '*' accepts any tag of the repository (kubeadm's own pinned tags per version)."""
-    import urllib.request, urllib.error
+    import os, ssl, urllib.request, urllib.error
     name, _, tag = ref.rpartition(':')
     host, _, path = name.partition('/')
     if ':' not in host or not path:
         return None
+    # As a runtime would: HTTPS verified by the registry's CA where the host was given one (containerd's
+    # certs.d, containers' certs.d), else plain HTTP. A TLS registry without its CA here fails, as it would.
+    ca = next((p for p in ('/etc/containerd/certs.d/%s/ca.crt' % host, '/etc/containers/certs.d/%s/ca.crt' % host) if os.path.exists(p)), None)
+    url = '%s://%s/v2/%s/tags/list' % ('https' if ca else 'http', host, path)
     try:
-        with urllib.request.urlopen('http://%s/v2/%s/tags/list' % (host, path), timeout=10) as r:
+        with urllib.request.urlopen(url, timeout=10, context=ssl.create_default_context(cafile=ca) if ca else None) as r:
             tags = (json.loads(r.read().decode() or '{}').get('tags') or [])
     except urllib.error.HTTPError as e:
         return '%s: %s %s' % (ref, e.code, 'manifest unknown' if e.code == 404 else e.reason)

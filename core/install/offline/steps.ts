@@ -5,11 +5,15 @@
 //   bundle-unpack    unpacked there, every file checked against the manifest's sha256 (sha256sum -c), then
 //                    swapped into place; the uploaded file is removed (a marker keeps which bundle it was)
 //   files-repo       the bundle's files/ over HTTP on :8080 (Kubespray's files_repo), a supervised service
-//   registry         the distribution registry from the bundle on :5000 — unless the plan names a site registry
+//   registry-cert    the deployer's registry's CA and server certificate, made there with openssl once and kept
+//                    (issued again only for a changed address); skipped for plain HTTP (bundle.registryTls: false)
+//   registry         the distribution registry from the bundle on :5000 over HTTPS with that certificate — unless
+//                    the plan names a site registry
 //   image-load       every OCI archive of the bundle into that registry with skopeo; an image whose digest is
 //                    there already is not copied again (a rerun loads 0)
 //   node-registries  every node's runtime pointed at that registry for each upstream registry (containerd
-//                    hosts.toml / CRI-O registries.conf.d), with its CA or plain HTTP as the plan says
+//                    hosts.toml / CRI-O registries.conf.d), with its CA (the deployer's, or the site registry's
+//                    caFile) or plain HTTP as the plan says
 //   offline-tree     the fork's templates made to read kubeadm's imageRepository from the inventory
 // The inventory (core/tools/kubespray/group-vars.ts) sets Kubespray's offline variables and the fork's
 // hard-coded image repositories again; the dry run shows each of them.
@@ -20,7 +24,7 @@ import { registryUrl } from '../../bundle/manifest.js';
 import { msg } from '../../common/messages.js';
 import { SERVICE_SECRETS } from '../../plan/secrets.js';
 import { shellJoin, shq } from '../../common/quote.js';
-import { clusterNodes, FILES_REPO_PORT, innerAddress, LOCAL_REGISTRY_PORT, loginUser, offlineRegistry, type Host, type OfflineRegistry, type Plan } from '../../plan/schema.js';
+import { clusterNodes, FILES_REPO_PORT, innerAddress, LOCAL_REGISTRY_PORT, loginUser, offlineRegistry, registryHasCa, type Host, type OfflineRegistry, type Plan } from '../../plan/schema.js';
 import { KUBEADM_REPO_VAR, patchKubeadmRepoCommand } from '../../tools/kubespray/offline-images.js';
 import { mirrorEntries, runtimeRegistryFiles, upstreamRegistries, containerdCaPath, containersCaPath } from '../../tools/registry/mirrors.js';
 import {
@@ -31,9 +35,12 @@ import {
   loadImageCommand,
   OFFLINE_DIR,
   OFFLINE_LAYOUT,
+  parseRegistryCert,
+  registryCertScript,
   registryConfig,
   registryConfigPath,
   registryServiceSpec,
+  registryTlsFiles,
   remoteDigestCommand,
   specHash,
   supervisorPaths,
@@ -52,7 +59,7 @@ import { StepError, type Step, type StepContext } from '../step.js';
 import { bundledChartsEdit, chartArchive } from './charts.js';
 import { ImageCollision, imageLoads, imageRegistries, type ImageLoad } from './images.js';
 
-export const OFFLINE_STEP_IDS = ['bundle-upload', 'bundle-unpack', 'files-repo', 'registry', 'image-load', 'node-registries', 'offline-tree'] as const;
+export const OFFLINE_STEP_IDS = ['bundle-upload', 'bundle-unpack', 'files-repo', 'registry-cert', 'registry', 'image-load', 'node-registries', 'offline-tree'] as const;
 
 function localPath(p: string): string {
   return p.replace(/^~(?=\/|$)/, process.env.HOME ?? '~');
@@ -110,7 +117,7 @@ async function ensureService(ctx: StepContext, d: string, spec: ServiceSpec, des
       await ctx.exec(d, supervisorStartCommand(spec, hash), { describe: `${spec.name}: no systemd here, so a supervisor that starts it again a second after it exits (${spec.argv.join(' ')})` });
     } else ctx.log(`${spec.name} runs already with this configuration`, { host: d });
   }
-  const up = await ctx.exec(d, waitHttpCommand(spec.health), { check: false, quiet: true, describe: `wait for ${spec.health} to answer` });
+  const up = await ctx.exec(d, waitHttpCommand(spec.health, 30, spec.healthCa), { check: false, quiet: true, describe: `wait for ${spec.health} to answer` });
   if (up.code !== 0) {
     const log = await ctx.exec(d, `tail -n 5 ${shq(supervisorPaths(spec).log)} 2>/dev/null || journalctl -u ${shq(spec.name)} -n 5 --no-pager 2>/dev/null; true`, { check: false, quiet: true });
     const detail = ctx.redact([up.stdout.trim(), log.stdout.trim()].filter(Boolean).join(' | '));
@@ -132,6 +139,8 @@ export function offlineSteps(plan: Plan, deployer: Host, needs: string[], treeNe
   const inner = innerAddress(deployer);
   const nodes = o.nodes ?? clusterNodes(plan);
   const steps: Step[] = [];
+  /** The deployer's own registry over HTTPS: its certificate is made on the deployer before it starts. */
+  const localTls = reg.local && !reg.insecure;
 
   // The manifest is read once from the local file (its first entries only; its own checksum checked).
   type LocalManifest = { manifest?: BuiltManifest; manifestSha256?: string; problem?: string };
@@ -253,12 +262,42 @@ export function offlineSteps(plan: Plan, deployer: Host, needs: string[], treeNe
       },
     });
 
+    if (localTls) {
+      // The nodes reach the registry at the deployer's inner address; its other address is in the SAN too, for a
+      // host that reaches it there. Every run checks the certificate (a kept one costs one openssl verify).
+      const addresses = [...new Set([inner, deployer.address])];
+      steps.push({
+        id: 'registry-cert',
+        title: msg('offline.step.registry-cert', { host: d }),
+        hosts: [d],
+        needs,
+        retry: { attempts: 2, delayMs: 1000 },
+        async run(ctx) {
+          const r = await ctx.exec(d, registryCertScript({ registry: reg.address, addresses, host: d }), {
+            check: false,
+            quiet: true,
+            describe: `the registry's CA (once; its key 0600 in ~/${OFFLINE_LAYOUT.tls}, never copied off ${d}) and a server certificate for ${addresses.join(', ')} signed by it, with openssl; kept on a rerun unless the address changed`,
+            dryRunResult: { stdout: `status: would be made or kept\nserver-sha256: ${'0'.repeat(64)}\n-----BEGIN CERTIFICATE-----\n(the CA made on ${d})\n-----END CERTIFICATE-----\n` },
+          });
+          const cert = r.code === 0 ? parseRegistryCert(r.stdout) : undefined;
+          if (!cert && !ctx.dryRun) {
+            const detail = ctx.redact((r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`).split('\n').slice(-5).join(' | '));
+            throw new StepError(msg('offline.registry-cert-failed', { host: d, detail }), { host: d, message: detail }, r.code === 3);
+          }
+          const status = cert?.status ?? 'kept';
+          ctx.log(status === 'kept' ? `the registry's certificate for ${addresses.join(', ')} is kept (it verifies against its CA)` : status === 'issued' ? `a new server certificate for ${addresses.join(', ')}, signed by the CA kept on ${d}` : `a new CA on ${d} and a server certificate for ${addresses.join(', ')}`, { host: d });
+          ctx.outputs.set('registryCa', cert?.ca ?? `(the CA made on ${d})\n`);
+          ctx.outputs.set('registryCertSha256', cert?.serverSha256 ?? '');
+        },
+      });
+    }
+
     if (reg.local) {
       steps.push({
         id: 'registry',
         title: msg('offline.step.registry', { host: d, address: reg.address }),
         hosts: [d],
-        needs: ['bundle-unpack'],
+        needs: localTls ? ['bundle-unpack', 'registry-cert'] : ['bundle-unpack'],
         retry: { attempts: 2, delayMs: 2000 },
         async run(ctx) {
           const h = await home(ctx);
@@ -272,10 +311,12 @@ export function offlineSteps(plan: Plan, deployer: Host, needs: string[], treeNe
           await ctx.exec(d, [shellJoin(['mkdir', '-p', OFFLINE_LAYOUT.bin, OFFLINE_LAYOUT.run, OFFLINE_LAYOUT.registry]), shellJoin(['tar', '-xzf', archive, '-C', OFFLINE_LAYOUT.bin, 'registry']), shellJoin(['chmod', '755', `${OFFLINE_LAYOUT.bin}/registry`])].join(' && '), {
             describe: `the distribution registry from the bundle (${basename(archive)}) into ~/${OFFLINE_LAYOUT.bin}`,
           });
-          const config = registryConfig({ home: h, address: inner, port: LOCAL_REGISTRY_PORT });
+          const config = registryConfig({ home: h, address: inner, port: LOCAL_REGISTRY_PORT, ...(localTls ? { tls: registryTlsFiles(h) } : {}) });
           await ctx.upload(d, config, registryConfigPath(h), { mode: 0o644 });
-          const spec = registryServiceSpec({ home: h, user: loginUser(ctx.plan, deployer), address: inner, port: LOCAL_REGISTRY_PORT });
-          await ensureService(ctx, d, spec, 'cp-installer: the site\'s image registry (distribution)', `${config}\n${artifact?.entries[0]?.sha256 ?? ''}`);
+          const spec = registryServiceSpec({ home: h, user: loginUser(ctx.plan, deployer), address: inner, port: LOCAL_REGISTRY_PORT, tls: localTls });
+          // A certificate issued again (a changed address) restarts the registry: it reads it only when it starts.
+          const certSha = localTls ? (ctx.outputs.get<string>('registryCertSha256') ?? '') : '';
+          await ensureService(ctx, d, spec, 'cp-installer: the site\'s image registry (distribution)', `${config}\n${artifact?.entries[0]?.sha256 ?? ''}\n${certSha}`);
           ctx.outputs.set('registry', reg.address);
         },
       });
@@ -349,7 +390,8 @@ export function offlineSteps(plan: Plan, deployer: Host, needs: string[], treeNe
     id: 'node-registries',
     title: msg('offline.step.node-registries', { address: reg.address }),
     hosts: nodes.map((h) => h.name),
-    needs,
+    // The deployer's CA is made by registry-cert (its text handed on in the run's outputs).
+    needs: localTls ? [...new Set([...needs, 'registry-cert'])] : needs,
     perHost: true,
     retry: { attempts: 2, delayMs: 2000 },
     // Rewriting the same files changes nothing: every run writes them (a node may have been reinstalled).
@@ -360,8 +402,10 @@ export function offlineSteps(plan: Plan, deployer: Host, needs: string[], treeNe
       const entries = mirrorEntries(reg, upstreamRegistries(refs, reg.address));
       const runtime = ctx.plan.cluster.runtime;
       const files = runtimeRegistryFiles(runtime, entries);
-      const ca = reg.caFile && !reg.insecure ? readFileSync(localPath(reg.caFile), 'utf8') : undefined;
-      if (ca) files.push([containerdCaPath(reg.address), ca], [containersCaPath(reg.address), ca]);
+      const ca = !registryHasCa(reg) ? undefined : reg.local ? ctx.outputs.require<string>('registryCa') : readFileSync(localPath(reg.caFile!), 'utf8');
+      // containerd reads the CA its hosts.toml names (crictl and nerdctl with it); CRI-O and skopeo on a node look
+      // in containers' certs.d. A CRI-O node gets only the latter: nothing there reads /etc/containerd.
+      if (ca) files.push(...(runtime === 'containerd' ? [[containerdCaPath(reg.address), ca] as [string, string]] : []), [containersCaPath(reg.address), ca]);
       const dirs = [...new Set(files.map(([p]) => p.slice(0, p.lastIndexOf('/'))))];
       await ctx.exec(host, shellJoin(['mkdir', '-p', ...dirs]), { sudo: true });
       for (const [path, text] of files) await ctx.upload(host, text, path, { sudo: true, mode: 0o644 });
@@ -478,8 +522,12 @@ async function registryLogin(ctx: StepContext, d: string, reg: OfflineRegistry):
   return { file, remove };
 }
 
-/** How skopeo reaches the registry: plain HTTP, or its CA copied to the deployer. */
+/**
+ * How skopeo reaches the registry: plain HTTP; the deployer's own CA (registry-cert put it in the certs folder);
+ * or the site registry's CA copied to the deployer.
+ */
 async function skopeoTls(ctx: StepContext, d: string, home: string, reg: OfflineRegistry): Promise<SkopeoTls> {
+  if (reg.local && !reg.insecure) return { insecure: false, certDir: `${home}/${OFFLINE_LAYOUT.certs}/${reg.address}` };
   if (reg.insecure || !reg.caFile) return { insecure: reg.insecure };
   const dir = `${OFFLINE_LAYOUT.certs}/${reg.address}`;
   await ctx.exec(d, shellJoin(['mkdir', '-p', dir]));

@@ -6,7 +6,7 @@
 // the site registry under their path without the upstream host (Kubespray's offline convention:
 // `{{ registry_host }}/<path>`), which is what a mirror request for `<upstream>/<path>` asks for.
 // Pure: renderers and names only.
-import type { OfflineRegistry } from '../../plan/schema.js';
+import { registryHasCa, type OfflineRegistry } from '../../plan/schema.js';
 
 /** Where the platform's images come from upstream: the fork's registry and those Kubespray's defaults name. */
 export const UPSTREAM_REGISTRIES = ['registry.k-paas.org', 'docker.io', 'registry.k8s.io', 'quay.io', 'ghcr.io'] as const;
@@ -49,7 +49,7 @@ export interface MirrorEntry {
   ca?: string;
 }
 
-/** The CA's place on a node for containerd (the file is the plan's registry.caFile, copied there). */
+/** The CA's place on a node for containerd (the plan's registry.caFile, or the deployer's registry's CA, copied there). */
 export function containerdCaPath(address: string): string {
   return `${CONTAINERD_CERTS_DIR}/${address}/ca.crt`;
 }
@@ -66,7 +66,7 @@ function serverOf(prefix: string): string {
 /** One entry per upstream registry, and one for the site registry itself (how it is reached: HTTP or its CA). */
 export function mirrorEntries(reg: OfflineRegistry, upstreams: readonly string[]): MirrorEntry[] {
   const mirrorHost = `${reg.insecure ? 'http' : 'https'}://${reg.address}`;
-  const base = { mirrorHost, mirrorLocation: reg.address, insecure: reg.insecure, ...(reg.caFile && !reg.insecure ? { ca: containerdCaPath(reg.address) } : {}) };
+  const base = { mirrorHost, mirrorLocation: reg.address, insecure: reg.insecure, ...(registryHasCa(reg) ? { ca: containerdCaPath(reg.address) } : {}) };
   return [{ prefix: reg.address, server: mirrorHost, ...base }, ...upstreams.filter((u) => u !== reg.address).map((u) => ({ prefix: u, server: serverOf(u), ...base }))];
 }
 

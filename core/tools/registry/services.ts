@@ -20,6 +20,8 @@ export interface ServiceSpec {
   runDir: string;
   /** The URL that answers 200 once it serves (checked after each start). */
   health: string;
+  /** The CA (absolute path) the health check verifies an https URL with. */
+  healthCa?: string;
 }
 
 /** The layout on the deployer, under the login user's home (relative: an SSH command starts there). */
@@ -31,8 +33,10 @@ export const OFFLINE_LAYOUT = {
   registry: `${OFFLINE_DIR}/registry`,
   bin: `${OFFLINE_DIR}/bin`,
   run: `${OFFLINE_DIR}/run`,
-  /** Certificates skopeo is given for a site registry with its own CA (`<dir>/<address>/ca.crt`). */
+  /** Certificates skopeo is given for a registry with its own CA (`<dir>/<address>/ca.crt`). */
   certs: `${OFFLINE_DIR}/certs`,
+  /** The deployer's registry's CA and server certificate (registryCertScript); its keys never leave this folder. */
+  tls: `${OFFLINE_DIR}/tls`,
 } as const;
 
 /** The file in the unpacked bundle holding the manifest sha256 it was unpacked from. */
@@ -114,15 +118,19 @@ export function systemdInstallCommand(spec: ServiceSpec, unitFile: string): stri
   ].join(' && ');
 }
 
-/** Waits (up to `seconds`) for a URL to answer 200, with python3 (on every deployer); prints the last error. */
-export function waitHttpCommand(url: string, seconds = 30): string {
+/**
+ * Waits (up to `seconds`) for a URL to answer 200, with python3 (on every deployer); prints the last error. An
+ * https URL is verified with `ca` (its certificate and the address in its SAN), as the nodes will.
+ */
+export function waitHttpCommand(url: string, seconds = 30, ca?: string): string {
   const py = [
-    'import sys, time, urllib.request',
+    'import ssl, sys, time, urllib.request',
     'url, end = sys.argv[1], time.time() + float(sys.argv[2])',
+    'ctx = ssl.create_default_context(cafile=sys.argv[3]) if len(sys.argv) > 3 else None',
     'err = ""',
     'while time.time() < end:',
     '    try:',
-    '        with urllib.request.urlopen(url, timeout=3) as r:',
+    '        with urllib.request.urlopen(url, timeout=3, context=ctx) as r:',
     '            if r.status == 200: sys.exit(0)',
     '            err = "HTTP %d" % r.status',
     '    except Exception as e:',
@@ -130,7 +138,7 @@ export function waitHttpCommand(url: string, seconds = 30): string {
     '    time.sleep(0.3)',
     'print(err); sys.exit(1)',
   ].join('\n');
-  return shellJoin(['python3', '-c', py, url, String(seconds)]);
+  return shellJoin(['python3', '-c', py, url, String(seconds), ...(ca ? [ca] : [])]);
 }
 
 export function filesServiceSpec(o: { home: string; user: string; address: string; port: number }): ServiceSpec {
@@ -147,8 +155,17 @@ export function registryConfigPath(home: string): string {
   return `${home}/${OFFLINE_LAYOUT.run}/registry.yml`;
 }
 
-/** The distribution registry's configuration: filesystem storage on the deployer, plain HTTP on the node network. */
-export function registryConfig(o: { home: string; address: string; port: number }): string {
+/** The server certificate and key the deployer's registry serves (absolute paths, under OFFLINE_LAYOUT.tls). */
+export function registryTlsFiles(home: string): { certificate: string; key: string; ca: string } {
+  const d = `${home}/${OFFLINE_LAYOUT.tls}`;
+  return { certificate: `${d}/server.crt`, key: `${d}/server.key`, ca: `${d}/ca.crt` };
+}
+
+/**
+ * The distribution registry's configuration: filesystem storage on the deployer, on the node network; HTTPS
+ * with the certificate registryCertScript made when `tls` is given, else plain HTTP (plan bundle.registryTls: false).
+ */
+export function registryConfig(o: { home: string; address: string; port: number; tls?: { certificate: string; key: string } }): string {
   return [
     'version: 0.1',
     'log:',
@@ -158,20 +175,98 @@ export function registryConfig(o: { home: string; address: string; port: number 
     `    rootdirectory: ${JSON.stringify(`${o.home}/${OFFLINE_LAYOUT.registry}`)}`,
     'http:',
     `  addr: ${JSON.stringify(hostPort(o.address, o.port))}`,
+    ...(o.tls ? ['  tls:', `    certificate: ${JSON.stringify(o.tls.certificate)}`, `    key: ${JSON.stringify(o.tls.key)}`] : []),
     '  headers:',
     '    X-Content-Type-Options: [nosniff]',
     '',
   ].join('\n');
 }
 
-export function registryServiceSpec(o: { home: string; user: string; address: string; port: number }): ServiceSpec {
+export function registryServiceSpec(o: { home: string; user: string; address: string; port: number; tls?: boolean }): ServiceSpec {
   return {
     name: 'cp-installer-registry',
     argv: [`${o.home}/${OFFLINE_LAYOUT.bin}/registry`, 'serve', registryConfigPath(o.home)],
     user: o.user,
     runDir: `${o.home}/${OFFLINE_LAYOUT.run}`,
-    health: `http://${hostPort(o.address, o.port)}/v2/`,
+    health: `${o.tls ? 'https' : 'http'}://${hostPort(o.address, o.port)}/v2/`,
+    ...(o.tls ? { healthCa: registryTlsFiles(o.home).ca } : {}),
   };
+}
+
+// --- the registry's certificate --------------------------------------------------------------------------------
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** openssl's subjectAltName for the addresses the nodes use (`IP:` for an address, `DNS:` for a name). */
+export function certSubjectAltName(addresses: readonly string[]): string {
+  return [...new Set(addresses)].map((a) => (IPV4.test(a) || a.includes(':') ? `IP:${a}` : `DNS:${a}`)).join(',');
+}
+
+/** What registryCertScript printed: what it did, the server certificate's sha256 and the CA (PEM). */
+export interface RegistryCertResult {
+  status: 'kept' | 'issued' | 'ca-made';
+  serverSha256: string;
+  ca: string;
+}
+
+export function parseRegistryCert(stdout: string): RegistryCertResult | undefined {
+  const status = /^status: (kept|issued|ca-made)$/m.exec(stdout)?.[1] as RegistryCertResult['status'] | undefined;
+  const sha = /^server-sha256: ([0-9a-f]{64})$/m.exec(stdout)?.[1];
+  const ca = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/.exec(stdout)?.[0];
+  return status && sha && ca ? { status, serverSha256: sha, ca: ca.endsWith('\n') ? ca : `${ca}\n` } : undefined;
+}
+
+/** openssl's chatter (key generation dots) only when the command fails, then on stderr. */
+function quietly(command: string): string {
+  return `out=$(${command} 2>&1) || { printf '%s\\n' "$out" >&2; exit 4; }`;
+}
+
+/**
+ * The deployer's registry's CA and server certificate, made on the deployer with openssl under
+ * ~/cp-installer-offline/tls (0700; keys 0600): the CA once (its key never leaves that folder), the server
+ * certificate for `addresses` (its SAN) signed by it. A rerun keeps both unless the addresses changed, the
+ * certificate no longer verifies against the CA or it expires within 30 days; only then is it issued again (the
+ * CA stays, so the nodes keep trusting it). The CA is copied to ~/cp-installer-offline/certs/<registry>/ca.crt
+ * for skopeo's --dest-cert-dir. Prints `status: kept|issued|ca-made`, `server-sha256: …` and the CA's PEM.
+ */
+export function registryCertScript(o: { registry: string; addresses: readonly string[]; host: string }): string {
+  const d = OFFLINE_LAYOUT.tls;
+  const san = certSubjectAltName(o.addresses);
+  const cn = o.addresses[0] ?? o.registry;
+  const caCnf = ['[req]', 'distinguished_name = dn', 'prompt = no', 'x509_extensions = v3_ca', '[dn]', `CN = cp-installer registry CA (${o.host.replace(/[^A-Za-z0-9_.-]/g, '_')})`, '[v3_ca]', 'basicConstraints = critical,CA:TRUE', 'keyUsage = critical,keyCertSign,cRLSign', 'subjectKeyIdentifier = hash'];
+  const serverExt = ['basicConstraints = CA:FALSE', 'keyUsage = critical,digitalSignature,keyEncipherment', 'extendedKeyUsage = serverAuth', `subjectAltName = ${san}`, 'subjectKeyIdentifier = hash', 'authorityKeyIdentifier = keyid,issuer'];
+  const f = (name: string) => shq(`${d}/${name}`);
+  const write = (name: string, lines: string[]) => `printf '%s\\n' ${lines.map(shq).join(' ')} > ${f(name)}`;
+  const certs = `${OFFLINE_LAYOUT.certs}/${o.registry}`;
+  return [
+    'set -e',
+    'umask 077',
+    `command -v openssl >/dev/null 2>&1 || { echo 'openssl is not installed on this host' >&2; exit 3; }`,
+    shellJoin(['mkdir', '-p', d]),
+    shellJoin(['chmod', '700', d]),
+    'status=kept',
+    `if ! test -s ${f('ca.key')} || ! test -s ${f('ca.crt')}; then`,
+    `  ${write('ca.cnf', caCnf)}`,
+    `  ${quietly(`openssl req -x509 -new -config ${f('ca.cnf')} -newkey rsa:3072 -nodes -keyout ${f('ca.key.new')} -out ${f('ca.crt.new')} -days 3650 -sha256`)}`,
+    `  mv ${f('ca.key.new')} ${f('ca.key')} && mv ${f('ca.crt.new')} ${f('ca.crt')} && rm -f ${f('server.crt')} ${f('ca.srl')}`,
+    '  status=ca-made',
+    'fi',
+    `if ! { test -s ${f('server.crt')} && test -s ${f('server.key')} && test "$(cat ${f('server.san')} 2>/dev/null)" = ${shq(san)} && openssl verify -CAfile ${f('ca.crt')} ${f('server.crt')} >/dev/null 2>&1 && openssl x509 -checkend 2592000 -noout -in ${f('server.crt')} >/dev/null 2>&1; }; then`,
+    `  ${write('server.ext', serverExt)}`,
+    `  ${quietly(`openssl req -new -newkey rsa:2048 -nodes -keyout ${f('server.key.new')} -out ${f('server.csr')} -subj ${shq(`/CN=${cn}`)}`)}`,
+    `  ${quietly(`openssl x509 -req -in ${f('server.csr')} -CA ${f('ca.crt')} -CAkey ${f('ca.key')} -CAserial ${f('ca.srl')} -CAcreateserial -out ${f('server.crt.new')} -days 825 -sha256 -extfile ${f('server.ext')}`)}`,
+    `  mv ${f('server.key.new')} ${f('server.key')} && mv ${f('server.crt.new')} ${f('server.crt')} && rm -f ${f('server.csr')}`,
+    `  printf '%s\\n' ${shq(san)} > ${f('server.san')}`,
+    '  test "$status" = ca-made || status=issued',
+    'fi',
+    `chmod 600 ${f('ca.key')} ${f('server.key')}`,
+    `chmod 644 ${f('ca.crt')} ${f('server.crt')}`,
+    shellJoin(['mkdir', '-p', certs]),
+    shellJoin(['install', '-m', '0644', `${d}/ca.crt`, `${certs}/ca.crt`]),
+    'echo "status: $status"',
+    `echo "server-sha256: $(sha256sum < ${f('server.crt')} | cut -d' ' -f1)"`,
+    `cat ${f('ca.crt')}`,
+  ].join('\n');
 }
 
 function hostPort(address: string, port: number): string {

@@ -3,8 +3,9 @@
 // registry the bundle ships and skopeo as the bundle's skopeo; the offline steps run over SSH against a test
 // host as the deployer; a real containerd in a second test host's namespaces pulls the fork's image name
 // (registry.k-paas.org/k8s/pause:3.10) through the hosts.toml the node step wrote, from the deployer's
-// registry. A second run loads 0 images; a killed registry is started again by its supervisor; a changed
-// byte in the bundle is caught on the deployer, naming the file.
+// registry over HTTPS, verified by the CA the run made on the deployer (and refused without that CA: the
+// certificate is really checked). A second run loads 0 images and keeps the certificate; a killed registry is
+// started again by its supervisor; a changed byte in the bundle is caught on the deployer, naming the file.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync, readSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
@@ -108,10 +109,14 @@ describe.skipIf(!!skip)('offline steps: upload, serve, load, point the runtime (
     }
   };
 
-  const nodeGet = async (url: string) => th.exec(1, `python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode("latin-1"))' ${url}`);
+  const nodeGet = async (url: string, ca?: string) =>
+    th.exec(1, `python3 -c 'import ssl,sys,urllib.request; c = ssl.create_default_context(cafile=sys.argv[2]) if len(sys.argv) > 2 else None; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5, context=c).read().decode("latin-1"))' ${url}${ca ? ` ${ca}` : ''}`);
+  /** The deployer's registry's CA as the node step placed it for containerd (the node's own /etc/containerd). */
+  const nodeCa = () => `/etc/containerd/certs.d/${th.hosts[0]!.address}:5000/ca.crt`;
 
   beforeAll(async () => {
-    th = await startTestHosts({ count: 2, recordEgress: egress });
+    // /etc/containers a copy of each host's own: the node step puts the CA in /etc/containers/certs.d there.
+    th = await startTestHosts({ count: 2, recordEgress: egress, ownDirs: existsSync('/etc/containers') ? ['/etc/containers'] : [] });
     scratch = mkdtempSync(join(tmpdir(), 'cp-serve-'));
     const stage = join(scratch, 'stage');
     const artifacts: BuiltArtifact[] = [];
@@ -168,16 +173,27 @@ describe.skipIf(!!skip)('offline steps: upload, serve, load, point the runtime (
     const got = await th.exec(1, `python3 -c 'import sys,hashlib,urllib.request; print(hashlib.sha256(urllib.request.urlopen(sys.argv[1], timeout=5).read()).hexdigest())' http://${d}:8080/dl.k8s.io/release/v1.32.5/bin/linux/amd64/kubeadm`);
     expect(got.stdout.trim(), got.stderr).toBe(sha256(kubeadm));
 
-    // The registry, from the node: both images by their path without the upstream host.
-    const catalog = await nodeGet(`http://${d}:5000/v2/_catalog`);
-    expect(JSON.parse(catalog.stdout)).toEqual({ repositories: ['k8s/pause', 'library/busybox'] });
+    // The registry (Debian's docker-registry), from the node, over HTTPS verified by the CA the node was given:
+    // both images by their path without the upstream host. Plain HTTP is not served.
+    const catalog = await nodeGet(`https://${d}:5000/v2/_catalog`, nodeCa());
+    expect(JSON.parse(catalog.stdout), catalog.stderr).toEqual({ repositories: ['k8s/pause', 'library/busybox'] });
+    expect((await nodeGet(`http://${d}:5000/v2/`)).code).not.toBe(0);
+    // The CA's key stays on the deployer (0600 in a 0700 folder); the node has the CA certificate only.
+    const tls = join(th.hosts[0]!.dir, 'home', 'cp-installer-offline', 'tls');
+    expect(statSync(join(tls, 'ca.key')).mode & 0o777).toBe(0o600);
+    expect(statSync(tls).mode & 0o777).toBe(0o700);
+    const ca = readFileSync(join(tls, 'ca.crt'), 'utf8');
+    expect(readFileSync(join(scratch, 'node-etc-containerd', 'certs.d', `${d}:5000`, 'ca.crt'), 'utf8')).toBe(ca);
+    expect((await th.exec(1, `cat /etc/containers/certs.d/${d}:5000/ca.crt`)).stdout).toBe(ca);
+    expect(spawnSync('grep', ['-rl', 'PRIVATE KEY', join(scratch, 'node-etc-containerd')]).stdout.toString()).toBe('');
+    expect(logs.some((l) => l.startsWith('registry-cert: a new CA on deployer-1'))).toBe(true);
     // The uploaded file is gone once unpacked and checked; the unpacked copy is what is served.
     expect(existsSync(join(th.hosts[0]!.dir, 'home', 'cp-installer-offline', 'site.tar'))).toBe(false);
     expect(readFileSync(join(th.hosts[0]!.dir, 'home', 'cp-installer-offline', 'bundle', '.cp-installer-unpacked'), 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
 
-    // The node's runtime: a hosts.toml per upstream registry, the deployer's registry as plain-HTTP mirror.
+    // The node's runtime: a hosts.toml per upstream registry, the deployer's registry as HTTPS mirror with its CA.
     const hostsToml = readFileSync(join(scratch, 'node-etc-containerd', 'certs.d', 'registry.k-paas.org', 'hosts.toml'), 'utf8');
-    expect(hostsToml).toContain(`[host."http://${d}:5000"]`);
+    expect(hostsToml).toContain(`[host."https://${d}:5000"]\n  capabilities = ["pull","resolve"]\n  skip_verify = false\n  override_path = false\n  ca = ["${nodeCa()}"]\n`);
 
     // A real containerd in the node's namespaces pulls registry.k-paas.org/k8s/pause:3.10 through it.
     const ctrDir = join(scratch, 'ctr');
@@ -197,17 +213,38 @@ describe.skipIf(!!skip)('offline steps: upload, serve, load, point the runtime (
     const listed = ctr('images', 'ls');
     const line = listed.stdout.split('\n').find((l) => l.startsWith(`${PAUSE} `));
     expect(line, listed.stdout).toContain(pauseDigest);
+
+    // The registry's own hosts.toml without its CA line: the pull is refused for the certificate, so TLS is really
+    // checked. (Its own entry: an upstream's would fall back to the upstream server, a lookup outside.)
+    const self = `${d}:5000`;
+    const selfBusybox = `${self}/library/busybox:1.36`;
+    const noCa = join(scratch, 'node-etc-containerd', 'certs-no-ca');
+    mkdirSync(join(noCa, self), { recursive: true });
+    const selfToml = readFileSync(join(scratch, 'node-etc-containerd', 'certs.d', self, 'hosts.toml'), 'utf8');
+    expect(selfToml).toBe(`server = "https://${self}"\n[host."https://${self}"]\n  capabilities = ["pull","resolve"]\n  skip_verify = false\n  override_path = false\n  ca = ["${nodeCa()}"]\n`);
+    writeFileSync(join(noCa, self, 'hosts.toml'), selfToml.replace(/\n {2}ca = \[[^\n]*\]/, ''));
+    const refused = ctr('images', 'pull', '--hosts-dir', '/etc/containerd/certs-no-ca', selfBusybox);
+    expect(refused.status, `${refused.stdout}\n${refused.stderr}`).not.toBe(0);
+    expect(`${refused.stdout}\n${refused.stderr}`).toMatch(/x509|certificate signed by unknown authority|failed to verify certificate/);
+    // With the CA, the same image comes.
+    const withCa = ctr('images', 'pull', '--hosts-dir', '/etc/containerd/certs.d', selfBusybox);
+    expect(withCa.status, `${withCa.stdout}\n${withCa.stderr}\n${ctrErr}`).toBe(0);
     if (egress) expect(await th.egressAttempts()).toEqual([]);
   }, 240_000);
 
   it('a second run loads 0 images and leaves the services as they were; a killed registry is started again by its supervisor', async () => {
     const runDir = join(th.hosts[0]!.dir, 'home', 'cp-installer-offline', 'run');
     const before = readFileSync(join(runDir, 'cp-installer-registry.pid'), 'utf8').trim();
+    const serverCrt = join(th.hosts[0]!.dir, 'home', 'cp-installer-offline', 'tls', 'server.crt');
+    const certBefore = readFileSync(serverCrt, 'utf8');
     const { result, logs } = await runSteps(plan(bundle), 'second');
+    expect(readFileSync(serverCrt, 'utf8')).toBe(certBefore);
     expect(result.status, JSON.stringify({ e: result.error, f: result.failure, logs: logs.slice(-10) })).toBe('succeeded');
     expect(result.outputs.imagesLoaded).toBe(0);
     expect(result.outputs.imagesPresent).toBe(2);
     expect(logs.some((l) => l.startsWith('registry: cp-installer-registry runs already with this configuration'))).toBe(true);
+    // The certificate is kept, not issued again: the same server certificate, the same CA.
+    expect(logs.some((l) => l.startsWith('registry-cert: the registry\'s certificate for ') && l.includes('is kept'))).toBe(true);
     expect(readFileSync(join(runDir, 'cp-installer-registry.pid'), 'utf8').trim()).toBe(before);
 
     // The registry process itself (the supervisor's child) killed: it answers again a moment later.
@@ -218,7 +255,7 @@ describe.skipIf(!!skip)('offline steps: upload, serve, load, point the runtime (
     let answered = false;
     for (let i = 0; i < 40 && !answered; i++) {
       await new Promise((r) => setTimeout(r, 250));
-      answered = (await nodeGet(`http://${d}:5000/v2/`)).code === 0;
+      answered = (await nodeGet(`https://${d}:5000/v2/`, nodeCa())).code === 0;
     }
     expect(answered).toBe(true);
     expect(readFileSync(join(runDir, 'cp-installer-registry.log'), 'utf8')).toMatch(/cp-installer-registry exited \(\d+\), starting it again/);
@@ -229,7 +266,7 @@ describe.skipIf(!!skip)('offline steps: upload, serve, load, point the runtime (
     expect(again.result.status).toBe('succeeded');
     expect(again.result.outputs.imagesLoaded).toBe(0);
     expect(readFileSync(join(runDir, 'cp-installer-registry.pid'), 'utf8').trim()).not.toBe(before);
-    expect((await nodeGet(`http://${d}:5000/v2/_catalog`)).stdout).toContain('k8s/pause');
+    expect((await nodeGet(`https://${d}:5000/v2/_catalog`, nodeCa())).stdout).toContain('k8s/pause');
   }, 180_000);
 
   it('a plan naming a site registry: images pushed there, no registry started, the node pointed at it', async () => {

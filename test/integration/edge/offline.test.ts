@@ -394,15 +394,17 @@ describe.skipIf(!!fileMissing)('edge mode with the bundle file: every image from
       expect(result.outputs.imagesLoaded).toBe(file.images.length);
 
       // The registry on the cloud host holds every image under its upstream path.
-      const catalog = await th.exec(1, `python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' http://${registry}/v2/_catalog`);
+      // Over HTTPS, verified by the CA the run made on the cloud host and gave the edge node.
+      const catalog = await th.exec(1, `python3 -c 'import ssl,sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5, context=ssl.create_default_context(cafile=sys.argv[2])).read().decode())' https://${registry}/v2/_catalog /etc/containerd/certs.d/${registry}/ca.crt`);
       const repos = (JSON.parse(catalog.stdout) as { repositories: string[] }).repositories;
       expect(repos).toEqual(expect.arrayContaining(['kubeedge/installation-package', 'kubeedge/pause', 'library/eclipse-mosquitto', 'kube-proxy', 'coredns/coredns', 'pause']));
       // kubeadm was given that registry (the fake records the config it was run with).
       expect((readCluster(th.hosts[0]!) as { imageRepository?: string } | undefined)?.imageRepository).toBe(registry);
-      // Both runtimes: containerd's hosts.toml per upstream registry, the deployer's registry as plain-HTTP mirror.
+      // Both runtimes: containerd's hosts.toml per upstream registry, the deployer's registry as HTTPS mirror with its CA.
       for (const i of [0, 1]) {
         const toml = await th.exec(i, 'cat /etc/containerd/certs.d/docker.io/hosts.toml /etc/containerd/certs.d/registry.k8s.io/hosts.toml');
-        expect(toml.stdout.match(new RegExp(`\\[host\\."http://${registry.replace(/\./g, '\\.')}"\\]`, 'g'))?.length, `host ${i}`).toBe(2);
+        expect(toml.stdout.match(new RegExp(`\\[host\\."https://${registry.replace(/\./g, '\\.')}"\\]`, 'g'))?.length, `host ${i}`).toBe(2);
+        expect(toml.stdout.match(new RegExp(`ca = \\["/etc/containerd/certs\\.d/${registry.replace(/\./g, '\\.')}/ca\\.crt"\\]`, 'g'))?.length, `host ${i}`).toBe(2);
       }
 
       // A real containerd in the edge node's namespaces, reading the node's own /etc/containerd/certs.d.
@@ -418,7 +420,7 @@ describe.skipIf(!!fileMissing)('edge mode with the bundle file: every image from
       expect(existsSync(sock), ctrErr).toBe(true);
       const ctr = (...args: string[]) => spawnSync('nsenter', ['-t', pid, '-m', '-u', '-n', '--', '/usr/bin/ctr', '-a', sock, ...args], { encoding: 'utf8', timeout: 90_000 });
       // By the upstream names the chart and the runtime use (through the mirrors), and by the name keadm join
-      // pulls under --image-repository (the registry itself, plain HTTP by its own hosts.toml).
+      // pulls under --image-repository (the registry itself, HTTPS with the CA by its own hosts.toml).
       const refs = ['docker.io/library/eclipse-mosquitto:1.6.15', 'registry.k8s.io/pause:3.10', `${registry}/kubeedge/installation-package:${kubeedge}`, `${registry}/kubeedge/pause:3.6`];
       for (const ref of refs) {
         const pull = ctr('images', 'pull', '--hosts-dir', '/etc/containerd/certs.d', ref);

@@ -227,14 +227,15 @@ describe.skipIf(!!reason)('cp-installer apply of a standalone plan on hosts with
 
     // The offline steps ran, each once, before the playbook.
     const ends = stepEnds('offline', r.runId);
-    for (const step of ['bundle-upload', 'bundle-unpack', 'files-repo', 'registry', 'image-load', 'offline-tree', 'kubespray', 'verify'])
+    for (const step of ['bundle-upload', 'bundle-unpack', 'files-repo', 'registry-cert', 'registry', 'image-load', 'offline-tree', 'kubespray', 'verify'])
       expect(ends.filter((e) => e.step === step).map((e) => e.status), step).toEqual(['done']);
     expect(ends.filter((e) => e.step === 'node-registries' && e.host).map((e) => e.status)).toEqual(['done', 'done']);
     // The tree's cp/storage installed the provisioner inside the playbook: the installer's storage step finds it.
     expect(ends.filter((e) => e.step === 'storage').map((e) => e.status)).toEqual(['skipped']);
     // Every image of the plan in master 1's registry, by its path without the upstream host.
     const images = bundle.planned.artifacts.filter((a) => a.kind === 'image').map((a) => a.source.slice(a.source.indexOf('/') + 1).replace(/:[^/:]+$/, ''));
-    const catalog = await th.exec(1, `python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' 'http://${m!.address}:5000/v2/_catalog?n=1000'`);
+    // Over HTTPS, verified by the CA the run made on master 1 and placed in the node's containers certs.d (CRI-O's).
+    const catalog = await th.exec(1, `python3 -c 'import ssl,sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5, context=ssl.create_default_context(cafile=sys.argv[2])).read().decode())' 'https://${m!.address}:5000/v2/_catalog?n=1000' /etc/containers/certs.d/${m!.address}:5000/ca.crt`);
     const repos = (JSON.parse(catalog.stdout) as { repositories: string[] }).repositories;
     expect(new Set(repos)).toEqual(new Set(images));
     expect(repos).toContain('k8s/kube-apiserver');

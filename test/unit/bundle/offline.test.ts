@@ -42,9 +42,10 @@ function plan(extra: Partial<PlanInput> = {}): Plan {
 }
 
 describe('where the nodes pull from', () => {
-  it('a bundle file without a site registry: the deployer\'s registry on its inner address, plain HTTP', () => {
+  it('a bundle file without a site registry: the deployer\'s registry on its inner address, HTTPS (plain HTTP when bundle.registryTls is false)', () => {
     expect(offlineRegistry(plan())).toBeUndefined();
-    expect(offlineRegistry(plan({ bundle: { path: '/b', file: '/b.tar' } }))).toEqual({ address: '10.0.0.10:5000', insecure: true, local: true });
+    expect(offlineRegistry(plan({ bundle: { path: '/b', file: '/b.tar' } }))).toEqual({ address: '10.0.0.10:5000', insecure: false, local: true });
+    expect(offlineRegistry(plan({ bundle: { path: '/b', file: '/b.tar', registryTls: false } }))).toEqual({ address: '10.0.0.10:5000', insecure: true, local: true });
     // A site registry named in the plan wins: images are pushed there, no registry is started.
     expect(offlineRegistry(plan({ bundle: { path: '/b', file: '/b.tar' }, registry: { address: 'harbor.site:443', caFile: '/ca.pem' } }))).toEqual({ address: 'harbor.site:443', insecure: false, caFile: '/ca.pem', local: false });
   });
@@ -216,7 +217,10 @@ describe.skipIf(!haveUpstream)('the standalone mode with a bundle file', () => {
     expect(text).toContain('python3 -m http.server 8080 --bind 10.0.0.10 --directory /home/ubuntu/cp-installer-offline/bundle/files');
     expect(text).toContain('/home/ubuntu/cp-installer-offline/bin/registry serve /home/ubuntu/cp-installer-offline/run/registry.yml');
     expect(text).toMatch(/\[worker-1\] write \/etc\/containerd\/certs\.d\/registry\.k-paas\.org\/hosts\.toml mode 644 \(sudo\)/);
-    expect(text).toContain('[host."http://10.0.0.10:5000"]');
+    // HTTPS by default: the certificate step, the registry's tls, the CA on every node beside its hosts.toml.
+    expect(text).toContain('## step registry-cert\n');
+    expect(text).toContain('[host."https://10.0.0.10:5000"]\n    |   capabilities = ["pull","resolve"]\n    |   skip_verify = false\n    |   override_path = false\n    |   ca = ["/etc/containerd/certs.d/10.0.0.10:5000/ca.crt"]');
+    expect(text).toMatch(/\[worker-1\] write \/etc\/containerd\/certs\.d\/10\.0\.0\.10:5000\/ca\.crt mode 644 \(sudo\)/);
     expect(text).toContain("s#^\\([[:space:]]*imageRepository:[[:space:]]*\\)registry\\.k-paas\\.org/k8s");
     // Each override in the inventory's offline.yml, marked as the plan's.
     for (const o of forkImageOverrides()) expect(text).toContain(`${o.key}: "${o.value}"`);
