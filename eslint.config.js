@@ -104,8 +104,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/core/**/*.js', '**/core/**/*.ts', '!**/core/api/types.js', '!**/core/api/messages.js', '**/cli/**', '**/electron/**', 'node:*', 'ssh2', 'fs', 'path', 'child_process'],
-              message: 'The renderer talks only to window.installer; it may import only the API types (core/api/types).',
+              group: ['**/core/**/*.js', '**/core/**/*.ts', '!**/core/api/types.js', '!**/core/api/messages.js', '!**/core/api/format.js', '**/cli/**', '**/electron/**', 'node:*', 'ssh2', 'fs', 'path', 'child_process'],
+              message: 'The renderer talks only to window.installer; it may import only the API types (core/api/types), messages and formatters (core/api/format).',
             },
           ],
         },

@@ -33,6 +33,7 @@ import { uploadBundle, type ResumableEvent } from '../../core/api/bundle.js';
 import { load, renderMessage, type Lang } from '../../core/api/plan.js';
 import { langOption, pickLang } from './validate.js';
 import { planToConnect } from '../plan-to-connect.js';
+import { formatBytes } from '../../core/api/format.js';
 
 class Unusable extends Error {}
 
@@ -40,17 +41,6 @@ function say(lang: Lang, key: string, params?: Record<string, string | number>):
   return renderMessage(params ? { key, params } : { key }, lang);
 }
 
-function size(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
-}
 
 /** A 20-column progress bar, `#####...............` for a quarter. */
 function bar(frac: number): string {
@@ -199,11 +189,11 @@ function progressPrinter(lang: Lang): { event: (e: BuildEvent) => void; end: () 
         case 'progress': {
           const pct = e.total ? ` ${Math.floor((e.done / e.total) * 100)}%` : '';
           const shown = e.total ? `${bar(e.done / e.total)} ` : '';
-          draw(`${at()} ${shown}${size(e.done)}${e.total ? `/${size(e.total)}` : ''}${pct}${e.resumedFrom ? ` (resumed at ${size(e.resumedFrom)})` : ''} ${e.id}`);
+          draw(`${at()} ${shown}${formatBytes(e.done)}${e.total ? `/${formatBytes(e.total)}` : ''}${pct}${e.resumedFrom ? ` (resumed at ${formatBytes(e.resumedFrom)})` : ''} ${e.id}`);
           break;
         }
         case 'done':
-          line(e.reused ? say(lang, 'bundle.cli.reused', { id: e.id }) : `${at()} ok ${size(e.size)} sha256:${e.sha256.slice(0, 16)}… ${e.id}`);
+          line(e.reused ? say(lang, 'bundle.cli.reused', { id: e.id }) : `${at()} ok ${formatBytes(e.size)} sha256:${e.sha256.slice(0, 16)}… ${e.id}`);
           break;
         case 'failed':
           line(say(lang, 'bundle.cli.failed', { id: e.id, message: e.message }));
@@ -253,7 +243,7 @@ export async function buildCommand(
       process.stderr.write(`${say(lang, 'bundle.cli.build-failed', { count: result.failed.length, work: resolve(opts.work ?? `${out}.work`) })}\n`);
       return 1;
     }
-    process.stdout.write(`${say(lang, 'bundle.cli.built', { out, size: size(result.size ?? 0), sha: result.manifestSha256 ?? '' })}\n`);
+    process.stdout.write(`${say(lang, 'bundle.cli.built', { out, size: formatBytes(result.size ?? 0), sha: result.manifestSha256 ?? '' })}\n`);
     return 0;
   });
 }
@@ -344,7 +334,7 @@ function uploadLine(e: ResumableEvent, lang: Lang): string | undefined {
   const ko = lang === 'ko';
   switch (e.type) {
     case 'resume':
-      return ko ? `이어 올리기: ${size(e.from)}가 이미 있고 검사를 통과했습니다. 나머지 ${size(e.total - e.from)}를 보냅니다.` : `Resuming: ${size(e.from)} already there and checked; sending the other ${size(e.total - e.from)}.`;
+      return ko ? `이어 올리기: ${formatBytes(e.from)}가 이미 있고 검사를 통과했습니다. 나머지 ${formatBytes(e.total - e.from)}를 보냅니다.` : `Resuming: ${formatBytes(e.from)} already there and checked; sending the other ${formatBytes(e.total - e.from)}.`;
     case 'restart':
       return ko ? `처음부터 다시 올립니다: ${e.message}` : `Starting over: ${e.message}`;
     case 'verifying':
@@ -373,7 +363,7 @@ export async function uploadCommand(file: string, opts: UploadCliOptions): Promi
     if (e.type === 'progress') {
       if (!tty) return;
       const frac = e.total ? e.done / e.total : 1;
-      process.stderr.write(`\r\x1b[K${bar(frac)} ${size(e.done)}/${size(e.total)} ${Math.floor(frac * 100)}% ${size(e.rate)}/s`);
+      process.stderr.write(`\r\x1b[K${bar(frac)} ${formatBytes(e.done)}/${formatBytes(e.total)} ${Math.floor(frac * 100)}% ${formatBytes(e.rate)}/s`);
       return;
     }
     const line = uploadLine(e, lang);
@@ -393,8 +383,8 @@ export async function uploadCommand(file: string, opts: UploadCliOptions): Promi
     else
       process.stdout.write(
         ko
-          ? `${r.host}:${r.path}에 올렸습니다: ${size(r.size)}, 이번에 보낸 양 ${size(r.sent)}${r.resumedFrom ? ` (${size(r.resumedFrom)}부터 이어서)` : ''}, 호스트의 sha256 ${r.sha256} 일치\n`
-          : `Uploaded to ${r.host}:${r.path}: ${size(r.size)}, ${size(r.sent)} sent this time${r.resumedFrom ? ` (resumed at ${size(r.resumedFrom)})` : ''}; the host's sha256 ${r.sha256} matches\n`,
+          ? `${r.host}:${r.path}에 올렸습니다: ${formatBytes(r.size)}, 이번에 보낸 양 ${formatBytes(r.sent)}${r.resumedFrom ? ` (${formatBytes(r.resumedFrom)}부터 이어서)` : ''}, 호스트의 sha256 ${r.sha256} 일치\n`
+          : `Uploaded to ${r.host}:${r.path}: ${formatBytes(r.size)}, ${formatBytes(r.sent)} sent this time${r.resumedFrom ? ` (resumed at ${formatBytes(r.resumedFrom)})` : ''}; the host's sha256 ${r.sha256} matches\n`,
       );
     return 0;
   } catch (e) {

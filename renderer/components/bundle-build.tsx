@@ -7,18 +7,8 @@ import { api, call, errorMessage } from '../api.js';
 import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
 import { setSetting } from '../lib/plan-edit.js';
+import { formatBytes } from '../../core/api/format.js';
 
-function size(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
-}
 
 export interface BuildProgress {
   count: number;
@@ -166,13 +156,13 @@ export function BundleBuild() {
       {(running || progress.count > 0) && (
         <div className="bundle-build-progress" data-testid="bundle-build-progress">
           <div>
-            {m('ui.bundle.build.total', { finished: progress.finished, count: progress.count || '…', size: size(progress.bytes) })}
+            {m('ui.bundle.build.total', { finished: progress.finished, count: progress.count || '…', size: formatBytes(progress.bytes) })}
             <progress className="bar" max={100} value={pct(total)} data-testid="bundle-build-total" aria-label={`${pct(total)}%`} />
           </div>
           {progress.current && !progress.writing && (
             <div className="muted" data-testid="bundle-build-item">
-              {progress.current} — {size(progress.done)}
-              {progress.total ? ` / ${size(progress.total)}` : ''}
+              {progress.current} — {formatBytes(progress.done)}
+              {progress.total ? ` / ${formatBytes(progress.total)}` : ''}
               {item !== undefined && <progress className="bar" max={100} value={pct(item)} data-testid="bundle-build-item-bar" aria-label={`${pct(item)}%`} />}
             </div>
           )}
@@ -181,7 +171,7 @@ export function BundleBuild() {
       )}
       {result?.ok && (
         <div className="field-issue ok" data-testid="bundle-build-result" role="status">
-          {m('ui.bundle.build.done', { file: result.file ?? '', size: size(result.size ?? 0), sha256: result.sha256 ?? '', count: result.artifacts ?? 0 })}
+          {m('ui.bundle.build.done', { file: result.file ?? '', size: formatBytes(result.size ?? 0), sha256: result.sha256 ?? '', count: result.artifacts ?? 0 })}
         </div>
       )}
       {result && !result.ok && (
