@@ -52,6 +52,8 @@ const warning = (path: string, key: string, params?: Params): Issue => issue('wa
 const kubespray = (plan: Plan): boolean => profileOf(plan.mode, plan).cluster === 'kubespray';
 /** Modes that run KubeEdge (edge hosts, cloudcore, a KubeEdge version in the release). */
 const kubeedge = (plan: Plan): boolean => profileOf(plan.mode, plan).kubeedge;
+/** Whether the plan's edge hosts are joined (its mode runs KubeEdge); a mode without it ignores them (a warning). */
+export const joinsEdgeHosts = (plan: Plan): boolean => kubeedge(plan) && plan.hosts.some((h) => h.roles.includes('edge'));
 
 // ---------------------------------------------------------------------------------------------------------
 // Structure

@@ -7,7 +7,8 @@
 // versions are the tree's own (the catalog is checked against the tree), so the tree's defaults decide them.
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 import type { Release } from '../../plan/catalog.js';
-import { deployerHost, hostsWithRole, innerAddress, offlineRegistry, type Plan } from '../../plan/schema.js';
+import { deployerHost, innerAddress, offlineRegistry, type Plan } from '../../plan/schema.js';
+import { joinsEdgeHosts } from '../../plan/validate.js';
 import { containerdMirrorsVar, crioRegistriesVar, mirrorEntries, upstreamRegistries } from '../registry/mirrors.js';
 import { forkImageOverrides } from './offline-images.js';
 import { inventoryGroups, usesLegacyGroups } from './inventory.js';
@@ -107,8 +108,8 @@ export function groupVarChanges(plan: Plan, release: Release, options: GroupVars
   set(f.cluster, 'kube_service_addresses', plan.cluster.serviceCidr, 'plan: cluster.serviceCidr');
   set(f.cluster, 'container_manager', usesLegacyGroups(release) ? 'docker' : plan.cluster.runtime, usesLegacyGroups(release) ? 'the 2021 release runs Docker' : 'plan: cluster.runtime');
   // The 2021 edge guide (2.2) changes calico to flannel before Kubespray runs: a CNI edge nodes can carry too.
-  // Only for an edge plan: a standalone plan's edge-role hosts are not joined, and its cluster keeps calico.
-  if (usesLegacyGroups(release) && plan.mode === 'edge' && hostsWithRole(plan, 'edge').length > 0)
+  // Only where the edge hosts are joined: a standalone plan ignores its edge-role hosts and keeps calico.
+  if (usesLegacyGroups(release) && joinsEdgeHosts(plan))
     set(f.cluster, 'kube_network_plugin', 'flannel', 'the 2021 edge guide 2.2: flannel for a cloud with edge nodes');
   const sans = [...new Set([apiServerHost(plan), ...groups.controlPlanes.map((h) => h.address)].filter((a): a is string => !!a))];
   set(f.cluster, 'supplementary_addresses_in_ssl_keys', sans, 'plan: the addresses users reach the API server by');
