@@ -3,7 +3,7 @@
 // the part already on the host is caught by the prefix hash and the upload starts over; the CLI command
 // uploads to the plan's deployer and refuses a plan with errors before connecting.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -14,6 +14,7 @@ import type { SshSession } from '../../../core/ssh/types.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
 import { ed25519HostKey } from '../../hosts/host-key.js';
 import { connector, liveProcesses, profiles, target } from '../ssh/fixture.js';
+import { writeRandomFile } from '../../support/random-file.js';
 
 const can = canRunTestHosts();
 if (!can.ok) console.log(`bundle upload integration tests skipped: ${can.reason}`);
@@ -32,16 +33,7 @@ describe.skipIf(!can.ok)('bundle upload to the deployer, resumable at the byte',
     th = await startTestHosts({ count: 1 });
     dir = mkdtempSync(join(tmpdir(), 'cp-bundle-upload-'));
     file = join(dir, 'bundle.tar');
-    // Written in pieces, hashed as it goes: the upload must never need the file whole in memory either.
-    const fd = openSync(file, 'w');
-    const h = createHash('sha256');
-    for (let at = 0; at < SIZE; at += 4 * 1024 * 1024) {
-      const piece = randomBytes(4 * 1024 * 1024);
-      h.update(piece);
-      writeSync(fd, piece);
-    }
-    closeSync(fd);
-    sum = h.digest('hex');
+    sum = writeRandomFile(file, SIZE);
   }, 60_000);
   afterAll(async () => {
     await th?.stop();

@@ -3,8 +3,7 @@
 // the login user may enter, a connection cut half-way resumes at the byte with only the rest sent, the
 // sha256 is checked on both ends, and the file ends owned by root with its mode. The sudo password travels
 // on stdin only: no command line the session was given holds it.
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { resumableUploadSudo, sudoStagingDir, type ResumableEvent, type SftpSess
 import type { ExecOptions, SshSession } from '../../../core/ssh/types.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
 import { connector, profiles, target } from './fixture.js';
+import { writeRandomFile } from '../../support/random-file.js';
 
 const can = canRunTestHosts();
 if (!can.ok) console.log(`sudo upload integration tests skipped: ${can.reason}`);
@@ -30,15 +30,7 @@ describe.skipIf(!can.ok)('streamed upload into a root-owned folder (sudo with a 
     th = await startTestHosts({ count: 1, hosts: [{ sudo: 'password' }] });
     dir = mkdtempSync(join(tmpdir(), 'cp-upload-sudo-'));
     file = join(dir, 'kubeadm');
-    const fd = openSync(file, 'w');
-    const h = createHash('sha256');
-    for (let at = 0; at < SIZE; at += 4 * 1024 * 1024) {
-      const piece = randomBytes(4 * 1024 * 1024);
-      h.update(piece);
-      writeSync(fd, piece);
-    }
-    closeSync(fd);
-    sum = h.digest('hex');
+    sum = writeRandomFile(file, SIZE);
     // The folder is root's, as host preparation finds it: the login user cannot write there by itself.
     const r = await th.exec(0, `mkdir -p ${DIR} && chown root:root /var/lib/cp-installer ${DIR} && chmod 0755 ${DIR}`);
     expect(r.code, r.stderr).toBe(0);
