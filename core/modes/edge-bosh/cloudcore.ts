@@ -9,8 +9,8 @@ import type { Release } from '../../plan/catalog.js';
 import { innerAddress, type Plan } from '../../plan/schema.js';
 import type { Step, StepContext } from '../../install/step.js';
 import { keadmInit } from '../../tools/kubeedge/commands.js';
-import { KeadmInitParser } from '../../tools/kubeedge/parser.js';
 import { probeDown, tcpProbeScript, type ProbeTarget } from '../caas/probe.js';
+import { runKeadmInit } from '../edge/cloud.js';
 import { fail } from '../edge/exec.js';
 import { advertiseAddresses, type EdgeRunState } from '../edge/state.js';
 
@@ -39,26 +39,14 @@ export function cloudcoreProcessStep(plan: Plan, release: Release, state: EdgeRu
       return (await down(ctx)).length === 0;
     },
     async run(ctx) {
-      const parser = new KeadmInitParser();
       const command = keadmInit({
         kubeedgeVersion: release.kubeedge?.version ?? '',
         advertiseAddresses: advertise,
         kubeconfig: state.kubeconfig(),
         master: `https://${innerAddress(cloud)}:6443`,
       });
-      const r = await ctx.exec(cloud.name, command, {
-        sudo: true,
-        check: false,
-        onStdout: (l) => {
-          const p = parser.push(l);
-          if (p) ctx.progress(p.fraction * 0.8, p.detail);
-        },
-        onStderr: (l) => parser.push(l),
-      });
-      const result = parser.result(ctx.dryRun ? undefined : r.code);
+      await runKeadmInit(ctx, cloud.name, command);
       if (ctx.dryRun) return;
-      if (!result.succeeded)
-        fail(msg('edge.keadm-init-failed', { host: cloud.name, message: result.error ?? '' }), { host: cloud.name, task: 'keadm init', message: result.error ?? `exit ${r.code}` });
       // keadm returns once it has started the process; the ports open a moment later.
       const deadline = Date.now() + waitMs;
       for (;;) {

@@ -19,6 +19,27 @@ import { advertiseAddresses, EDGE_JOIN_CONCURRENCY, EDGE_VERIFY_SECONDS, edgeRel
  * What both edge modes refuse before touching a host (thrown while the steps are built: the runner shows it
  * as the failed step `plan`). Returns the control plane cloudcore goes on.
  */
+
+/**
+ * `keadm init` on the cloud host with its output read into progress (up to 80 %: the caller's wait for cloudcore
+ * takes the rest); a refused init fails the step naming the host and keadm's own error. How cloudcore is then
+ * known to run is the caller's: a pod from KubeEdge 1.11, a process (its ports) before.
+ */
+export async function runKeadmInit(ctx: StepContext, host: string, command: string): Promise<void> {
+  const parser = new KeadmInitParser();
+  const r = await ctx.exec(host, command, {
+    sudo: true,
+    check: false,
+    onStdout: (l) => {
+      const p = parser.push(l);
+      if (p) ctx.progress(p.fraction * 0.8, p.detail);
+    },
+    onStderr: (l) => parser.push(l),
+  });
+  const result = parser.result(ctx.dryRun ? undefined : r.code);
+  if (!ctx.dryRun && !result.succeeded)
+    fail(msg('edge.keadm-init-failed', { host, message: result.error ?? '' }), { host, task: 'keadm init', message: result.error ?? `exit ${r.code}` });
+}
 export function checkEdgePlan(plan: Plan, release: Release, edges: Host[]): Host {
   const problem = edgeReleaseProblem(release);
   if (problem) fail(problem, undefined, true);
@@ -115,24 +136,7 @@ export function keadmInitStep(plan: Plan, release: Release, state: EdgeRunState,
       return (await pods(ctx)).some((p) => p.phase === 'Running');
     },
     async run(ctx) {
-      const parser = new KeadmInitParser();
-      const r = await ctx.exec(cloud.name, keadmInit(initOptions()), {
-        sudo: true,
-        check: false,
-        onStdout: (l) => {
-          const p = parser.push(l);
-          if (p) ctx.progress(p.fraction * 0.8, p.detail);
-        },
-        onStderr: (l) => parser.push(l),
-      });
-      const result = parser.result(ctx.dryRun ? undefined : r.code);
-      if (!ctx.dryRun && !result.succeeded) {
-        fail(msg('edge.keadm-init-failed', { host: cloud.name, message: result.error ?? '' }), {
-          host: cloud.name,
-          task: 'keadm init',
-          message: result.error ?? `exit ${r.code}`,
-        });
-      }
+      await runKeadmInit(ctx, cloud.name, keadmInit(initOptions()));
       if (ctx.dryRun) return;
       // keadm does not wait for the pod: cloudcore must run where edges are told to reach it.
       const deadline = Date.now() + 60_000;
