@@ -10,21 +10,9 @@ import { expandEdgeMode } from '../../../core/modes/expand-edge/index.js';
 import { InstallRun, stepInfos } from '../../../core/install/runner.js';
 import { loadJournal, summarize } from '../../../core/install/journal.js';
 import { edgeMessages } from '../../../core/tools/kubeedge/messages.js';
-import { edgePlan } from './plans.js';
+import { dryRunEdge, edgePlan } from './plans.js';
 
-async function dryRun(mode: typeof edgeMode, plan: ReturnType<typeof edgePlan>) {
-  const run = new InstallRun({
-    runId: 'dry',
-    workdir: mkdtempSync(join(tmpdir(), 'edge-dry-')),
-    mode,
-    plan,
-    release: findRelease(plan.release)!,
-    options: { overrides: [] },
-    secrets: {},
-    dryRun: true,
-  });
-  return run.start();
-}
+const dryRun = async (mode: typeof edgeMode, plan: ReturnType<typeof edgePlan>) => (await dryRunEdge(mode, plan)).result;
 
 describe('release checks', () => {
   it('refuses a KubeEdge/Kubernetes pair outside KubeEdge\'s matrix, accepts one inside', () => {

@@ -2,33 +2,18 @@
 // registry, image load, the runtimes pointed at it) wired into both edge descriptors, served from the cloud
 // host, and kubeadm and keadm given that registry. A dry run (no host, no bundle at hand) shows the order and
 // every address.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { InstallRun } from '../../../core/install/runner.js';
 import { edgeMode } from '../../../core/modes/edge/index.js';
 import { expandEdgeMode } from '../../../core/modes/expand-edge/index.js';
 import { findRelease } from '../../../core/plan/catalog.js';
 import type { PlanInput } from '../../../core/plan/schema.js';
 import { kubeadmConfigFromPlan, renderKubeadmConfig } from '../../../core/tools/kubeadm/config.js';
-import { edgePlan } from './plans.js';
+import { dryRunEdge, edgePlan } from './plans.js';
 
 async function dry(mode: typeof edgeMode, over: Partial<PlanInput>) {
   const plan = edgePlan(over, 2);
-  const run = new InstallRun({
-    runId: 'dry',
-    workdir: mkdtempSync(join(tmpdir(), 'edge-offline-dry-')),
-    mode,
-    plan,
-    release: findRelease(plan.release)!,
-    options: { overrides: [] },
-    secrets: {},
-    dryRun: true,
-  });
-  const result = await run.start();
-  return { result, infos: run.stepInfos, plan };
+  return { ...(await dryRunEdge(mode, plan)), plan };
 }
 
 const BUNDLE = { bundle: { path: '/nonexistent/bundle', file: '/nonexistent/site.tar' } };

@@ -1,4 +1,10 @@
-// Plans for the edge unit tests.
+// Plans for the edge unit tests, and a dry run of an edge mode over one.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InstallRun } from '../../../core/install/runner.js';
+import type { ModeDescriptor } from '../../../core/modes/descriptor.js';
+import { findRelease } from '../../../core/plan/catalog.js';
 import { Plan, type PlanInput } from '../../../core/plan/schema.js';
 
 export function edgePlan(over: Partial<PlanInput> = {}, edges = 2): Plan {
@@ -14,4 +20,20 @@ export function edgePlan(over: Partial<PlanInput> = {}, edges = 2): Plan {
     ],
     ...over,
   } as PlanInput);
+}
+
+/** A dry run of `mode` over `plan` (no connection): its result and the steps it listed. */
+export async function dryRunEdge(mode: ModeDescriptor, plan: Plan) {
+  const run = new InstallRun({
+    runId: 'dry',
+    workdir: mkdtempSync(join(tmpdir(), 'edge-dry-')),
+    mode,
+    plan,
+    release: findRelease(plan.release)!,
+    options: { overrides: [] },
+    secrets: {},
+    dryRun: true,
+  });
+  const result = await run.start();
+  return { result, infos: run.stepInfos };
 }
