@@ -390,7 +390,7 @@ describe.skipIf(!!skipReason)('faults in a standalone install (real ansible-play
       await o.pause({ workdir, runId: run.runId() });
     } catch (e) {
       run.child.kill('SIGKILL');
-      throw new Error(`${(e as Error).message}\n--- cp-installer apply printed:\n${run.out().slice(-3000)}`);
+      throw new Error(`${(e as Error).message}\n--- cp-installer apply printed:\n${run.out().slice(-3000)}`, { cause: e });
     }
     run.child.kill('SIGKILL');
     await run.exited;
