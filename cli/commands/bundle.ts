@@ -61,7 +61,7 @@ async function planFor(file: string | undefined, lang: Lang): Promise<{ plan?: M
   });
   const parsed = loaded.valid ? PlanSchema.safeParse(loaded.plan) : undefined;
   if (!parsed?.success) throw new Unusable(say(lang, 'bundle.cli.plan-invalid', { path: file }));
-  if (!bundleSupports(parsed.data.mode)) throw new Unusable(say(lang, 'bundle.cli.caas'));
+  if (!bundleSupports(parsed.data.mode, parsed.data)) throw new Unusable(say(lang, 'bundle.cli.caas'));
   return { plan: parsed.data, release: parsed.data.release };
 }
 

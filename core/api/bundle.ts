@@ -56,7 +56,7 @@ export async function buildBundleForPlan(input: unknown, o: PlanBuildOptions): P
   const parsed = Plan.safeParse(input);
   const release = findRelease(parsed.success ? parsed.data.release : String((input as { release?: unknown })?.release ?? ''));
   if (!release) throw new Error(`unknown release ${String((input as { release?: unknown })?.release ?? '(none)')}: use one of ${releaseNames().join(', ')}`);
-  if (parsed.success && !bundleSupports(parsed.data.mode)) throw new Error(`the ${parsed.data.mode} mode takes its own bundle (bundle.path), not a built one`);
+  if (parsed.success && !bundleSupports(parsed.data.mode, parsed.data)) throw new Error(`the ${parsed.data.mode} mode takes its own bundle (bundle.path), not a built one`);
   const r = await buildBundle({
     release,
     ...(parsed.success ? { plan: parsed.data } : {}),

@@ -63,6 +63,18 @@ export interface ModeInfo {
   /** Said above the Hosts table. */
   hostsHint?: Message;
   outputs: string[];
+  /**
+   * The mode's variant a plan with the `bosh` section is (core/modes/profiles.ts profileOf: the 2021 edge with
+   * BOSH middleware, a Kubespray cloud): its roles, Settings sections and hint replace the ones above for such a plan.
+   */
+  withBosh?: ModeVariantInfo;
+}
+
+/** What differs in a mode's variant for the wizard. */
+export interface ModeVariantInfo {
+  roles: Role[];
+  sections: SettingsSection[];
+  hostsHint?: Message;
 }
 
 export interface ConnectionResult {

@@ -7,6 +7,8 @@ import type { TreeReader } from './vars.js';
 import { parseVarsYaml, VarScope } from './vars.js';
 
 export const DOWNLOAD_YML = 'roles/kubespray_defaults/defaults/main/download.yml';
+/** Where Kubespray before 2.16 (the 2021 release's 2.14.2) keeps `downloads:`, with its checksums beside it. */
+export const LEGACY_DOWNLOAD_YML = 'roles/download/defaults/main.yml';
 export const CHECKSUMS_YML = 'roles/kubespray_defaults/vars/main/checksums.yml';
 export const KUBEADM_IMAGES_J2 = 'roles/download/templates/kubeadm-images.yaml.j2';
 
@@ -50,9 +52,16 @@ export interface KubesprayInputs {
   extra?: Record<string, Value>;
 }
 
+/** A Kubespray before 2.16 (the 2021 release's 2.14.2): downloads in the download role, `v`-prefixed kube_version. */
+export function isLegacyKubespray(tree: TreeReader): boolean {
+  return tree.read(DOWNLOAD_YML) === undefined && tree.read(LEGACY_DOWNLOAD_YML) !== undefined;
+}
+
 export function kubesprayScope(tree: TreeReader, inputs: KubesprayInputs): VarScope {
+  const bare = inputs.kubeVersion.replace(/^v/, '');
   return VarScope.fromTree(tree, {
-    kube_version: inputs.kubeVersion,
+    // Kubespray 2.14 writes kube_version as `v1.18.6` (its URLs and checksum tables carry the v); later ones bare.
+    kube_version: isLegacyKubespray(tree) ? `v${bare}` : inputs.kubeVersion,
     container_manager: inputs.runtime,
     host_architecture: inputs.arch,
     image_arch: inputs.arch,
@@ -60,7 +69,8 @@ export function kubesprayScope(tree: TreeReader, inputs: KubesprayInputs): VarSc
     ansible_system: 'Linux',
     ansible_os_family: 'Debian',
     ansible_distribution: 'Ubuntu',
-    groups: { kube_control_plane: ['cp-1'], etcd: ['cp-1'], kube_node: ['cp-1'], k8s_cluster: ['cp-1'] },
+    // The group names of Kubespray before 2.16 too (kube-master, k8s-cluster…), which the 2021 tree uses.
+    groups: { kube_control_plane: ['cp-1'], etcd: ['cp-1'], kube_node: ['cp-1'], k8s_cluster: ['cp-1'], 'kube-master': ['cp-1'], 'kube-node': ['cp-1'], 'k8s-cluster': ['cp-1'] },
     ...inputs.extra,
   });
 }
@@ -73,7 +83,7 @@ function hexOf(checksum: Value): string | undefined {
 
 /** Every file and image the download role fetches for these inputs, in the tree's order. */
 export function kubesprayDownloads(tree: TreeReader, inputs: KubesprayInputs): KubesprayDownloads {
-  if (tree.read(DOWNLOAD_YML) === undefined) throw new Error(`the tree has no ${DOWNLOAD_YML}: is it a Kubespray tree?`);
+  if (tree.read(DOWNLOAD_YML) === undefined && tree.read(LEGACY_DOWNLOAD_YML) === undefined) throw new Error(`the tree has no ${DOWNLOAD_YML}: is it a Kubespray tree?`);
   const scope = kubesprayScope(tree, inputs);
   const downloads = scope.rawValue('downloads') as Record<string, Record<string, Value>>;
   const defaults = (scope.has('download_defaults') ? scope.rawValue('download_defaults') : {}) as Record<string, Value>;
@@ -96,7 +106,8 @@ export function kubesprayDownloads(tree: TreeReader, inputs: KubesprayInputs): K
     if (truthy(field('file'))) {
       let sha: string | undefined;
       try {
-        sha = hexOf(field('checksum'));
+        // `checksum:` since Kubespray 2.16, `sha256:` before.
+        sha = hexOf(field('checksum' in entry ? 'checksum' : 'sha256'));
       } catch (e) {
         // The tree has no checksum for this version on this architecture: Kubespray itself would stop there.
         if (!(e instanceof UndefinedError)) throw e;

@@ -5,7 +5,8 @@
 import type { Release } from '../plan/catalog.js';
 import type { Plan } from '../plan/schema.js';
 import { profileOf } from '../modes/profiles.js';
-import { kubesprayDownloads, kubesprayScope, treeChecksum, type Arch } from './kubespray.js';
+import { atLeast } from '../common/version.js';
+import { isLegacyKubespray, kubesprayDownloads, kubesprayScope, treeChecksum, type Arch } from './kubespray.js';
 import { pyStr } from './jinja.js';
 import { normalizeImage, scanImages, scanPlaybook, type PlatformScan } from './platform.js';
 import type { TreeReader } from './vars.js';
@@ -47,8 +48,11 @@ export interface BundleManifest {
 
 export interface ManifestInputs {
   release: Release;
-  /** The plan, or undefined for the release's default standalone run (CRI-O, NFS, no Kyverno). */
-  plan?: Pick<Plan, 'mode' | 'cluster' | 'storage'> & Partial<Pick<Plan, 'hosts'>>;
+  /**
+   * The plan, or undefined for the release's default standalone run (CRI-O, NFS, no Kyverno). Its `bosh`
+   * section picks the mode's variant (an edge plan with it is the 2021 edge: Kubespray, not kubeadm).
+   */
+  plan?: Pick<Plan, 'mode' | 'cluster' | 'storage'> & Partial<Pick<Plan, 'hosts' | 'bosh'>>;
   /** The platform's whole tree (cp-deployment/…); Kubespray is its `release.kubespray.subdir`. */
   tree: TreeReader;
   arch?: Arch[];
@@ -58,6 +62,13 @@ export interface ManifestInputs {
 export const DISTRIBUTION_VERSION = '2.8.3';
 
 /** Its release archive for one architecture (holds the static `registry` binary at its top). */
+/** The CNI plugins the 2021 edge guide (2.6) unpacks into /opt/cni/bin on edge nodes (flannel, portmap…). */
+export const EDGE_CNI_PLUGINS_VERSION = '0.9.1';
+export function edgeCniPluginsUrl(arch: string): string {
+  const v = EDGE_CNI_PLUGINS_VERSION;
+  return `https://github.com/containernetworking/plugins/releases/download/v${v}/cni-plugins-linux-${arch}-v${v}.tgz`;
+}
+
 export function registryUrl(arch: Arch): string {
   return `https://github.com/distribution/distribution/releases/download/v${DISTRIBUTION_VERSION}/registry_${DISTRIBUTION_VERSION}_linux_${arch}.tar.gz`;
 }
@@ -184,30 +195,72 @@ function platformArtifacts(c: Collector, tree: TreeReader, release: Release, sca
   }
 }
 
+/** The CRDs keadm before 1.11 applies from KubeEdge's branch (keadm/app/cmd/util: installCRDs). */
+const LEGACY_CRDS = [
+  'devices/devices_v1alpha2_device.yaml',
+  'devices/devices_v1alpha2_devicemodel.yaml',
+  'reliablesyncs/cluster_objectsync_v1alpha1.yaml',
+  'reliablesyncs/objectsync_v1alpha1.yaml',
+  'router/router_v1_rule.yaml',
+  'router/router_v1_ruleEndpoint.yaml',
+];
+
+/**
+ * KubeEdge before 1.11 (the 2021 release's 1.6.1): the platform tree's own `edge/keadm` (the guide copies it to
+ * the master and the edge nodes), and what that keadm downloads itself (keadm/app/cmd/util/common.go): the
+ * release tarball with its checksum file (init and join), the CRDs (init) and the systemd unit files from the
+ * release branch. The edge's pod sandbox image is edged's default (kubeedge/pause, per architecture).
+ */
+export function legacyKubeedgeFiles(version: string, arch: Arch): { url: string; neededBy: string[]; by: string }[] {
+  const v = version.replace(/^v/, '');
+  const branch = `release-${v.split('.').slice(0, 2).join('.')}`;
+  const dl = `https://github.com/kubeedge/kubeedge/releases/download/v${v}`;
+  const tarball = `kubeedge-v${v}-linux-${arch}.tar.gz`;
+  const both = ['cloudcore_node', 'edge_node'];
+  return [
+    { url: `${dl}/${tarball}`, neededBy: both, by: 'keadm init and keadm join' },
+    { url: `${dl}/checksum_${tarball}.txt`, neededBy: both, by: 'keadm init and keadm join (checksum)' },
+    ...LEGACY_CRDS.map((f) => ({ url: `https://raw.githubusercontent.com/kubeedge/kubeedge/${branch}/build/crds/${f}`, neededBy: ['cloudcore_node'], by: 'keadm init (CRDs)' })),
+    { url: `https://raw.githubusercontent.com/kubeedge/kubeedge/${branch}/build/tools/cloudcore.service`, neededBy: ['cloudcore_node'], by: 'keadm init (systemd unit)' },
+    { url: `https://raw.githubusercontent.com/kubeedge/kubeedge/${branch}/build/tools/edgecore.service`, neededBy: ['edge_node'], by: 'keadm join (systemd unit)' },
+  ];
+}
+
+function legacyKubeedge(c: Collector, release: Release, arch: Arch): void {
+  const version = release.kubeedge!.version;
+  c.add({ id: 'tree-file:edge/keadm', kind: 'tree-file', source: 'tree', path: 'cp-deployment/edge/keadm', from: `the tree's edge/keadm (KubeEdge ${version}; guide 2.3)`, neededBy: ['cloudcore_node', 'edge_node'] });
+  for (const f of legacyKubeedgeFiles(version, arch)) c.file(f.url, `catalog ${release.name} (kubeedge ${version}; ${f.by})`, f.neededBy);
+  c.image(arch === 'amd64' ? 'kubeedge/pause:3.1' : `kubeedge/pause-${arch}:3.1`, `catalog ${release.name} (kubeedge ${version}; edged's pod sandbox image)`, ['edge_node']);
+}
+
 /**
  * Whether the bundle can list what a mode's run needs. A mode with BOSH middleware cannot yet: its releases
  * and stemcell come from the 2021 tree's own offline files, which the manifest does not read.
  */
-export function bundleSupports(mode: Plan['mode']): boolean {
-  return !profileOf(mode).bosh;
+export function bundleSupports(mode: Plan['mode'], plan?: Pick<Plan, 'bosh'>): boolean {
+  return !profileOf(mode, plan).bosh;
 }
 
 /** Every artifact a run of the plan needs, for each architecture asked for (amd64 by default). */
 export function bundleManifest(inputs: ManifestInputs): BundleManifest {
   const { release, tree } = inputs;
   const mode = inputs.plan?.mode ?? 'standalone';
-  if (!bundleSupports(mode)) throw new Error(`${mode}: the BOSH middleware's releases are not in the offline bundle yet`);
+  if (!bundleSupports(mode, inputs.plan)) throw new Error(`${mode}: the BOSH middleware's releases are not in the offline bundle yet`);
   // What a mode's run fetches follows from how its cluster comes to be (profile data, not its name): Kubespray
   // downloads and the platform's cluster roles; kubeadm's own binaries and images; KubeEdge's side.
-  const profile = profileOf(mode);
+  const profile = profileOf(mode, inputs.plan);
   const kubespray = profile.cluster === 'kubespray';
   const kubeadm = profile.cluster === 'kubeadm';
-  const runtime = inputs.plan?.cluster.runtime ?? 'crio';
+  const prefix = subPrefix(release);
+  const ks = sub(tree, prefix);
+  // Kubespray 2.14 (the 2021 release) runs Docker whatever the plan says, and its edge cloud flannel (the
+  // installer's inventory sets both: tools/kubespray/group-vars.ts).
+  const legacy = isLegacyKubespray(ks);
+  const runtime = legacy ? 'docker' : (inputs.plan?.cluster.runtime ?? 'crio');
+  const extra = legacy && profile.kubeedge && kubespray ? { kube_network_plugin: 'flannel' } : undefined;
   const storage = inputs.plan?.storage.type ?? 'nfs';
   const kyverno = inputs.plan?.cluster.kyverno ?? false;
   const arches = inputs.arch?.length ? inputs.arch : (['amd64'] as Arch[]);
-  const prefix = subPrefix(release);
-  const ks = sub(tree, prefix);
   const c = new Collector();
   const notes: BundleManifest['notes'] = [];
 
@@ -225,9 +278,11 @@ export function bundleManifest(inputs: ManifestInputs): BundleManifest {
     let downloads: ReturnType<typeof kubesprayDownloads> | undefined;
     let crioDownloads: ReturnType<typeof kubesprayDownloads> | undefined;
     let ksScope: ReturnType<typeof kubesprayScope> | undefined;
-    const dlOf = () => (downloads ??= kubesprayDownloads(ks, { kubeVersion: release.kubernetes, runtime, arch }));
-    const crioDlOf = () => (runtime === 'crio' ? dlOf() : (crioDownloads ??= kubesprayDownloads(ks, { kubeVersion: release.kubernetes, runtime: 'crio', arch })));
-    const scopeOf = () => (ksScope ??= kubesprayScope(ks, { kubeVersion: release.kubernetes, runtime, arch }));
+    const ksInputs = { kubeVersion: release.kubernetes, runtime, arch, ...(extra ? { extra } : {}) };
+    const dlOf = () => (downloads ??= kubesprayDownloads(ks, ksInputs));
+    // Kubespray 2.14 has no skopeo download (and no CRI-O to read one from).
+    const crioDlOf = () => (runtime === 'crio' ? dlOf() : legacy ? dlOf() : (crioDownloads ??= kubesprayDownloads(ks, { ...ksInputs, runtime: 'crio' })));
+    const scopeOf = () => (ksScope ??= kubesprayScope(ks, ksInputs));
     if (kubespray) {
       const dl = dlOf();
       for (const f of dl.files) c.file(f.url, `${prefix}roles/kubespray_defaults (downloads.${f.key})`, f.groups, f.sha256);
@@ -239,10 +294,13 @@ export function bundleManifest(inputs: ManifestInputs): BundleManifest {
       const skopeo = crioDlOf().files.find((f) => f.key === 'skopeo');
       if (skopeo) c.file(skopeo.url, `${prefix}roles/kubespray_defaults (downloads.skopeo)`, ['deployer'], skopeo.sha256);
       c.file(registryUrl(arch), `the distribution registry ${DISTRIBUTION_VERSION}, run on the deployer when the plan names no site registry`, ['deployer']);
-      const scan = scanPlaybook(ks, 'playbooks/cluster.yml', facts);
-      scanImages(tree, scan);
-      platformArtifacts(c, tree, release, scan, ['kube_control_plane']);
-      for (const u of scan.unresolved) if (!notes.some((n) => n.role === u.role && n.variable === u.variable)) notes.push(u);
+      // The platform's own roles (cp/…): the 2021 tree has none, its Kubespray is the whole cluster.
+      if (ks.read('playbooks/cluster.yml') !== undefined) {
+        const scan = scanPlaybook(ks, 'playbooks/cluster.yml', facts);
+        scanImages(tree, scan);
+        platformArtifacts(c, tree, release, scan, ['kube_control_plane']);
+        for (const u of scan.unresolved) if (!notes.some((n) => n.role === u.role && n.variable === u.variable)) notes.push(u);
+      }
     }
     if (kubeadm) {
       // Edge mode builds the cloud side with kubeadm itself: the same binaries Kubespray would fetch (URLs and
@@ -264,7 +322,11 @@ export function bundleManifest(inputs: ManifestInputs): BundleManifest {
         for (const n of ['node', 'cni', 'kube-controllers']) c.image(`docker.io/calico/${n}:v${release.calico}`, `calico.yaml v${release.calico}`, ['k8s_cluster']);
       }
     }
-    if (profile.kubeedge && release.kubeedge) {
+    if (profile.kubeedge && release.kubeedge && !atLeast(release.kubeedge.version, '1.11')) {
+      legacyKubeedge(c, release, arch);
+      // The 2021 edge with BOSH middleware unpacks these into /opt/cni/bin on edge nodes (edge guide 2.6).
+      if (inputs.plan?.bosh) c.file(edgeCniPluginsUrl(arch), `edge guide v1.4.x 2.6 (CNI plugins v${EDGE_CNI_PLUGINS_VERSION} for edgecore)`, ['edge_node']);
+    } else if (profile.kubeedge && release.kubeedge) {
       const scan = scanPlaybook(ks, 'playbooks/edge.yml', facts);
       scanImages(tree, scan);
       platformArtifacts(c, tree, release, scan, ['edge_node']);

@@ -40,10 +40,15 @@ export function kubesprayVarFiles(tree: TreeReader, inventory = 'inventory/myclu
   const defaults = 'roles/kubespray_defaults/defaults/main';
   const vars = 'roles/kubespray_defaults/vars/main';
   const single = (p: string) => (tree.read(p) !== undefined ? [p] : []);
+  // Kubespray before 2.16 (the 2021 release's 2.14.2): roles/kubespray-defaults/defaults/main.yaml, the
+  // download role's own defaults (downloads and checksums), group_vars/k8s-cluster.
   return [
+    ...single('roles/kubespray-defaults/defaults/main.yaml'),
+    ...single('roles/download/defaults/main.yml'),
     ...single('roles/kubespray_defaults/defaults/main.yml'),
     ...yamlFiles(tree, defaults),
     ...yamlFiles(tree, `${inventory}/group_vars/all`),
+    ...yamlFiles(tree, `${inventory}/group_vars/k8s-cluster`),
     ...yamlFiles(tree, `${inventory}/group_vars/k8s_cluster`),
     ...single('roles/kubespray_defaults/vars/main.yml'),
     ...yamlFiles(tree, vars),

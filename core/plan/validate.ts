@@ -513,7 +513,10 @@ function checkStorage(plan: Plan): Issue[] {
   return hasServer ? [] : [error('storage.nfs.server', 'plan.storage.nfsServer')];
 }
 
-function checkPortal(plan: Plan): Issue[] {
+function checkPortal(plan: Plan, lookup: ReleaseLookup): Issue[] {
+  // A release whose middleware is BOSH's, with the plan's bosh section: its own portals (container-platform-deploy.sh)
+  // replace the v1.6 portal, whose settings then ask nothing (the 2021 edge's Settings do not even show them).
+  if (plan.bosh && lookup(plan.release)?.bosh) return [];
   const archive = plan.portal.archive;
   const out: Issue[] = [];
   if (archive !== undefined && !/\.(tar\.gz|tgz)$/.test(archive))

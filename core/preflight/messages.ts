@@ -157,6 +157,7 @@ export const preflightMessages: Catalogs = {
     'preflight.edge.edgecore.remedy': 'Run keadm reset on the host, or leave it out of the plan.',
     'preflight.edge.keadm.title': 'keadm',
     'preflight.edge.keadm.pass': 'keadm is installed.',
+    'preflight.edge.keadm.fromBundle': 'keadm is not installed yet: the run installs keadm v{{version}} from the offline bundle.',
     'preflight.edge.keadm.fail': 'keadm is not installed: every edge join would fail on this host.',
     'preflight.edge.keadm.remedy': 'Put keadm v{{version}} in /usr/local/bin (the offline bundle carries it), then check again.',
 
@@ -364,6 +365,7 @@ export const preflightMessages: Catalogs = {
     'preflight.edge.edgecore.remedy': '호스트에서 keadm reset을 실행하거나 플랜에서 제외하세요.',
     'preflight.edge.keadm.title': 'keadm',
     'preflight.edge.keadm.pass': 'keadm이 설치되어 있습니다.',
+    'preflight.edge.keadm.fromBundle': 'keadm이 아직 설치되어 있지 않습니다: 설치 과정에서 오프라인 번들의 keadm v{{version}}을 설치합니다.',
     'preflight.edge.keadm.fail': 'keadm이 설치되어 있지 않습니다: 이 호스트의 엣지 연결(join)이 실패합니다.',
     'preflight.edge.keadm.remedy': 'keadm v{{version}}을 /usr/local/bin에 두고(오프라인 번들에 포함) 다시 점검하세요.',
 

@@ -103,6 +103,13 @@ export const caasEn: Record<string, string> = {
   'ui.block.boshCheck': 'Check the BOSH director (at the bottom of Settings) before going on.',
   'ui.block.boshFailed': 'The check of the BOSH director failed: {{checks}}. Correct what it says and check again.',
   'ui.block.boshSecrets': 'Enter the BOSH secrets in Settings: {{count}} still empty, the first being "{{first}}".',
+  'ui.set.boshMiddleware.introEdge':
+    'This release\'s edge (the 2021 edge guide) deploys HAProxy, MariaDB and the private image repository as BOSH VMs from a jump box, builds the cloud with Kubespray (one master running cloudcore, cloud workers) and joins the edge hosts with KubeEdge.',
+  'ui.set.boshMiddleware.enabled.helpEdge':
+    'Makes this the 2021 edge: Hosts then offers the roles worker and jump box (the BOSH inception VM with the bosh CLI), and Settings the cluster layout, storage and the director below. Off: the kubeadm edge.',
+  'ui.hosts.edgeBosh.off': 'This release can also make the 2021 edge with BOSH middleware, chosen in Settings; its roles (worker, jump box, …) are offered here once it is.',
+  'ui.hosts.edgeBosh.on': 'The 2021 edge with BOSH middleware: one master (control-plane, cloudcore runs there), one cloud worker or more, the edge hosts, and the jump box (the BOSH inception VM).',
+  'ui.caas.check.noJump': 'No host has the role jump box: give the BOSH inception VM that role on Hosts, then check.',
 };
 
 export const caasKo: Record<string, string> = {
@@ -207,4 +214,11 @@ export const caasKo: Record<string, string> = {
   'ui.block.boshCheck': '넘어가기 전에 BOSH 디렉터를 확인하세요(설정 화면 아래).',
   'ui.block.boshFailed': 'BOSH 디렉터 확인이 실패했습니다: {{checks}}. 안내대로 고친 뒤 다시 확인하세요.',
   'ui.block.boshSecrets': '설정에서 BOSH 비밀 정보를 입력하세요: {{count}}개가 비어 있습니다(첫 항목: "{{first}}").',
+  'ui.set.boshMiddleware.introEdge':
+    '이 릴리스의 엣지(2021 엣지 가이드)는 점프 박스에서 HAProxy, MariaDB, 프라이빗 이미지 저장소를 BOSH VM으로 배포하고, Kubespray로 클라우드(cloudcore가 실행되는 마스터 하나와 클라우드 워커)를 구성한 뒤 KubeEdge로 엣지 호스트를 연결합니다.',
+  'ui.set.boshMiddleware.enabled.helpEdge':
+    '2021 엣지로 설치합니다: 호스트 화면에 worker와 점프 박스(bosh CLI가 있는 BOSH 인셉션 VM) 역할이, 설정 화면에 클러스터 구성, 스토리지, 아래의 디렉터가 나타납니다. 끄면 kubeadm 엣지입니다.',
+  'ui.hosts.edgeBosh.off': '이 릴리스는 BOSH 미들웨어를 쓰는 2021 엣지로도 설치할 수 있으며, 설정 화면에서 고릅니다. 고르면 그 역할(worker, 점프 박스 등)이 여기에 나타납니다.',
+  'ui.hosts.edgeBosh.on': 'BOSH 미들웨어를 쓰는 2021 엣지: 마스터 하나(control-plane, cloudcore가 실행됨), 클라우드 워커 하나 이상, 엣지 호스트, 점프 박스(BOSH 인셉션 VM).',
+  'ui.caas.check.noJump': 'jumpbox 역할인 호스트가 없습니다. 호스트 화면에서 BOSH 인셉션 VM에 그 역할을 준 뒤 확인하세요.',
 };

@@ -8,7 +8,7 @@ import { useStore } from '../store/index.js';
 import { useMsg } from '../i18n/index.js';
 import { CheckField, Section, SelectField, TextField } from '../components/field.js';
 import { getSetting, setSetting } from '../lib/plan-edit.js';
-import { boshShape, CAAS_SECRETS, caasCheckKey } from '../store/caas.js';
+import { boshSelectsVariant, boshShape, CAAS_SECRETS, caasCheckKey } from '../store/caas.js';
 import type { CheckResult, PlanInput } from '../../core/api/types.js';
 
 /** Schema defaults shown as placeholders (core/plan/schema.ts Bosh, Paasta). */
@@ -186,6 +186,8 @@ export function PaastaSection() {
 export function BoshSettings() {
   const shape = useStore(boshShape);
   const hasBosh = useStore((s) => !!s.plan?.bosh);
+  // The edge's toggle also chooses the 2021 edge (Kubespray cloud): said so, since its hosts and sections change.
+  const variant = useStore(boshSelectsVariant);
   const edit = useStore((s) => s.edit);
   const m = useMsg();
   if (shape === 'none') return null;
@@ -193,10 +195,10 @@ export function BoshSettings() {
   return (
     <>
       {shape === 'optional' && (
-        <Section title={m('ui.set.boshMiddleware')} intro={m('ui.set.boshMiddleware.intro')}>
+        <Section title={m('ui.set.boshMiddleware')} intro={m(variant ? 'ui.set.boshMiddleware.introEdge' : 'ui.set.boshMiddleware.intro')}>
           <CheckField
             label={m('ui.set.boshMiddleware.enabled')}
-            help={m('ui.set.boshMiddleware.enabled.help')}
+            help={m(variant ? 'ui.set.boshMiddleware.enabled.helpEdge' : 'ui.set.boshMiddleware.enabled.help')}
             checked={hasBosh}
             // The IaaS keeps the section in the plan while its fields are being filled in (an emptied field
             // would otherwise take the whole section with it).
@@ -209,6 +211,23 @@ export function BoshSettings() {
       {shape === 'withPaasta' && <PaastaSection />}
       {inUse && <CaasCheckPanel />}
     </>
+  );
+}
+
+/**
+ * Above the Hosts table of a mode whose BOSH middleware makes it another variant (the edge on paasta-v1.0): what
+ * that variant's hosts are, or that choosing it in Settings offers its roles here.
+ */
+export function BoshHostsNote() {
+  const shape = useStore(boshShape);
+  const variant = useStore(boshSelectsVariant);
+  const hasBosh = useStore((s) => !!s.plan?.bosh);
+  const m = useMsg();
+  if (shape !== 'optional' || !variant) return null;
+  return (
+    <p className="hint" data-testid="hosts-bosh-note" data-bosh={hasBosh ? 'on' : 'off'}>
+      {m(hasBosh ? 'ui.hosts.edgeBosh.on' : 'ui.hosts.edgeBosh.off')}
+    </p>
   );
 }
 
@@ -248,6 +267,11 @@ export function CaasCheckPanel() {
           {m('ui.caas.check.run')}
         </button>
       </div>
+      {!jump && (
+        <p className="warn-text" data-testid="caas-check-nojump">
+          {m('ui.caas.check.noJump')}
+        </p>
+      )}
       {result && (
         <ul className={`check-list${stale ? " stale" : ""}`} data-testid="caas-check-list">
           {result.checks.map((c) => (

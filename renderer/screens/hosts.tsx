@@ -9,10 +9,12 @@ import { HostStatus } from '../components/host-status.js';
 import { OpenTextButton } from '../components/file-buttons.js';
 import { ROLE_NAMES, parseHostPaste, type HostInput, type RoleName } from '../lib/host-paste.js';
 import { addHosts, nextHostName, removeHost, setHostField, toggleRole } from '../lib/plan-edit.js';
-import type { ModeInfo } from '../../core/api/types.js';
+import type { ModeVariantInfo } from '../../core/api/types.js';
+import { modeView } from '../store/caas.js';
+import { BoshHostsNote } from './caas-settings.js';
 
 /** The roles the mode's descriptor allows (app.info `modes`); every role until the engine has answered. */
-export function rolesForMode(mode: ModeInfo | undefined): readonly RoleName[] {
+export function rolesForMode(mode: ModeVariantInfo | undefined): readonly RoleName[] {
   return mode ? ROLE_NAMES.filter((r) => mode.roles.includes(r)) : ROLE_NAMES;
 }
 
@@ -27,7 +29,8 @@ export function HostsScreen() {
   const [vars, setVars] = useState(false);
   if (!plan) return null;
   const hosts = plan.hosts ?? [];
-  const modeInfo = info?.modes.find((x) => x.name === plan.mode);
+  // The variant the plan is (the 2021 edge once Settings has the BOSH middleware): its roles and hint.
+  const modeInfo = modeView({ info, plan });
   const roles = rolesForMode(modeInfo);
   const authNames = [...new Set(['default', ...(plan.auth ?? []).map((a) => a.name)])];
   const listIssues = [...(validation?.errors ?? []), ...(validation?.warnings ?? [])].filter((i) => i.path === 'hosts' || i.path === '');
@@ -38,6 +41,7 @@ export function HostsScreen() {
       <h2 id="screen-title">{m('ui.hosts.title')}</h2>
       <p className="lead">{m('ui.hosts.lead')}</p>
       {modeInfo?.hostsHint && <p className="hint" data-testid="hosts-mode-hint">{m(modeInfo.hostsHint)}</p>}
+      <BoshHostsNote />
       <div className="toolbar">
         <button type="button" onClick={() => edit((p) => addHosts(p, [{ name: nextHostName(p), address: '', roles: [] }]))} data-testid="host-add">
           + {m('ui.hosts.add')}

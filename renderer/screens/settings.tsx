@@ -11,6 +11,7 @@ import type { SettingsSection } from '../../core/api/types.js';
 import { BundleBuild } from '../components/bundle-build.js';
 import { BundleHelp } from '../components/bundle-help.js';
 import { BoshSettings } from './caas-settings.js';
+import { modeView } from '../store/caas.js';
 
 type SectionName = Parameters<typeof setSetting>[1];
 
@@ -50,8 +51,9 @@ export function SettingsScreen() {
   const storageType = str('storage', 'type') || 'nfs';
   const tlsMode = str('portal', 'tls.mode') || 'auto';
   const portalEnabled = getSetting(plan, 'portal', 'enabled') !== false;
-  // What the mode's descriptor says applies (app.info `modes`); everything until the engine has answered.
-  const modeInfo = info?.modes.find((x) => x.name === plan.mode);
+  // What the mode's descriptor says applies (app.info `modes`), for the variant the plan is (the 2021 edge once
+  // the BOSH middleware is chosen); everything until the engine has answered.
+  const modeInfo = modeView({ info, plan });
   const shows = (section: SettingsSection) => !modeInfo || modeInfo.sections.includes(section);
   const ingress = str('network', 'ingressIp');
   return (

@@ -1,7 +1,7 @@
 // CaaS and the 2021 standalone/edge with BOSH middleware: the check of the BOSH director (and PaaS-TA, for
 // caas) from the jump box (caas.check), and whether it still speaks for the plan and secrets as they are now:
 // Settings lets such a plan through only after a check of these very settings found nothing failing.
-import type { CheckResult, Message, PlanInput } from '../../core/api/types.js';
+import type { CheckResult, Message, ModeVariantInfo, PlanInput } from '../../core/api/types.js';
 import { call } from '../api.js';
 import type { AppState } from './index.js';
 import type { Slice } from './types.js';
@@ -70,10 +70,28 @@ export const createCaasSlice: Slice<CaasSlice> = (set, get) => ({
 export type BoshShape = 'withPaasta' | 'optional' | 'none';
 
 export function boshShape(s: Pick<AppState, 'info' | 'plan'>): BoshShape {
-  const sections = s.info?.modes.find((x) => x.name === s.plan?.mode)?.sections ?? [];
+  const mode = s.info?.modes.find((x) => x.name === s.plan?.mode);
+  // The edge lists bosh only in its variant (the 2021 edge): the toggle is what selects that variant.
+  const sections = [...(mode?.sections ?? []), ...(mode?.withBosh?.sections ?? [])];
   if (!sections.includes('bosh')) return 'none';
   if (sections.includes('paasta')) return 'withPaasta';
   return s.info?.releases?.find((r) => r.name === s.plan?.release)?.bosh ? 'optional' : 'none';
+}
+
+/**
+ * The roles, Settings sections and Hosts hint that apply to the plan as it is now: the mode's, or its variant's
+ * when the plan has the bosh section (the 2021 edge, as the engine's profileOf picks it); undefined until the
+ * engine has answered app.info.
+ */
+export function modeView(s: Pick<AppState, 'info' | 'plan'>): ModeVariantInfo | undefined {
+  const mode = s.info?.modes.find((x) => x.name === s.plan?.mode);
+  if (!mode) return undefined;
+  return s.plan?.bosh && mode.withBosh ? mode.withBosh : mode;
+}
+
+/** The plan's mode becomes another variant with the bosh section (the edge: the 2021 edge on a Kubespray cloud). */
+export function boshSelectsVariant(s: Pick<AppState, 'info' | 'plan'>): boolean {
+  return !!s.info?.modes.find((x) => x.name === s.plan?.mode)?.withBosh;
 }
 
 /** The director settings are in use: a caas plan, or a 2021 standalone/edge plan with its bosh section. */

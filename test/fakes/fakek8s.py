@@ -183,3 +183,88 @@ def registry_missing(ref):
         return '%s: manifest unknown' % ref
     return None
 
+
+
+# --- KubeEdge before 1.11 (keadm's download model: cloudcore and edgecore as processes with their own files) ---
+
+def own_etc():
+    """A test host with an /etc of its own (the harness's `ownDirs` overlay is a mount): KubeEdge's files can be
+    where keadm writes them. Elsewhere /etc is the machine's, shared by every test host."""
+    return os.path.ismount('/etc')
+
+
+def kubeedge_dir(side):
+    """keadm 1.x's /etc/kubeedge, or a per-host stand-in for it where /etc is shared."""
+    if own_etc():
+        return '/etc/kubeedge'
+    return os.path.join(EDGE_DIR, 'etc-kubeedge') if side == 'edge' else os.path.join(STATE_DIR, 'cloud-etc-kubeedge')
+
+
+# What flannel's CNI config (10-flannel.conflist: flannel delegating to bridge with host-local, portmap) and the
+# runtime's loopback need in the CNI bin folder of an edge node.
+FLANNEL_CNI_PLUGINS = ('flannel', 'portmap', 'bridge', 'host-local', 'loopback')
+EDGE_KUBE_API = '--kube-api-url=http://127.0.0.1:10550'
+
+
+def _pod_suffix(node):
+    import hashlib
+    return hashlib.sha256(node.encode()).hexdigest()[:5]
+
+
+def _edge_pod_status(state, node, pod_name, containers):
+    """kube-flannel-edge on an edge node as KubeEdge 1.6 runs it: flanneld reaches the API through edgecore's
+    metaServer (off by default), which serves it only with cloudcore's dynamicController on; its pod network
+    needs edged's CNI plugin and the plugins flannel's config calls."""
+    running = {'phase': 'Running', 'containerStatuses': [{'name': c, 'ready': True, 'restartCount': 0, 'state': {'running': {'startedAt': now()}}} for c in containers]}
+    report = (state.get('edgecore') or {}).get(node)
+    cc = state.get('cloudcore') or {}
+    if report is None:
+        return {'phase': 'Pending', 'reason': 'NodeLost', 'message': 'edgecore on %s has not connected to cloudcore' % node}
+    if not report.get('metaServer'):
+        why = 'Get "http://127.0.0.1:10550/api/v1/namespaces/kube-system/pods/%s": dial tcp 127.0.0.1:10550: connect: connection refused' % pod_name
+    elif not (cc.get('modules') or {}).get('dynamicController'):
+        why = 'the server could not find the requested resource (get pods %s)' % pod_name
+    else:
+        why = None
+    if why:
+        return {'phase': 'Running', 'containerStatuses': [{'name': c, 'ready': False, 'restartCount': 5, 'state': {'waiting': {
+            'reason': 'CrashLoopBackOff', 'message': 'back-off 2m40s restarting failed container=%s pod=%s_kube-system' % (c, pod_name)}},
+            'lastState': {'terminated': {'exitCode': 1, 'reason': 'Error', 'message': "Failed to create SubnetManager: error retrieving pod spec for 'kube-system/%s': %s" % (pod_name, why)}}} for c in containers]}
+    if report.get('networkPluginName') != 'cni':
+        return {'phase': 'Pending', 'containerStatuses': [{'name': c, 'ready': False, 'restartCount': 0, 'state': {'waiting': {
+            'reason': 'ContainerCreating', 'message': 'edged on %s runs without a network plugin (networkPluginName is not cni): no pod network' % node}}} for c in containers]}
+    missing = [p for p in FLANNEL_CNI_PLUGINS if p not in report.get('cniPlugins', [])]
+    if missing:
+        return {'phase': 'Pending', 'containerStatuses': [{'name': c, 'ready': False, 'restartCount': 0, 'state': {'waiting': {
+            'reason': 'ContainerCreating', 'message': 'networkPlugin cni failed to set up pod "%s_kube-system" network: failed to find plugin "%s" in path [%s]'
+            % (pod_name, missing[0], report.get('cniBinDir', '/opt/cni/bin'))}}} for c in containers]}
+    return running
+
+
+def daemonset_pods(state):
+    """The pods of a DaemonSet applied with kubectl (state['objects']) whose flanneld talks to the API through
+    edgecore's metaServer (kube-flannel-edge): one per node its nodeSelector matches, in the edge node's state."""
+    pods = []
+    for ds in state.get('objects', []):
+        if ds.get('kind') != 'DaemonSet':
+            continue
+        tmpl = (ds.get('spec') or {}).get('template') or {}
+        spec = tmpl.get('spec') or {}
+        selector = spec.get('nodeSelector') or {}
+        containers = spec.get('containers') or []
+        via_meta = any(EDGE_KUBE_API in (c.get('command') or []) + (c.get('args') or []) for c in containers)
+        if not via_meta:
+            # Other applied DaemonSets keep the fake's older model (no pods of their own).
+            continue
+        for n in state['nodes']:
+            labels = n['metadata']['labels']
+            if any(labels.get(a) != b for a, b in selector.items()):
+                continue
+            name = '%s-%s' % (ds['metadata']['name'], _pod_suffix(n['metadata']['name']))
+            names = [c.get('name', 'main') for c in containers]
+            status = _edge_pod_status(state, n['metadata']['name'], name, names)
+            pods.append({'apiVersion': 'v1', 'kind': 'Pod',
+                         'metadata': {'name': name, 'namespace': ds['metadata'].get('namespace', 'default'), 'labels': dict(tmpl.get('metadata', {}).get('labels') or {}),
+                                      'ownerReferences': [{'kind': 'DaemonSet', 'name': ds['metadata']['name']}]},
+                         'spec': {'nodeName': n['metadata']['name']}, 'status': status})
+    return pods

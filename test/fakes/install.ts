@@ -31,6 +31,9 @@ export function installFakes(host: HostDirs, versions: FakeVersions): void {
   }
   copyFileSync(join(HERE, 'fakek8s.py'), join(bin, 'fakek8s.py'));
   copyFileSync(join(HERE, 'fake-cloudcore.py'), join(data, 'fake-cloudcore.py'));
+  // KubeEdge before 1.11: the files keadm writes (its 1.6 defaults) and edgecore, a process of its own.
+  copyFileSync(join(HERE, 'fake-edgecore.py'), join(data, 'fake-edgecore.py'));
+  for (const f of readdirSync(join(FIXTURES, 'kubeedge-1.6'))) copyFileSync(join(FIXTURES, 'kubeedge-1.6', f), join(data, `kubeedge-1.6-${f}`));
   for (const sub of ['kubeadm', 'keadm']) {
     for (const f of readdirSync(join(FIXTURES, sub))) {
       if (f.endsWith('.txt')) copyFileSync(join(FIXTURES, sub, f), join(data, f));

@@ -7,7 +7,8 @@
 //     edge-tools (keadm on the master and the edge nodes) → edge-affinity (cloud DaemonSets such as kube-flannel
 //     and ingress-nginx kept off edge nodes) → keadm-init (cloudcore on the master, a process: cloudcore.ts) →
 //     keadm-gettoken → edge-join
-//     (keadm join on every edge node) → edge-flannel (kube-flannel-edge, flannel.ts) → edge-affinity-after-join →
+//     (keadm join on every edge node) → cloudcore-config → edgecore-config (guide 2.6–2.7: kubeedge-steps.ts) →
+//     edge-flannel (kube-flannel-edge, flannel.ts) → edge-affinity-after-join →
 //     edge-verify (edge nodes Ready as agent,edge)
 //   BOSH middleware (edge BOSH guide 2, 5.1; core/modes/bosh-middleware.ts through the standalone's steps):
 //     bosh-jumpbox → bosh-bosh-tree; after edge-verify bosh-k8s-token → bosh-middleware → bosh-vms →
@@ -31,7 +32,9 @@ import { affinityStep, checkEdgePlan, gettokenStep, keadmInitStep, toolsStep, ve
 import { joinStep } from '../edge/join.js';
 import { edgeHostsFor, EdgeRunState } from '../edge/state.js';
 import { edgeFlannelStep } from './flannel.js';
-import { cloudcoreProcessStep } from './cloudcore.js';
+import { cloudcoreConfigStep, edgecoreConfigStep } from './kubeedge-steps.js';
+import { cloudcoreProcessStep } from '../edge/cloudcore-process.js';
+import { treeKeadmStep } from '../edge/tree-keadm.js';
 import { keadmGeneration } from '../../tools/kubeedge/commands.js';
 import { BOSH_LAST, BOSH_PX, standaloneBoshSteps } from '../standalone/bosh-middleware.js';
 
@@ -77,8 +80,9 @@ export function edgeBoshSteps(plan: Plan, release: Release, options: RunOptions)
   const gate = offlineGate(plan);
   const kubespray = kubesprayStep(plan, deployer, ['known-hosts']).map((s) => (s.id === 'kubespray' && gate.length ? { ...s, needs: [...s.needs, ...gate] } : s));
   const kubeedge = [
-    // keadm is the release's (the v1.0.4 tree's edge/keadm, guide 2.3); the master runs it, kubectl is Kubespray's.
-    toolsStep(cloud, edges, ['keadm', 'kubectl'], ['verify']),
+    // keadm is the release's, installed from the v1.0.4 tree's edge/keadm (guide 2.3, tree-keadm.ts); kubectl is Kubespray's.
+    treeKeadmStep(plan, cloud, edges, ['verify']),
+    toolsStep(cloud, edges, ['keadm', 'kubectl'], ['edge-keadm']),
     affinityStep(state, ['edge-tools']),
     // The release's keadm starts cloudcore as a process on the master (a pod only from KubeEdge 1.11).
     keadmGeneration(release.kubeedge?.version ?? '') === 'legacy'
@@ -87,8 +91,12 @@ export function edgeBoshSteps(plan: Plan, release: Release, options: RunOptions)
     gettokenStep(state, ['keadm-init']),
     // The release's Docker on the edge nodes too (edge guide 2.5): keadm join names no runtime then.
     joinStep(plan, release, state, edges, ['keadm-gettoken'], release.runtimes.docker ? 'docker' : plan.cluster.runtime),
+    // Guide 2.6–2.7: cloudcore's dynamicController and cloudStream, each edge node's CNI, metaServer and
+    // edgeStream (kubeedge-steps.ts); without them kube-flannel-edge never reaches the API on an edge node.
+    cloudcoreConfigStep(plan, state, ['edge-join']),
+    edgecoreConfigStep(plan, state, edges, ['cloudcore-config']),
     // Guide 2.5: flannel on the edge nodes too, through edgecore's metaServer.
-    edgeFlannelStep(state, ['edge-join']),
+    edgeFlannelStep(state, ['edgecore-config'], edges),
     affinityStep(state, ['edge-flannel'], 'edge-affinity-after-join'),
     verifyStep(state, edges, ['edge-affinity-after-join'], cloudNodes),
   ];

@@ -7,7 +7,8 @@ import { msg } from '../../common/messages.js';
 import { hostsWithRole } from '../../plan/schema.js';
 import { ADMIN_KUBECONFIG } from '../../tools/kubeadm/commands.js';
 import type { ModeDescriptor } from '../descriptor.js';
-import { affinityStep, checkEdgePlan, gettokenStep, keadmInitStep, toolsStep, verifyStep } from './cloud.js';
+import { affinityStep, checkEdgePlan, gettokenStep, toolsStep, verifyStep } from './cloud.js';
+import { cloudcoreStep } from './cloudcore-process.js';
 import { fail } from './exec.js';
 import { joinStep } from './join.js';
 import { cniStep, kubeadmConfigStep, kubeadmConfigText, kubeadmInitStep } from './kubeadm.js';
@@ -40,7 +41,8 @@ export const edgeMode: ModeDescriptor = {
       kubeadmInitStep(cloud, ['kubeadm-config']),
       cniStep(plan, release, cloud, ['kubeadm-init']),
       affinityStep(state, ['cni']),
-      keadmInitStep(plan, release, state, { tolerateControlPlane: true, loadBalanced: false }, ['edge-affinity']),
+      // keadm before 1.11 starts cloudcore as a process, not a pod: then its ports say it runs.
+      cloudcoreStep(plan, release, state, { tolerateControlPlane: true, loadBalanced: false }, ['edge-affinity']),
       gettokenStep(state, ['keadm-init']),
       joinStep(plan, release, state, edges, ['keadm-gettoken']),
       // Re-applied after the joins too: cheap (isDone) and it catches a DaemonSet created meanwhile.

@@ -28,6 +28,10 @@ export const edgeMessages: Catalogs = {
     'edge.no-control-plane': 'The plan has no control-plane host to run kubectl and keadm init on.',
     'edge.no-edge-hosts': 'The plan has no host with the edge role.',
     'edge.tool-missing': '{{tool}} is not installed on {{host}}. Put it in /usr/local/bin (the offline bundle carries it) and run again.',
+    'edge.step.tree-keadm': 'Install the platform tree\'s keadm on the master and the edge nodes',
+    'edge.tree-keadm-missing':
+      'The platform\'s tree in the bundle has no edge/keadm, which {{host}} needs (the 2021 edge guide 2.3 copies it to /usr/bin/keadm). Put the v1.0.4 tree\'s keadm binary at {{path}} and resume.',
+    'edge.tree-keadm-broken': 'The tree\'s keadm installed at {{path}} on {{host}} does not run: {{message}}. Check that edge/keadm in the bundle is the keadm binary for this host\'s architecture and resume.',
     'edge.kubeadm-failed': 'kubeadm init failed in phase {{phase}} on {{host}}: {{message}}',
     'edge.bundle-file-missing': 'The offline bundle has no {{path}}. Rebuild the bundle for this release.',
     'edge.step.prepare-cloud': 'Prepare {{host}} from the bundle (runtime, kubeadm, kubelet, kubectl, keadm, modules, sysctls)',
@@ -78,6 +82,10 @@ export const edgeMessages: Catalogs = {
     'edge.no-control-plane': 'kubectl과 keadm init을 실행할 컨트롤 플레인 호스트가 플랜에 없습니다.',
     'edge.no-edge-hosts': '플랜에 edge 역할을 가진 호스트가 없습니다.',
     'edge.tool-missing': '{{host}}에 {{tool}}이(가) 설치되어 있지 않습니다. /usr/local/bin에 넣은 뒤(오프라인 번들에 포함) 다시 실행하십시오.',
+    'edge.step.tree-keadm': '마스터와 엣지 노드에 플랫폼 트리의 keadm 설치',
+    'edge.tree-keadm-missing':
+      '번들의 플랫폼 트리에 {{host}}에 필요한 edge/keadm이 없습니다(2021 엣지 가이드 2.3은 이를 /usr/bin/keadm으로 복사). v1.0.4 트리의 keadm 실행 파일을 {{path}}에 넣은 뒤 재개하십시오.',
+    'edge.tree-keadm-broken': '{{host}}의 {{path}}에 설치한 트리의 keadm이 실행되지 않습니다: {{message}}. 번들의 edge/keadm이 이 호스트 아키텍처용 keadm 실행 파일인지 확인한 뒤 재개하십시오.',
     'edge.kubeadm-failed': '{{host}}에서 kubeadm init이 {{phase}} 단계에서 실패했습니다: {{message}}',
     'edge.bundle-file-missing': '오프라인 번들에 {{path}}이(가) 없습니다. 이 릴리스에 맞게 번들을 다시 만드십시오.',
     'edge.step.prepare-cloud': '번들로 {{host}} 준비 (런타임, kubeadm, kubelet, kubectl, keadm, 커널 모듈, sysctl)',

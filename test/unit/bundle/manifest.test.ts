@@ -11,7 +11,7 @@ import { coversPlan } from '../../../core/bundle/covers.js';
 import { hostPrepPlan } from '../../../core/tools/hostprep/plan.js';
 import type { TreeReader } from '../../../core/bundle/vars.js';
 import { findRelease } from '../../../core/plan/catalog.js';
-import { haveUpstream, TREE_V162 } from '../kubespray/upstream.js';
+import { haveUpstream, TREE_V104, TREE_V162 } from '../kubespray/upstream.js';
 
 const tree = treeFromDir(TREE_V162);
 const standalone: TreeReader = { read: (p) => tree.read(`standalone/${p}`), list: (p) => tree.list(`standalone/${p}`) };
@@ -186,6 +186,90 @@ describe.skipIf(!haveUpstream)('the bundle manifest for a plan', () => {
     expect(m.artifacts.every((a) => ['tree', 'tree-file', 'image', 'file'].includes(a.kind))).toBe(true);
     expect(m.artifacts.some((a) => a.source.includes('dl.k8s.io'))).toBe(false);
     expect(() => bundleManifest({ release, tree, plan: { ...plan('standalone')!, mode: 'caas' } })).toThrow(/caas/);
+  });
+});
+
+/** A checksum as the 2021 tree (Kubespray 2.14.2) writes it in roles/download/defaults/main.yml, read with a plain regex. */
+function checksumLineV104(table: string, arch: string, version: string): string {
+  const text = readFileSync(join(TREE_V104, 'standalone/aws/roles/download/defaults/main.yml'), 'utf8');
+  const block = text.slice(text.indexOf(`\n${table}:`) + 1);
+  const archBlock = block.slice(block.indexOf(`\n  ${arch}:`));
+  const m = new RegExp(`\\n    ${version.replace(/\./g, '\\.')}: ([0-9a-f]{64})`).exec(archBlock);
+  return m![1]!;
+}
+
+describe.skipIf(!haveUpstream)('the bundle manifest for the 2021 edge (edge + bosh on paasta-v1.0, the v1.0.4 tree)', () => {
+  const tree104 = treeFromDir(TREE_V104);
+  const release104 = findRelease('paasta-v1.0')!;
+  // The plan says containerd (the schema's default); the 2021 tree runs Docker whatever the plan says.
+  const edge2021 = (bosh: boolean) =>
+    bundleManifest({ release: release104, tree: tree104, plan: { ...plan('edge', 'containerd')!, ...(bosh ? { bosh: { directorAddress: '10.0.0.6' } as never } : {}) } });
+  // Derived once, on first use (the describe's body runs even when the upstream trees are missing).
+  let derived2021: ReturnType<typeof bundleManifest> | undefined;
+  const manifest = () => (derived2021 ??= edge2021(true));
+
+  it('lists the v1.0.4 tree and its Kubespray 2.14.2 downloads with the tree\'s checksums, flannel as the guide sets it', () => {
+    const m = manifest();
+    const ids = m.artifacts.map((a) => a.id);
+    expect(m.artifacts[0]).toMatchObject({ kind: 'tree', source: 'https://github.com/PaaS-TA/paas-ta-container-platform-deployment/archive/refs/tags/v1.0.4.tar.gz' });
+    expect(m.runtime).toBe('docker');
+    for (const [tool, table] of [['kubeadm', 'kubeadm_checksums'], ['kubelet', 'kubelet_checksums'], ['kubectl', 'kubectl_checksums']] as const) {
+      const a = m.artifacts.find((x) => x.id === `file:https://storage.googleapis.com/kubernetes-release/release/v1.18.6/bin/linux/amd64/${tool}`);
+      expect(a?.sha256, tool).toBe(checksumLineV104(table, 'amd64', 'v1.18.6'));
+      // Kubespray's own group names (2.14: k8s-cluster, kube-master), not the kubeadm edge's cloudcore_node.
+      expect(a?.from, tool).toBe(`standalone/aws/roles/kubespray_defaults (downloads.${tool})`);
+      expect(a?.neededBy.some((g) => g === 'k8s-cluster' || g === 'kube-master'), tool).toBe(true);
+    }
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'file:https://github.com/containernetworking/plugins/releases/download/v0.9.0/cni-plugins-linux-amd64-v0.9.0.tgz',
+        'image:quay.io/coreos/flannel:v0.13.0',
+        'image:k8s.gcr.io/kube-apiserver:v1.18.6',
+        'image:quay.io/coreos/etcd:v3.4.13',
+        'wheels',
+      ]),
+    );
+    expect(ids.some((i) => i.includes('calico'))).toBe(false);
+    expect(m.artifacts.find((a) => a.kind === 'wheels')?.from).toBe('standalone/aws/requirements.txt');
+  });
+
+  it('lists KubeEdge 1.6.1\'s files: the tree\'s edge/keadm and what that keadm downloads, not the Helm-era images', () => {
+    const m = manifest();
+    const ids = m.artifacts.map((a) => a.id);
+    const dl = 'https://github.com/kubeedge/kubeedge/releases/download/v1.6.1';
+    const raw = 'https://raw.githubusercontent.com/kubeedge/kubeedge/release-1.6/build';
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'tree-file:edge/keadm',
+        `file:${dl}/kubeedge-v1.6.1-linux-amd64.tar.gz`,
+        `file:${dl}/checksum_kubeedge-v1.6.1-linux-amd64.tar.gz.txt`,
+        `file:${raw}/crds/devices/devices_v1alpha2_device.yaml`,
+        `file:${raw}/crds/reliablesyncs/objectsync_v1alpha1.yaml`,
+        `file:${raw}/tools/cloudcore.service`,
+        `file:${raw}/tools/edgecore.service`,
+        'image:docker.io/kubeedge/pause:3.1',
+      ]),
+    );
+    expect(m.artifacts.find((a) => a.id === 'tree-file:edge/keadm')).toMatchObject({ path: 'cp-deployment/edge/keadm', neededBy: ['cloudcore_node', 'edge_node'] });
+    expect(m.artifacts.find((a) => a.id === `file:${dl}/kubeedge-v1.6.1-linux-amd64.tar.gz`)?.neededBy).toEqual(['cloudcore_node', 'edge_node']);
+    // keadm 1.6 downloads a release tarball and starts cloudcore as a process: no cloudcore or installation-package image.
+    expect(ids.some((i) => /kubeedge\/(cloudcore|iptables-manager|installation-package)/.test(i))).toBe(false);
+  });
+
+  it('lists nothing of the kubeadm edge\'s: no kubeadm side for the cloudcore node, no Calico manifest', () => {
+    const m = manifest();
+    const ids = m.artifacts.map((a) => a.id);
+    expect(m.artifacts.some((a) => a.neededBy.includes('cloudcore_node') && a.from.includes('(downloads.'))).toBe(false);
+    expect(ids.some((i) => i.endsWith('/manifests/calico.yaml'))).toBe(false);
+    // The same plan without `bosh` is the kubeadm edge: its profile, its files (Calico's manifest, kubeadm for the cloud node).
+    const kubeadmEdge = edge2021(false);
+    expect(kubeadmEdge.artifacts.some((a) => a.id.endsWith('/manifests/calico.yaml'))).toBe(true);
+    expect(kubeadmEdge.artifacts.find((a) => a.from.includes('(downloads.kubeadm)'))?.neededBy).toEqual(['cloudcore_node']);
+  });
+
+  it('the kubeadm edge of v1.6.2 keeps its manifest with or without a plan for the variant to read', () => {
+    const withPlan = bundleManifest({ release, tree, plan: { ...plan('edge')!, hosts: [] } });
+    expect(withPlan.artifacts.map((a) => a.id)).toEqual(edgeManifest('edge').artifacts.map((a) => a.id));
   });
 });
 

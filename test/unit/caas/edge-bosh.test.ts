@@ -30,6 +30,9 @@ function makeBundle(): string {
   const dir = mkdtempSync(join(tmpdir(), 'edge-bosh-bundle-'));
   symlinkSync(UPSTREAM, join(dir, 'cp-deployment'));
   symlinkSync(UPSTREAM, join(dir, 'paas-ta-container-platform-deployment'));
+  // The tree's edge/keadm (guide 2.3), which the upstream snapshot lacks: a bundle that is the tree has it at edge/.
+  mkdirSync(join(dir, 'edge'));
+  writeFileSync(join(dir, 'edge', 'keadm'), '#!/bin/sh\n', { mode: 0o755 });
   const cp = join(dir, 'container-platform');
   for (const d of ['container-platform-script', 'container-platform-image', 'container-platform-yaml']) mkdirSync(join(cp, d), { recursive: true });
   for (const f of ['image-upload-standalone.sh', 'container-platform-deploy.sh', 'container-platform-vars.sh']) writeFileSync(join(cp, 'container-platform-script', f), '#!/bin/sh\n');
@@ -236,7 +239,7 @@ describe('edge with BOSH middleware: dry run', () => {
     const { text, records } = await dryRunPlan(Plan.parse(planInput(bundle)), { workdir: mkdtempSync(join(tmpdir(), 'edge-bosh-wd-')), secrets: bag });
     for (const v of Object.values(SECRETS)) expect(text).not.toContain(v);
     const steps = [...new Set(records.map((r) => r.step))];
-    const order = ['kubespray', 'verify', 'edge-tools', 'edge-affinity', 'keadm-init', 'edge-join', 'edge-flannel', 'edge-affinity-after-join', 'edge-verify', 'bosh-k8s-token', 'bosh-middleware', 'bosh-vms', 'bosh-registry-trust', 'bosh-edge-trust', 'cp-images', 'cp-deploy', 'cp-endpoints', 'kubeconfig'];
+    const order = ['kubespray', 'verify', 'edge-tools', 'edge-affinity', 'keadm-init', 'edge-join', 'cloudcore-config', 'edgecore-config', 'edge-flannel', 'edge-affinity-after-join', 'edge-verify', 'bosh-k8s-token', 'bosh-middleware', 'bosh-vms', 'bosh-registry-trust', 'bosh-edge-trust', 'cp-images', 'cp-deploy', 'cp-endpoints', 'kubeconfig'];
     const at = order.map((s) => steps.indexOf(s));
     expect(at.every((i) => i >= 0), `${order.filter((_, k) => at[k]! < 0)} missing from ${steps}`).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -253,6 +256,12 @@ describe('edge with BOSH middleware: dry run', () => {
     expect(on('edge-join')[0]!.command).toMatch(/^IFS= read -r t && .* && exec keadm join --cloudcore-ipport 10\.0\.1\.11:10000 --kubeedge-version 1\.6\.1 --edgenode-name edge1 --token "\$t"$/);
     expect(text).toMatch(/\[edge1\] run \(sudo\) \(stdin: \d+ bytes, not shown\)/);
     expect(text).not.toMatch(/--runtimetype/);
+    // Guide 2.6–2.7: the DNAT and cloudcore's restart on the master; the CNI plugins and edgecore's restart on the edge node.
+    expect(on('cloudcore-config').map((c) => c.host)).toEqual(expect.arrayContaining(['master1']));
+    expect(on('cloudcore-config').some((c) => c.command.includes('iptables -t nat -C OUTPUT -p tcp --dport 10350 -j DNAT --to 10.0.1.11:10003'))).toBe(true);
+    expect(on('edgecore-config').every((c) => c.host === 'edge1')).toBe(true);
+    expect(on('edgecore-config').some((c) => c.command.includes('tar -xzf /var/tmp/cp-installer-cni-plugins-amd64-v0.9.1.tgz -C /opt/cni/bin'))).toBe(true);
+    expect(on('edgecore-config').some((c) => c.command === 'systemctl daemon-reload && systemctl restart edgecore.service')).toBe(true);
     // Registry trust: master and worker (guide 3.1), and the edge node; never the jump box.
     expect(on('bosh-registry-trust').map((c) => c.host).sort()).toEqual(['master1', 'worker1']);
     expect(on('bosh-edge-trust').filter((c) => /insecure-registries/.test(c.command)).map((c) => c.host)).toEqual(['edge1']);
