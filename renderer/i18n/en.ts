@@ -232,7 +232,7 @@ export const en: Record<string, string> = {
   'ui.set.edge.cloudcoreAddress': 'cloudcore public address',
   'ui.set.edge.cloudcoreAddress.help': 'The address edge nodes use to reach cloudcore.',
   'ui.set.edge.cloudcorePrivateAddress': 'cloudcore service address',
-  'ui.set.edge.cloudcorePrivateAddress.help': 'MetalLB address of the cloudcore service.',
+  'ui.set.edge.cloudcorePrivateAddress.help': 'Another address of cloudcore, named in its certificate: in the kubeadm edge the MetalLB address of the cloudcore service. Optional.',
   'ui.set.edge.kubeconfig': 'Existing cluster kubeconfig',
   'ui.set.edge.kubeconfig.help': 'For a cluster this installer did not create.',
   'ui.set.firstControlPlane': 'first control plane',

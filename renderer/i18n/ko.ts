@@ -231,7 +231,7 @@ export const ko: Record<string, string> = {
   'ui.set.edge.cloudcoreAddress': 'cloudcore 공개 주소',
   'ui.set.edge.cloudcoreAddress.help': '엣지 노드가 cloudcore에 닿는 주소.',
   'ui.set.edge.cloudcorePrivateAddress': 'cloudcore 서비스 주소',
-  'ui.set.edge.cloudcorePrivateAddress.help': 'cloudcore 서비스의 MetalLB 주소.',
+  'ui.set.edge.cloudcorePrivateAddress.help': 'cloudcore의 다른 주소(인증서에 포함): kubeadm 엣지에서는 cloudcore 서비스의 MetalLB 주소. 선택 사항.',
   'ui.set.edge.kubeconfig': '기존 클러스터 kubeconfig',
   'ui.set.edge.kubeconfig.help': '이 설치 도구로 만들지 않은 클러스터일 때.',
   'ui.set.firstControlPlane': '첫 번째 컨트롤 플레인',

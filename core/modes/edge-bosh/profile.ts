@@ -22,6 +22,9 @@ export const edgeBoshProfile: ModeProfile = {
     if (jump !== 1) out.push(planIssue('error', 'hosts', 'mode.standalone.bosh.jumpbox', { count: jump }));
     if (!plan.bosh?.haproxyAddress) out.push(planIssue('error', 'bosh.haproxyAddress', 'mode.standalone.bosh.haproxyAddress'));
     if (!plan.bundle) out.push(planIssue('error', 'bundle.path', 'mode.standalone.bosh.bundle'));
+    // edgecore's clusterDNS is the service network's .3, as Kubespray 2.14 places CoreDNS: an IPv4 network.
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(plan.cluster.serviceCidr.trim()))
+      out.push(planIssue('error', 'cluster.serviceCidr', 'mode.edgeBosh.ipv4Services', { value: plan.cluster.serviceCidr }));
     return out;
   },
   // Kubespray from the deployer builds the cloud; keadm, not kubeadm, is what the control plane needs.
@@ -38,6 +41,8 @@ export const edgeBoshProfile: ModeProfile = {
       'mode.edgeBosh.controlPlane': 'The 2021 edge with BOSH middleware has one master (cloudcore runs on it): give exactly one host the role control-plane; now {{count}}.',
       'mode.edgeBosh.noWorker':
         'The 2021 edge deploys the container platform on a cloud worker (K8S_WORKER_NODE_IP, never an edge node): give one host the role worker.',
+      'mode.edgeBosh.ipv4Services':
+        'The 2021 edge needs an IPv4 service network (edge nodes resolve names through its .3 address, as Kubespray 2.14 places CoreDNS); {{value}} is not one. Use e.g. 10.233.0.0/18.',
       'mode.edgeBosh.release': 'The plan has a bosh section but the release {{release}} has no BOSH middleware. Use release paasta-v1.0 or remove the bosh section.',
       'mode.edgeBosh.toolsMissing': '{{host}} lacks {{tools}}. Install the BOSH CLI on the jump box (the BOSH inception VM has it) and resume.',
       'mode.edgeBosh.step.edgeTrust': 'Trust the private image repository on the edge nodes',
@@ -70,6 +75,8 @@ export const edgeBoshProfile: ModeProfile = {
       'mode.edgeBosh.controlPlane': 'BOSH 미들웨어를 쓰는 2021 엣지는 마스터가 하나(cloudcore가 실행됨)입니다. control-plane 역할인 호스트를 정확히 하나로 하세요. 지금은 {{count}}개입니다.',
       'mode.edgeBosh.noWorker':
         '2021 엣지는 컨테이너 플랫폼을 클라우드 워커(K8S_WORKER_NODE_IP, 엣지 노드는 아님)에 배포합니다. 한 호스트에 worker 역할을 주세요.',
+      'mode.edgeBosh.ipv4Services':
+        '2021 엣지에는 IPv4 서비스 네트워크가 필요합니다(엣지 노드는 Kubespray 2.14가 CoreDNS를 두는 .3 주소로 이름을 찾습니다). {{value}}는 IPv4 네트워크가 아닙니다. 예: 10.233.0.0/18.',
       'mode.edgeBosh.release': '플랜에 bosh 항목이 있지만 릴리스 {{release}}에는 BOSH 미들웨어가 없습니다. 릴리스를 paasta-v1.0으로 하거나 bosh 항목을 빼세요.',
       'mode.edgeBosh.toolsMissing': '{{host}}에 {{tools}}이(가) 없습니다. 점프 박스에 BOSH CLI를 설치(BOSH 인셉션 VM에는 있음)한 뒤 재개하세요.',
       'mode.edgeBosh.step.edgeTrust': '엣지 노드에서 프라이빗 이미지 저장소 신뢰 설정',

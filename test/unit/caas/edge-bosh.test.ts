@@ -97,6 +97,11 @@ describe('edge with BOSH middleware: plan rules and profile', () => {
     const noBundle = planInput('/srv/b');
     delete noBundle.bundle;
     expect(issues(noBundle).errors).toContain('bundle.path: mode.standalone.bosh.bundle');
+    // edgecore's cluster DNS is the service network's .3: an IPv6 service network is refused before any step is built.
+    const v6 = planInput('/srv/b');
+    v6.cluster = { ...v6.cluster, serviceCidr: 'fd00:10:96::/112' } as never;
+    expect(issues(v6).errors).toContain('cluster.serviceCidr: mode.edgeBosh.ipv4Services');
+    expect(issues(planInput('/srv/b')).errors.filter((e) => e.startsWith('cluster.serviceCidr'))).toEqual([]);
     // The bosh section's own fields are validated like the rest (here: a director address that is no address).
     expect(issues(planInput('/srv/b', { bosh: { directorAddress: 'not an address', haproxyAddress: '10.0.0.120' } } as never)).errors.some((e) => e.startsWith('bosh.directorAddress:'))).toBe(true);
   });
