@@ -48,6 +48,8 @@ export interface TraceBreakdown {
   gpuMs: number;
   /** Script self time by function (from the sampling profile), the top ones, ms over the window. */
   topFunctions: Array<{ fn: string; ms: number }>;
+  /** The tasks longer than 16.7 ms, by what their time went to (self time per trace event name), summed over them. */
+  longTaskParts: Array<{ name: string; ms: number }>;
 }
 
 type Kind = 'script' | 'style+layout' | 'paint+composite' | 'gc' | 'other';
@@ -162,6 +164,9 @@ function summarise(events: TraceEvent[], profile: Profile, windowMs: number): Tr
   let tasksOver16 = 0;
   let tasksOver50 = 0;
   let longest = 0;
+  // What the tasks that missed a frame were made of: self time per event name inside each top-level task.
+  let parts: Array<{ name: string; ms: number }> = [];
+  const longParts = new Map<string, number>();
   const close = (s: (typeof stack)[number]) => {
     const self = s.end - s.ts - s.child;
     // The innermost kind that is known on the way up.
@@ -169,9 +174,13 @@ function summarise(events: TraceEvent[], profile: Profile, windowMs: number): Tr
     for (let i = stack.length - 1; !kind && i >= 0; i--) kind = stack[i]!.kind;
     if (stack.length || kind) main[kind ?? 'other'] += Math.max(0, self) / 1000;
     const parent = stack[stack.length - 1];
-    if (parent) parent.child += s.end - s.ts;
-    else {
+    if (parent) {
+      parent.child += s.end - s.ts;
+      parts.push({ name: s.name, ms: Math.max(0, self) / 1000 });
+    } else {
       const d = (s.end - s.ts) / 1000;
+      if (s.name.includes('RunTask') && d > 16.7) for (const p of parts) longParts.set(p.name, (longParts.get(p.name) ?? 0) + p.ms);
+      parts = [];
       if (s.name.includes('RunTask')) {
         if (d > 16.7) tasksOver16++;
         if (d > 50) tasksOver50++;
@@ -209,6 +218,7 @@ function summarise(events: TraceEvent[], profile: Profile, windowMs: number): Tr
     longestTaskMs: Math.round(longest * 10) / 10,
     gpuMs: Math.round(gpuUs / 1000),
     topFunctions,
+    longTaskParts: [...longParts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, ms]) => ({ name, ms: Math.round(ms) })),
   };
 }
 
@@ -220,5 +230,6 @@ export function formatBreakdown(name: string, b: TraceBreakdown): string {
     `    per frame: ${(Object.keys(b.main) as Kind[]).map((k) => `${k} ${per(b.main[k])} ms`).join(', ')}`,
     `    tasks > 16.7 ms: ${b.tasksOver16}, > 50 ms: ${b.tasksOver50}, longest ${b.longestTaskMs} ms; GPU process + viz busy ${b.gpuMs} ms`,
     `    script by function (sampled, ms): ${b.topFunctions.map((f) => `${f.fn} ${f.ms}`).join('; ')}`,
+    `    tasks > 16.7 ms made of (ms): ${b.longTaskParts.map((p) => `${p.name} ${p.ms}`).join('; ') || 'none'}`,
   ].join('\n');
 }
