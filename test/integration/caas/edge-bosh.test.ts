@@ -32,7 +32,7 @@ import { openSsh } from '../../../core/install/ssh-provider.js';
 import type { InstallMode, Step } from '../../../core/install/step.js';
 import { descriptorOf } from '../../../core/modes/index.js';
 import { findRelease } from '../../../core/plan/catalog.js';
-import { Plan, type PlanInput } from '../../../core/plan/schema.js';
+import type { Plan } from '../../../core/plan/schema.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
 import { failNextDeploy, fakeCalls, installBoshFakes, readFake, seedDirector, sha256 } from '../../fakes/bosh-install.js';
 import { cloudcorePid, installFakes, readCluster, seedExistingCluster } from '../../fakes/install.js';
@@ -40,6 +40,7 @@ import { assertNoSecrets, startPsSampler, type PsSampler } from '../../support/s
 import { writeContainerPlatform } from './container-platform.js';
 import { cloudConfig, DIRECTOR, DIRECTOR_CA, directorSeed, UPSTREAM } from './setup.js';
 import { startMiddlewareStandIns, stopMiddlewareStandIns } from './whole-run.js';
+import { EDGE, edgeBoshHostsPlan, JUMP, MASTER, WORKER } from './edge-bosh-plan.js';
 
 const hasTool = (t: string) => ['/usr/bin', '/usr/sbin', '/bin', '/sbin'].some((d) => { try { return readFileSync(join(d, t)).length > 0; } catch { return false; } });
 const hosts0 = canRunTestHosts();
@@ -47,7 +48,6 @@ const can = !hosts0.ok ? hosts0 : !hasTool('openssl') || !hasTool('iptables') ||
 if (!can.ok) console.log(`edge-bosh integration tests skipped: ${can.reason}`);
 
 const SECRETS = { boshClientSecret: 'director-S3cret-eb2', mariadbPassword: 'Paasta!2021-eb2' };
-const [MASTER, WORKER, EDGE, JUMP] = [0, 1, 2, 3];
 /** The steps before these are the standalone's Kubespray cluster (see the header). */
 const FIRST = 'edge-tools';
 
@@ -217,26 +217,8 @@ describe.skipIf(!can.ok)('edge 2021 with BOSH middleware on test hosts (master, 
     await hosts.stop();
   });
 
-  function plan(): Plan {
-    const [master, worker, edge, jump] = [hosts.hosts[MASTER]!, hosts.hosts[WORKER]!, hosts.hosts[EDGE]!, hosts.hosts[JUMP]!];
-    return Plan.parse({
-      apiVersion: 'cp-installer/v1',
-      kind: 'Plan',
-      mode: 'edge',
-      release: 'paasta-v1.0',
-      auth: [{ name: 'default', method: 'key', keyPath: hosts.keyPath, user: hosts.user, sudo: 'nopasswd' }],
-      hosts: [
-        { name: master.name, address: master.address, roles: ['control-plane'] },
-        { name: worker.name, address: worker.address, roles: ['worker'] },
-        { name: edge.name, address: edge.address, roles: ['edge'] },
-        { name: jump.name, address: jump.address, roles: ['jumpbox'] },
-      ],
-      bosh: { directorAddress: DIRECTOR.address, caCertFile: `/home/${hosts.user}/director.crt`, client: DIRECTOR.client, haproxyAddress: haproxy },
-      bundle: { path: bundle },
-      storage: { type: 'nfs', nfs: { server: master.address } },
-      portal: { enabled: false },
-    } as PlanInput);
-  }
+  const plan = (): Plan =>
+    edgeBoshHostsPlan(hosts, { bosh: { directorAddress: DIRECTOR.address, caCertFile: `/home/${hosts.user}/director.crt`, client: DIRECTOR.client, haproxyAddress: haproxy }, bundle });
 
   async function run(runId: string, workdir: string, resume?: JournalState, opts: { without?: string[]; edgeVerifySeconds?: number } = {}): Promise<RunResult> {
     const p = plan();

@@ -12,15 +12,15 @@ import { openSsh } from '../../../core/install/ssh-provider.js';
 import type { InstallMode, Step } from '../../../core/install/step.js';
 import { descriptorOf } from '../../../core/modes/index.js';
 import { findRelease } from '../../../core/plan/catalog.js';
-import { Plan, type PlanInput } from '../../../core/plan/schema.js';
+import type { Plan } from '../../../core/plan/schema.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
 import { installFakes } from '../../fakes/install.js';
+import { EDGE, edgeBoshHostsPlan, MASTER } from '../caas/edge-bosh-plan.js';
 
 const can = canRunTestHosts();
 if (!can.ok) console.log(`tree-keadm integration tests skipped: ${can.reason}`);
 
 const FAKE_KEADM = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fakes', 'keadm');
-const [MASTER, WORKER, EDGE, JUMP] = [0, 1, 2, 3];
 const RELEASE = findRelease('paasta-v1.0')!;
 
 /** Only the KubeEdge tools steps of the 2021 edge (the cluster and BOSH steps are other tests'). */
@@ -62,27 +62,9 @@ describe.skipIf(!can.ok)("the tree's keadm on the 2021 edge's master and edge no
     await hosts?.stop();
   });
 
-  function plan(bundlePath: string): Plan {
-    const [master, worker, edge, jump] = [hosts.hosts[MASTER]!, hosts.hosts[WORKER]!, hosts.hosts[EDGE]!, hosts.hosts[JUMP]!];
-    return Plan.parse({
-      apiVersion: 'cp-installer/v1',
-      kind: 'Plan',
-      mode: 'edge',
-      release: 'paasta-v1.0',
-      auth: [{ name: 'default', method: 'key', keyPath: hosts.keyPath, user: hosts.user, sudo: 'nopasswd' }],
-      hosts: [
-        { name: master.name, address: master.address, roles: ['control-plane'] },
-        // Roles the 2021 edge requires; the keadm steps never use them.
-        { name: worker.name, address: worker.address, roles: ['worker'] },
-        { name: edge.name, address: edge.address, roles: ['edge'] },
-        { name: jump.name, address: jump.address, roles: ['jumpbox'] },
-      ],
-      bosh: { directorAddress: '192.0.2.10', caCertFile: `/home/${hosts.user}/director.crt`, haproxyAddress: '192.0.2.120' },
-      bundle: { path: bundlePath },
-      storage: { type: 'nfs', nfs: { server: master.address } },
-      portal: { enabled: false },
-    } as PlanInput);
-  }
+  // Roles the 2021 edge requires; the keadm steps use only the master and the edge node.
+  const plan = (bundlePath: string): Plan =>
+    edgeBoshHostsPlan(hosts, { bosh: { directorAddress: '192.0.2.10', caCertFile: `/home/${hosts.user}/director.crt`, haproxyAddress: '192.0.2.120' }, bundle: bundlePath });
 
   async function run(runId: string, bundlePath: string): Promise<RunResult> {
     const p = plan(bundlePath);

@@ -26,6 +26,7 @@ import { EdgeRunState } from '../../../core/modes/edge/state.js';
 import { bundleManifest, filesRepoPath } from '../../../core/bundle/manifest.js';
 import { treeFromDir } from '../../../core/bundle/archive.js';
 import { haveUpstream, TREE_V104 } from '../kubespray/upstream.js';
+import { edgeBoshPlanInput } from './edge-bosh-plans.js';
 
 const FIX = join(__dirname, '../../fixtures/kubeedge-1.6');
 const fixture = (f: string) => readFileSync(join(FIX, f), 'utf8');
@@ -160,27 +161,7 @@ describe('the master\'s commands (guide 2.7)', () => {
   });
 });
 
-function planInput(over: Partial<PlanInput> = {}): PlanInput {
-  return {
-    apiVersion: 'cp-installer/v1',
-    kind: 'Plan',
-    mode: 'edge',
-    release: 'paasta-v1.0',
-    auth: [{ name: 'default', method: 'key', keyPath: '~/.ssh/id_rsa', user: 'ubuntu' }],
-    hosts: [
-      { name: 'master1', address: '10.0.1.11', roles: ['control-plane'] },
-      { name: 'worker1', address: '10.0.1.21', roles: ['worker'] },
-      { name: 'edge1', address: '10.0.2.31', roles: ['edge'] },
-      { name: 'edge2', address: '10.0.2.32', roles: ['edge'] },
-      { name: 'inception', address: '10.0.1.6', roles: ['jumpbox'] },
-    ],
-    storage: { type: 'nfs', nfs: { server: '10.0.1.11' } },
-    bosh: { directorAddress: '10.0.0.6', caCertFile: '/home/ubuntu/director.crt', haproxyAddress: '10.0.0.120' },
-    bundle: { path: '/srv/bundle' },
-    portal: { enabled: false },
-    ...over,
-  } as PlanInput;
-}
+const planInput = (over: Partial<PlanInput> = {}) => edgeBoshPlanInput('/srv/bundle', over, 2);
 
 describe('the steps in the mode\'s graph', () => {
   it('cloudcore-config (master) and edgecore-config (each edge node) come after the joins; kube-flannel-edge needs them', () => {

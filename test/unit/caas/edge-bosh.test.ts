@@ -22,6 +22,7 @@ import { contextFor } from '../../../core/preflight/checks/context.js';
 import { cloudcoreProcessStep } from '../../../core/modes/edge-bosh/cloudcore.js';
 import { EdgeRunState } from '../../../core/modes/edge/state.js';
 import { parseAllDocuments } from 'yaml';
+import { edgeBoshPlanInput } from './edge-bosh-plans.js';
 
 const UPSTREAM = '/work/shared/upstream/paas-ta-container-platform-deployment-v1.0.4';
 const SECRETS = { boshClientSecret: 'director-S3cret-eb', mariadbPassword: 'Paasta!2021-eb' };
@@ -39,26 +40,7 @@ function makeBundle(): string {
   return dir;
 }
 
-function planInput(bundle: string, over: Partial<PlanInput> = {}): PlanInput {
-  return {
-    apiVersion: 'cp-installer/v1',
-    kind: 'Plan',
-    mode: 'edge',
-    release: 'paasta-v1.0',
-    auth: [{ name: 'default', method: 'key', keyPath: '~/.ssh/id_rsa', user: 'ubuntu' }],
-    hosts: [
-      { name: 'master1', address: '10.0.1.11', roles: ['control-plane'] },
-      { name: 'worker1', address: '10.0.1.21', roles: ['worker'] },
-      { name: 'edge1', address: '10.0.2.31', roles: ['edge'] },
-      { name: 'inception', address: '10.0.1.6', roles: ['jumpbox'] },
-    ],
-    storage: { type: 'nfs', nfs: { server: '10.0.1.11' } },
-    bosh: { directorAddress: '10.0.0.6', caCertFile: '/home/ubuntu/director.crt', haproxyAddress: '10.0.0.120' },
-    bundle: { path: bundle },
-    portal: { enabled: false },
-    ...over,
-  } as PlanInput;
-}
+const planInput = (bundle: string, over: Partial<PlanInput> = {}) => edgeBoshPlanInput(bundle, over);
 
 const issues = (input: PlanInput) => {
   const r = validatePlan(input);

@@ -12,8 +12,9 @@ import { cloudcoreStep } from '../../../core/modes/edge/cloudcore-process.js';
 import { EdgeRunState } from '../../../core/modes/edge/state.js';
 import { parseSha256sum, TREE_KEADM_DEST, treeKeadm, treeKeadmStep } from '../../../core/modes/edge/tree-keadm.js';
 import { findRelease } from '../../../core/plan/catalog.js';
-import { Plan, type PlanInput } from '../../../core/plan/schema.js';
+import { Plan } from '../../../core/plan/schema.js';
 import { edgePlan } from './plans.js';
+import { edgeBoshPlanInput } from '../caas/edge-bosh-plans.js';
 
 const KEADM = '#!/bin/sh\necho "version: version.Info{GitVersion:\\"v1.6.1\\"}"\n';
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -27,26 +28,7 @@ function bundleWith(where: 'cp-deployment' | 'paas-ta-container-platform-deploym
   return dir;
 }
 
-function plan2021(bundle: string): Plan {
-  return Plan.parse({
-    apiVersion: 'cp-installer/v1',
-    kind: 'Plan',
-    mode: 'edge',
-    release: 'paasta-v1.0',
-    auth: [{ name: 'default', method: 'key', keyPath: '~/.ssh/id_rsa', user: 'ubuntu' }],
-    hosts: [
-      { name: 'master1', address: '10.0.1.11', roles: ['control-plane'] },
-      { name: 'worker1', address: '10.0.1.21', roles: ['worker'] },
-      { name: 'edge1', address: '10.0.2.31', roles: ['edge'] },
-      { name: 'edge2', address: '10.0.2.32', roles: ['edge'] },
-      { name: 'inception', address: '10.0.1.6', roles: ['jumpbox'] },
-    ],
-    storage: { type: 'nfs', nfs: { server: '10.0.1.11' } },
-    bosh: { directorAddress: '10.0.0.6', caCertFile: '/home/ubuntu/director.crt', haproxyAddress: '10.0.0.120' },
-    bundle: { path: bundle },
-    portal: { enabled: false },
-  } as PlanInput);
-}
+const plan2021 = (bundle: string): Plan => Plan.parse(edgeBoshPlanInput(bundle, {}, 2));
 
 interface Answer {
   code: number;
