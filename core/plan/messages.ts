@@ -55,6 +55,7 @@ export const planMessages: Catalogs = {
       '"{{value}}" is not a valid domain name (letters, digits and hyphens in dot-separated labels). Correct it or remove it to use <ingress IP>.nip.io.',
     'plan.metallb.invalid':
       'The MetalLB range "{{value}}" is not a range of addresses. Write it as first-last, e.g. 192.168.0.150-192.168.0.160 (first ≤ last), or as a CIDR.',
+    'plan.registry.user': 'registry.user "{{value}}" cannot be a registry login: use the user name alone, without a colon, space or control character (its password is asked for separately, never put in the plan).',
     'plan.registry.invalid':
       'The registry address "{{value}}" must be host[:port] without a scheme, e.g. registry.example.com:5000.',
     'plan.url.invalid':
@@ -252,6 +253,7 @@ export const planMessages: Catalogs = {
       '"{{value}}"은(는) 올바른 도메인 이름이 아닙니다(영문자·숫자·하이픈 레이블을 점으로 연결). 고치거나, 지우고 <인그레스 IP>.nip.io를 사용하세요.',
     'plan.metallb.invalid':
       'MetalLB 범위 "{{value}}"이(가) 주소 범위가 아닙니다. 시작-끝 형식(예: 192.168.0.150-192.168.0.160, 시작 ≤ 끝)이나 CIDR로 쓰세요.',
+    'plan.registry.user': 'registry.user "{{value}}"은(는) 레지스트리 로그인 이름이 될 수 없습니다. 콜론, 공백, 제어 문자 없이 사용자 이름만 쓰십시오(비밀번호는 따로 묻고, 계획에는 넣지 않습니다).',
     'plan.registry.invalid':
       '레지스트리 주소 "{{value}}"은(는) 스킴 없이 호스트[:포트] 형식이어야 합니다(예: registry.example.com:5000).',
     'plan.url.invalid':

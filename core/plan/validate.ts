@@ -116,6 +116,11 @@ export function structureIssues(zodIssues: ReadonlyArray<z.core.$ZodIssue>): Iss
 // ---------------------------------------------------------------------------------------------------------
 // Addresses and names
 
+/** A registry login name: basic auth puts it before a colon, and the run's log names it, so no colon, space or control character. */
+function isRegistryUser(user: string): boolean {
+  return /^[^\s:\p{Cc}]{1,255}$/u.test(user);
+}
+
 function checkHostAddresses(plan: Plan): Issue[] {
   const out: Issue[] = [];
   plan.hosts.forEach((h, i) => {
@@ -276,6 +281,7 @@ function checkCharsets(plan: Plan): Issue[] {
   check('portal.tls.certFile', plan.portal.tls.certFile, isPlanPath, 'plan.path.invalid');
   check('portal.tls.keyFile', plan.portal.tls.keyFile, isPlanPath, 'plan.path.invalid');
   check('registry.caFile', plan.registry?.caFile, isPlanPath, 'plan.path.invalid');
+  check('registry.user', plan.registry?.user, isRegistryUser, 'plan.registry.user');
   const bundleFile = 'bundle.file';
   if (plan.bundle && !plan.bundle.path) out.push(error(bundleFile, 'plan.bundle.fileOrPath', { field: bundleFile }));
   // A path derived from bundle.file is as good as the file, which is checked next.

@@ -77,6 +77,8 @@ export const caasEn: Record<string, string> = {
   'ui.caas.secrets': 'Secrets',
   'ui.caas.secrets.help': 'Kept in memory for this session and handed to the commands on the jump box on their standard input; never written to the plan.',
   'ui.caas.secret.boshClientSecret': 'Director client secret',
+  'ui.caas.secret.registryPassword': 'Registry password',
+  'ui.caas.secret.registryPassword.help': 'registry.user\'s password for pushing the images (CP_REGISTRY_PASSWORD on the command line).',
   'ui.caas.secret.mariadbPassword': 'MariaDB admin password',
   'ui.caas.secret.cfAdminPassword': 'CF admin password',
   'ui.caas.secret.uaaAdminClientSecret': 'UAA admin client secret',
@@ -103,6 +105,7 @@ export const caasEn: Record<string, string> = {
   'ui.block.boshCheck': 'Check the BOSH director (at the bottom of Settings) before going on.',
   'ui.block.boshFailed': 'The check of the BOSH director failed: {{checks}}. Correct what it says and check again.',
   'ui.block.boshSecrets': 'Enter the BOSH secrets in Settings: {{count}} still empty, the first being "{{first}}".',
+  'ui.block.registryPassword': 'Enter the password of the registry user {{user}} in Settings (Registry and offline bundle).',
   'ui.set.boshMiddleware.introEdge':
     'This release\'s edge (the 2021 edge guide) deploys HAProxy, MariaDB and the private image repository as BOSH VMs from a jump box, builds the cloud with Kubespray (one master running cloudcore, cloud workers) and joins the edge hosts with KubeEdge.',
   'ui.set.boshMiddleware.enabled.helpEdge':
@@ -188,6 +191,8 @@ export const caasKo: Record<string, string> = {
   'ui.caas.secrets': '비밀 정보',
   'ui.caas.secrets.help': '이 세션 동안 메모리에만 두고, 점프 박스의 명령에 표준 입력으로 넘깁니다. 플랜에는 쓰지 않습니다.',
   'ui.caas.secret.boshClientSecret': '디렉터 클라이언트 시크릿',
+  'ui.caas.secret.registryPassword': '레지스트리 비밀번호',
+  'ui.caas.secret.registryPassword.help': '이미지를 푸시할 registry.user의 비밀번호(명령줄에서는 CP_REGISTRY_PASSWORD).',
   'ui.caas.secret.mariadbPassword': 'MariaDB 관리자 비밀번호',
   'ui.caas.secret.cfAdminPassword': 'CF 관리자 비밀번호',
   'ui.caas.secret.uaaAdminClientSecret': 'UAA 관리자 클라이언트 시크릿',
@@ -214,6 +219,7 @@ export const caasKo: Record<string, string> = {
   'ui.block.boshCheck': '넘어가기 전에 BOSH 디렉터를 확인하세요(설정 화면 아래).',
   'ui.block.boshFailed': 'BOSH 디렉터 확인이 실패했습니다: {{checks}}. 안내대로 고친 뒤 다시 확인하세요.',
   'ui.block.boshSecrets': '설정에서 BOSH 비밀 정보를 입력하세요: {{count}}개가 비어 있습니다(첫 항목: "{{first}}").',
+  'ui.block.registryPassword': '설정(레지스트리와 오프라인 번들)에서 레지스트리 사용자 {{user}}의 비밀번호를 입력하세요.',
   'ui.set.boshMiddleware.introEdge':
     '이 릴리스의 엣지(2021 엣지 가이드)는 점프 박스에서 HAProxy, MariaDB, 프라이빗 이미지 저장소를 BOSH VM으로 배포하고, Kubespray로 클라우드(cloudcore가 실행되는 마스터 하나와 클라우드 워커)를 구성한 뒤 KubeEdge로 엣지 호스트를 연결합니다.',
   'ui.set.boshMiddleware.enabled.helpEdge':

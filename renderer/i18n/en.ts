@@ -221,6 +221,8 @@ export const en: Record<string, string> = {
   'ui.set.registry.address.help': 'host:port of a registry mirroring the images, for sites without internet.',
   'ui.set.registry.caFile': 'Registry CA file',
   'ui.set.registry.caFile.help': 'CA certificate the nodes trust for this registry.',
+  'ui.set.registry.user': 'Registry user',
+  'ui.set.registry.user.help': 'Only for a registry that needs a login to push: the images are pushed as this user. Its password is asked for below, kept in memory for this session only.',
   'ui.set.registry.insecure': 'Registry without TLS',
   'ui.set.registry.insecure.help': 'Only for a registry on a closed network.',
   'ui.set.bundle.registryTls': 'HTTPS for the deployer\'s registry',

@@ -220,6 +220,8 @@ export const ko: Record<string, string> = {
   'ui.set.registry.address.help': '인터넷이 없는 현장에서 이미지를 미러링한 레지스트리의 host:port.',
   'ui.set.registry.caFile': '레지스트리 CA 파일',
   'ui.set.registry.caFile.help': '노드가 이 레지스트리를 신뢰할 CA 인증서.',
+  'ui.set.registry.user': '레지스트리 사용자',
+  'ui.set.registry.user.help': '푸시에 로그인이 필요한 레지스트리에서만: 이 사용자로 이미지를 푸시합니다. 비밀번호는 아래에서 묻고, 이 세션 동안 메모리에만 둡니다.',
   'ui.set.registry.insecure': 'TLS 없는 레지스트리',
   'ui.set.registry.insecure.help': '폐쇄망의 레지스트리에만 쓰세요.',
   'ui.set.bundle.registryTls': '배포 호스트 레지스트리에 HTTPS 사용',

@@ -94,7 +94,8 @@ function ToggleAndSecrets({ section, toggle }: { section: 'bosh' | 'paasta'; tog
   );
 }
 
-function SecretInput({ kind }: { kind: string }) {
+/** A service secret typed in Settings (kept in memory, pushed to the engine's session; never in the plan). */
+export function SecretInput({ kind }: { kind: string }) {
   const value = useStore((s) => s.serviceSecrets[kind] ?? '');
   const setSecret = useStore((s) => s.setServiceSecret);
   const push = useStore((s) => s.pushSecrets);

@@ -10,7 +10,7 @@ import { getSetting, hostsNetPrefix, setSetting } from '../lib/plan-edit.js';
 import type { SettingsSection } from '../../core/api/types.js';
 import { BundleBuild } from '../components/bundle-build.js';
 import { BundleHelp } from '../components/bundle-help.js';
-import { BoshSettings } from './caas-settings.js';
+import { BoshSettings, SecretInput } from './caas-settings.js';
 import { modeView } from '../store/caas.js';
 
 type SectionName = Parameters<typeof setSetting>[1];
@@ -141,6 +141,8 @@ export function SettingsScreen() {
         <div className="grid-2">
           {text('registry', 'address', { placeholder: m('ui.set.optional') })}
           {plan.registry?.address && text('registry', 'caFile', { placeholder: m('ui.set.optional') })}
+          {plan.registry?.address && text('registry', 'user', { placeholder: m('ui.set.optional') })}
+          {plan.registry?.user && <SecretInput kind="registryPassword" />}
           {plan.registry?.address && (
             <CheckField label={m('ui.set.registry.insecure')} help={m('ui.set.registry.insecure.help')} checked={!!plan.registry.insecure} onChange={(v) => edit((p) => setSetting(p, 'registry', 'insecure', v || undefined))} testid="setting-registry.insecure" />
           )}

@@ -110,7 +110,10 @@ export function blockerFor(s: AppState, step: StepId): Message | null {
     }
     case 'settings': {
       const n = errorsUnder(s, SECTIONS);
-      return n ? { key: 'ui.block.fixFields', params: { count: n } } : caasBlocker(s);
+      if (n) return { key: 'ui.block.fixFields', params: { count: n } };
+      // The site registry's login: the run pushes the images with it, and it is asked for nowhere else.
+      if (s.plan?.registry?.user && !s.serviceSecrets.registryPassword) return { key: 'ui.block.registryPassword', params: { user: s.plan.registry.user } };
+      return caasBlocker(s);
     }
     case 'preflight': {
       if (!s.preflight) return { key: 'ui.block.runPreflight' };
