@@ -16,17 +16,7 @@ import { setSetting } from '../../../renderer/lib/plan-edit.js';
 
 // A server render reads a store's server snapshot, which zustand takes from the state the store was made with;
 // here the renderer's store answers it with its state as the test set it.
-vi.mock('zustand', async (importOriginal) => {
-  const z = await importOriginal<typeof import('zustand')>();
-  const { createStore } = await import('zustand/vanilla');
-  type Init = import('zustand/vanilla').StateCreator<unknown>;
-  const make = (init: Init) => {
-    const api = createStore<unknown>(init);
-    const live = { ...api, getInitialState: () => api.getState() };
-    return Object.assign((selector?: (s: unknown) => unknown) => z.useStore(live, selector ?? ((x: unknown) => x)), api);
-  };
-  return { ...z, create: (init?: Init) => (init ? make(init) : make) };
-});
+vi.mock('zustand', async (importOriginal) => (await import('../../support/zustand-server-render.js')).liveServerSnapshot(importOriginal));
 
 type Answers = { [C in CommandName]?: (args: ArgsOf<C>) => ResultOf<C> };
 function scripted(answers: Answers): InstallerApi & { calls: Array<[string, unknown]> } {

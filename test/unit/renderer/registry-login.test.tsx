@@ -16,17 +16,7 @@ import { useStore } from '../../../renderer/store/index.js';
 import { blockerFor } from '../../../renderer/store/wizard.js';
 
 // As in the other Settings tests: a server render reads the store's state as the test set it.
-vi.mock('zustand', async (importOriginal) => {
-  const z = await importOriginal<typeof import('zustand')>();
-  const { createStore } = await import('zustand/vanilla');
-  type Init = import('zustand/vanilla').StateCreator<unknown>;
-  const make = (init: Init) => {
-    const api = createStore<unknown>(init);
-    const live = { ...api, getInitialState: () => api.getState() };
-    return Object.assign((selector?: (s: unknown) => unknown) => z.useStore(live, selector ?? ((x: unknown) => x)), api);
-  };
-  return { ...z, create: (init?: Init) => (init ? make(init) : make) };
-});
+vi.mock('zustand', async (importOriginal) => (await import('../../support/zustand-server-render.js')).liveServerSnapshot(importOriginal));
 
 const plan = (registry?: PlanInput['registry']): PlanInput =>
   ({
