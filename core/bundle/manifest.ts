@@ -62,15 +62,15 @@ export interface ManifestInputs {
 export const DISTRIBUTION_VERSION = '2.8.3';
 
 /** Its release archive for one architecture (holds the static `registry` binary at its top). */
+export function registryUrl(arch: Arch): string {
+  return `https://github.com/distribution/distribution/releases/download/v${DISTRIBUTION_VERSION}/registry_${DISTRIBUTION_VERSION}_linux_${arch}.tar.gz`;
+}
+
 /** The CNI plugins the 2021 edge guide (2.6) unpacks into /opt/cni/bin on edge nodes (flannel, portmap…). */
 export const EDGE_CNI_PLUGINS_VERSION = '0.9.1';
 export function edgeCniPluginsUrl(arch: string): string {
   const v = EDGE_CNI_PLUGINS_VERSION;
   return `https://github.com/containernetworking/plugins/releases/download/v${v}/cni-plugins-linux-${arch}-v${v}.tgz`;
-}
-
-export function registryUrl(arch: Arch): string {
-  return `https://github.com/distribution/distribution/releases/download/v${DISTRIBUTION_VERSION}/registry_${DISTRIBUTION_VERSION}_linux_${arch}.tar.gz`;
 }
 
 /** The tree as one archive: GitHub's tag tarball for a GitHub repository. */
@@ -281,7 +281,7 @@ export function bundleManifest(inputs: ManifestInputs): BundleManifest {
     const ksInputs = { kubeVersion: release.kubernetes, runtime, arch, ...(extra ? { extra } : {}) };
     const dlOf = () => (downloads ??= kubesprayDownloads(ks, ksInputs));
     // Kubespray 2.14 has no skopeo download (and no CRI-O to read one from).
-    const crioDlOf = () => (runtime === 'crio' ? dlOf() : legacy ? dlOf() : (crioDownloads ??= kubesprayDownloads(ks, { ...ksInputs, runtime: 'crio' })));
+    const crioDlOf = () => (runtime === 'crio' || legacy ? dlOf() : (crioDownloads ??= kubesprayDownloads(ks, { ...ksInputs, runtime: 'crio' })));
     const scopeOf = () => (ksScope ??= kubesprayScope(ks, ksInputs));
     if (kubespray) {
       const dl = dlOf();

@@ -69,8 +69,11 @@ export const createCaasSlice: Slice<CaasSlice> = (set, get) => ({
  */
 export type BoshShape = 'withPaasta' | 'optional' | 'none';
 
+/** app.info's entry for the plan's mode (undefined until the engine has answered). */
+const planMode = (s: Pick<AppState, 'info' | 'plan'>) => s.info?.modes.find((x) => x.name === s.plan?.mode);
+
 export function boshShape(s: Pick<AppState, 'info' | 'plan'>): BoshShape {
-  const mode = s.info?.modes.find((x) => x.name === s.plan?.mode);
+  const mode = planMode(s);
   // The edge lists bosh only in its variant (the 2021 edge): the toggle is what selects that variant.
   const sections = [...(mode?.sections ?? []), ...(mode?.withBosh?.sections ?? [])];
   if (!sections.includes('bosh')) return 'none';
@@ -84,14 +87,14 @@ export function boshShape(s: Pick<AppState, 'info' | 'plan'>): BoshShape {
  * engine has answered app.info.
  */
 export function modeView(s: Pick<AppState, 'info' | 'plan'>): ModeVariantInfo | undefined {
-  const mode = s.info?.modes.find((x) => x.name === s.plan?.mode);
+  const mode = planMode(s);
   if (!mode) return undefined;
   return s.plan?.bosh && mode.withBosh ? mode.withBosh : mode;
 }
 
 /** The plan's mode becomes another variant with the bosh section (the edge: the 2021 edge on a Kubespray cloud). */
 export function boshSelectsVariant(s: Pick<AppState, 'info' | 'plan'>): boolean {
-  return !!s.info?.modes.find((x) => x.name === s.plan?.mode)?.withBosh;
+  return !!planMode(s)?.withBosh;
 }
 
 /** The director settings are in use: a caas plan, or a 2021 standalone/edge plan with its bosh section. */

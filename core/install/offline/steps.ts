@@ -25,6 +25,7 @@ import { msg } from '../../common/messages.js';
 import { SERVICE_SECRETS } from '../../plan/secrets.js';
 import { shellJoin, shq } from '../../common/quote.js';
 import { clusterNodes, FILES_REPO_PORT, innerAddress, LOCAL_REGISTRY_PORT, loginUser, offlineRegistry, registryHasCa, type Host, type OfflineRegistry, type Plan } from '../../plan/schema.js';
+import { archOf } from '../../tools/hostprep/plan.js';
 import { KUBEADM_REPO_VAR, patchKubeadmRepoCommand } from '../../tools/kubespray/offline-images.js';
 import { mirrorEntries, runtimeRegistryFiles, upstreamRegistries, containerdCaPath, containersCaPath } from '../../tools/registry/mirrors.js';
 import {
@@ -97,7 +98,6 @@ function gib(bytes: number): string {
 /** The platform's tree on the deployer, as deployer-tree places it (~/cp-deployment; modes/deployer.ts). */
 const TREE_ROOT = 'cp-deployment';
 
-const ARCH: Record<string, 'amd64' | 'arm64'> = { x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64' };
 
 /**
  * Keeps a service running on the deployer: a systemd unit where systemd runs, else the supervisor loop;
@@ -303,7 +303,7 @@ export function offlineSteps(plan: Plan, deployer: Host, needs: string[], treeNe
           const h = await home(ctx);
           const m = await needManifest(ctx);
           const uname = (await ctx.exec(d, 'uname -m', { quiet: true, dryRunResult: { stdout: 'x86_64\n' } })).stdout.trim();
-          const arch = ARCH[uname];
+          const arch = archOf(uname);
           const url = arch ? registryUrl(arch) : undefined;
           const artifact = m?.manifest.artifacts.find((a) => a.source === url);
           if (m && (!arch || !artifact)) throw new StepError(msg('offline.no-registry-binary', { host: d, arch: arch ?? uname }), { host: d, message: `the bundle has no ${url ?? `registry for ${uname}`}` }, true);
@@ -483,7 +483,7 @@ async function chartsFromBundle(ctx: StepContext, d: string, treeRoot: string, k
 /** skopeo on the deployer: the bundle's pinned static build for its architecture, else the deployer's own. */
 async function findSkopeo(ctx: StepContext, d: string, home: string, m: BuiltManifest | undefined): Promise<string> {
   const uname = (await ctx.exec(d, 'uname -m', { quiet: true, dryRunResult: { stdout: 'x86_64\n' } })).stdout.trim();
-  const arch = ARCH[uname] ?? uname;
+  const arch = archOf(uname) ?? uname;
   const shipped = m?.artifacts.find((a) => a.kind === 'file' && a.source.endsWith(`/skopeo-linux-${arch}`));
   if (shipped) {
     const bin = `${home}/${OFFLINE_LAYOUT.bin}/skopeo`;

@@ -17,6 +17,7 @@ import { shellJoin, shq } from '../../common/quote.js';
 import type { Host, Plan } from '../../plan/schema.js';
 import type { Step, StepContext } from '../../install/step.js';
 import { filesRepoPath } from '../../bundle/manifest.js';
+import { archOf } from '../../tools/hostprep/plan.js';
 import { probeDown, tcpProbeScript, type ProbeTarget } from '../caas/probe.js';
 import { cloudcoreTargets } from '../edge/cloudcore-process.js';
 import { fail } from '../edge/exec.js';
@@ -191,11 +192,6 @@ export function cloudcoreConfigStep(plan: Plan, state: EdgeRunState, needs: stri
       ctx.progress(1, 'cloudcore restarted');
     },
   };
-}
-
-/** `uname -m` as the release archives name architectures. */
-function archOf(machine: string): string | undefined {
-  return { x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64' }[machine.trim()];
 }
 
 function pluginsScript(): string {

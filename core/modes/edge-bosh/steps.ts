@@ -5,7 +5,7 @@
 //     ingress → verify
 //   KubeEdge (edge guide 2.3–2.5, the edge mode's steps, the release's KubeEdge):
 //     edge-tools (keadm on the master and the edge nodes) → edge-affinity (cloud DaemonSets such as kube-flannel
-//     and ingress-nginx kept off edge nodes) → keadm-init (cloudcore on the master, a process: cloudcore.ts) →
+//     and ingress-nginx kept off edge nodes) → keadm-init (cloudcore on the master, a process: edge/cloudcore-process.ts) →
 //     keadm-gettoken → edge-join
 //     (keadm join on every edge node) → cloudcore-config → edgecore-config (guide 2.6–2.7: kubeedge-steps.ts) →
 //     edge-flannel (kube-flannel-edge, flannel.ts) → edge-affinity-after-join →
@@ -28,14 +28,13 @@ import { ADMIN_KUBECONFIG } from '../../tools/kubeadm/commands.js';
 import { trustRuntime } from '../bosh-middleware.js';
 import { probeDown, tcpProbeScript } from '../caas/probe.js';
 import { registryTrustScript } from '../caas/registry-trust.js';
-import { affinityStep, checkEdgePlan, gettokenStep, keadmInitStep, toolsStep, verifyStep } from '../edge/cloud.js';
+import { affinityStep, checkEdgePlan, gettokenStep, toolsStep, verifyStep } from '../edge/cloud.js';
 import { joinStep } from '../edge/join.js';
 import { edgeHostsFor, EdgeRunState } from '../edge/state.js';
 import { edgeFlannelStep } from './flannel.js';
 import { cloudcoreConfigStep, edgecoreConfigStep } from './kubeedge-steps.js';
-import { cloudcoreProcessStep } from '../edge/cloudcore-process.js';
+import { cloudcoreStep } from '../edge/cloudcore-process.js';
 import { treeKeadmStep } from '../edge/tree-keadm.js';
-import { keadmGeneration } from '../../tools/kubeedge/commands.js';
 import { BOSH_LAST, BOSH_PX, standaloneBoshSteps } from '../standalone/bosh-middleware.js';
 
 /** The edge nodes' registry trust: after the middleware's addresses are known and the edge nodes have joined. */
@@ -85,9 +84,7 @@ export function edgeBoshSteps(plan: Plan, release: Release, options: RunOptions)
     toolsStep(cloud, edges, ['keadm', 'kubectl'], ['edge-keadm']),
     affinityStep(state, ['edge-tools']),
     // The release's keadm starts cloudcore as a process on the master (a pod only from KubeEdge 1.11).
-    keadmGeneration(release.kubeedge?.version ?? '') === 'legacy'
-      ? cloudcoreProcessStep(plan, release, state, ['edge-affinity'])
-      : keadmInitStep(plan, release, state, { tolerateControlPlane: true, loadBalanced: false }, ['edge-affinity']),
+    cloudcoreStep(plan, release, state, { tolerateControlPlane: true, loadBalanced: false }, ['edge-affinity']),
     gettokenStep(state, ['keadm-init']),
     // The release's Docker on the edge nodes too (edge guide 2.5): keadm join names no runtime then.
     joinStep(plan, release, state, edges, ['keadm-gettoken'], release.runtimes.docker ? 'docker' : plan.cluster.runtime),

@@ -16,11 +16,6 @@ import { fail, kubectlJson } from './exec.js';
 import { advertiseAddresses, EDGE_JOIN_CONCURRENCY, EDGE_VERIFY_SECONDS, edgeReleaseProblem, type EdgeRunState } from './state.js';
 
 /**
- * What both edge modes refuse before touching a host (thrown while the steps are built: the runner shows it
- * as the failed step `plan`). Returns the control plane cloudcore goes on.
- */
-
-/**
  * `keadm init` on the cloud host with its output read into progress (up to 80 %: the caller's wait for cloudcore
  * takes the rest); a refused init fails the step naming the host and keadm's own error. How cloudcore is then
  * known to run is the caller's: a pod from KubeEdge 1.11, a process (its ports) before.
@@ -40,6 +35,10 @@ export async function runKeadmInit(ctx: StepContext, host: string, command: stri
   if (!ctx.dryRun && !result.succeeded)
     fail(msg('edge.keadm-init-failed', { host, message: result.error ?? '' }), { host, task: 'keadm init', message: result.error ?? `exit ${r.code}` });
 }
+/**
+ * What both edge modes refuse before touching a host (thrown while the steps are built: the runner shows it
+ * as the failed step `plan`). Returns the control plane cloudcore goes on.
+ */
 export function checkEdgePlan(plan: Plan, release: Release, edges: Host[]): Host {
   const problem = edgeReleaseProblem(release);
   if (problem) fail(problem, undefined, true);

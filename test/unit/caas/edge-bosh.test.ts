@@ -19,7 +19,7 @@ import { groupVarChanges } from '../../../core/tools/kubespray/group-vars.js';
 import { affinityTargets } from '../../../core/tools/kubectl/affinity.js';
 import { edgeFlannelDaemonSet } from '../../../core/modes/edge-bosh/flannel.js';
 import { contextFor } from '../../../core/preflight/checks/context.js';
-import { cloudcoreProcessStep } from '../../../core/modes/edge-bosh/cloudcore.js';
+import { cloudcoreProcessStep } from '../../../core/modes/edge/cloudcore-process.js';
 import { EdgeRunState } from '../../../core/modes/edge/state.js';
 import { parseAllDocuments } from 'yaml';
 import { edgeBoshPlanInput } from './edge-bosh-plans.js';

@@ -18,7 +18,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleManifest } from '../../../core/bundle/manifest.js';
 import { treeFromDir } from '../../../core/bundle/archive.js';
-import { InstallRun } from '../../../core/install/runner.js';
 import { edgeMode } from '../../../core/modes/edge/index.js';
 import { expandEdgeMode } from '../../../core/modes/expand-edge/index.js';
 import { findRelease } from '../../../core/plan/catalog.js';
@@ -37,7 +36,7 @@ import {
 } from '../../../core/tools/hostprep/script.js';
 import { haveTree, offlineBundle } from '../../integration/edge/offline-bundle.js';
 import { TREE_V162 } from '../kubespray/upstream.js';
-import { edgePlan } from './plans.js';
+import { dryRunEdge, edgePlan } from './plans.js';
 
 const TREE = TREE_V162;
 const tree = treeFromDir(TREE);
@@ -340,27 +339,14 @@ describe('the shell lines, run for real with sh', () => {
 });
 
 describe('the prepare steps in the modes (dry run)', () => {
-  async function dry(mode: typeof edgeMode, plan: ReturnType<typeof edgePlan>) {
-    const run = new InstallRun({
-      runId: 'dry',
-      workdir: mkdtempSync(join(tmpdir(), 'prep-dry-')),
-      mode,
-      plan,
-      release: findRelease(plan.release)!,
-      options: { overrides: [] },
-      secrets: {},
-      dryRun: true,
-    });
-    return { result: await run.start(), infos: run.stepInfos };
-  }
 
   it('no bundle: no preparation, the tools are checked on the hosts as before', async () => {
-    const { infos } = await dry(edgeMode, edgePlan());
+    const { infos } = await dryRunEdge(edgeMode, edgePlan());
     expect(infos.map((s) => s.id)).not.toContain('prepare-cloud');
   });
 
   it('a bundle not at hand: the dry run says what it would install and from where, and goes on', async () => {
-    const { result, infos } = await dry(edgeMode, edgePlan({ bundle: { path: '/nonexistent/bundle' } }));
+    const { result, infos } = await dryRunEdge(edgeMode, edgePlan({ bundle: { path: '/nonexistent/bundle' } }));
     expect(result.status).toBe('succeeded');
     expect(infos.slice(1, 4).map((s) => [s.id, s.needs])).toEqual([
       ['prepare-cloud', ['connect']],
@@ -380,7 +366,7 @@ describe('the prepare steps in the modes (dry run)', () => {
         { kubernetes: release.kubernetes, kubeedge: release.kubeedge!.version },
       );
       try {
-        const { result } = await dry(edgeMode, edgePlan({ bundle: { path: b.dir } }, 1));
+        const { result } = await dryRunEdge(edgeMode, edgePlan({ bundle: { path: b.dir } }, 1));
         expect(result.status).toBe('succeeded');
         const records = result.dryRun!.filter((r) => r.step === 'prepare-cloud');
         const uploads = records.flatMap((r) => (r.kind === 'upload' ? [r.path] : []));
@@ -427,7 +413,7 @@ describe('the prepare steps in the modes (dry run)', () => {
       try {
         const kubelet = join(b.dir, b.files.kubelet!);
         writeFileSync(kubelet, `${readFileSync(kubelet, 'utf8')}#`);
-        const corrupt = await dry(edgeMode, edgePlan({ bundle: { path: b.dir } }, 1));
+        const corrupt = await dryRunEdge(edgeMode, edgePlan({ bundle: { path: b.dir } }, 1));
         expect(corrupt.result).toMatchObject({
           status: 'failed',
           failedStep: 'prepare-cloud',
@@ -442,7 +428,7 @@ describe('the prepare steps in the modes (dry run)', () => {
             artifacts: m.artifacts.filter((a) => !a.id.startsWith('tree-file:edge/keadm/')),
           }),
         );
-        const lacking = await dry(edgeMode, edgePlan({ bundle: { path: b.dir } }, 1));
+        const lacking = await dryRunEdge(edgeMode, edgePlan({ bundle: { path: b.dir } }, 1));
         expect(lacking.result.error?.key).toBe('edge.prepare-missing');
         expect(lacking.result.error?.params?.missing).toContain(
           "keadm (edge/keadm/amd64/keadm.tar.gz of the platform's tree)",
@@ -454,7 +440,7 @@ describe('the prepare steps in the modes (dry run)', () => {
   );
 
   it('expand-edge: keadm only on the existing control plane', async () => {
-    const { infos } = await dry(
+    const { infos } = await dryRunEdge(
       expandEdgeMode,
       edgePlan({ mode: 'expand-edge', bundle: { path: '/nonexistent/bundle' } }),
     );
