@@ -12,8 +12,24 @@ import yaml
 import fakek8s as k
 
 
+# edgecore 1.6's own flags (cmd/edgecore/app/options): anything else is refused as its cobra command does.
+FLAGS = ('--config', '--minconfig', '--defaultconfig')
+
+
 def main():
     path = os.path.join(k.kubeedge_dir('edge'), 'config', 'edgecore.yaml')
+    args = sys.argv[1:]
+    while args:
+        flag, eq, value = args.pop(0).partition('=')
+        if flag not in FLAGS:
+            k.die('Error: unknown flag: %s\nUsage:\n  edgecore [flags]' % flag)
+        if flag != '--config':
+            k.die('Error: %s is not what the installer runs edgecore with (the test fake prints no config)' % flag)
+        if not eq:
+            if not args:
+                k.die('Error: flag needs an argument: --config')
+            value = args.pop(0)
+        path = value
     try:
         with open(path) as f:
             cfg = yaml.safe_load(f) or {}
