@@ -2,8 +2,9 @@
 // module loading, plan load, SSH, probe, report) at the product's defaults, against two Ansible peers on
 // the same real OpenSSH test hosts (test/hosts/harness.ts), whole processes too:
 //   - `ansible all -m setup -f N`: Ansible's fact gathering, what people use to look at hosts;
-//   - `ansible all -m raw -b -f N` running the product's own probe (the same script and arguments, under
-//     sudo): the same facts and reachability matrix gathered through Ansible, so the peer does comparable work.
+//   - `ansible all -m raw -b -f N` running the product's own probe (the same programs, the same choice of
+//     perl or sh, the same arguments, under sudo): the same facts and reachability matrix gathered through
+//     Ansible, so the peer does comparable work.
 // Ansible gets as many forks as there are hosts (fully parallel); the installer runs with its default pool.
 // The three take turns, each going first equally often, after one unmeasured warm-up each (Node's compile
 // cache, the page cache). Medians with min–max; ratios are of medians, with the range of the per-round ratios.
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { shellJoin } from '../core/common/quote.js';
-import { probeScript } from '../core/preflight/facts.js';
+import { probeParts, probeScript } from '../core/preflight/facts.js';
 import { probeCommand, reachPlan } from '../core/preflight/cross.js';
 import { Ssh2Connector } from '../core/ssh/connector.js';
 import { KnownHosts } from '../core/ssh/known-hosts.js';
@@ -93,11 +94,12 @@ function probeArgs(planInput: Record<string, unknown>): Map<string, string[]> {
 }
 
 /**
- * The Ansible inventory. Each host carries its probe command line for the raw peer (`sh -c SCRIPT probe
- * ARGS…`, run under sudo like the installer's probe) as an `!unsafe` value, so Jinja leaves the script's
- * braces alone; the ad-hoc argument is then just `{{ probe_cmd }}`. JSON strings are valid YAML scalars.
+ * The Ansible inventory. Each host carries its probe command line for the raw peer (`perl -e PROGRAM ARGS…`
+ * where perl is, else `sh -c SCRIPT probe ARGS…`, run under sudo like the installer's probe; `raw` has no
+ * stdin to send a payload on) as an `!unsafe` value, so Jinja leaves the programs' braces alone; the ad-hoc
+ * argument is then just `{{ probe_cmd }}`. JSON strings are valid YAML scalars.
  */
-function inventory(th: TestHosts, args: Map<string, string[]>, script: string): string {
+function inventory(th: TestHosts, args: Map<string, string[]>, parts: { sh: string; perl: string }): string {
   const q = JSON.stringify;
   const lines = [
     'all:',
@@ -111,7 +113,10 @@ function inventory(th: TestHosts, args: Map<string, string[]>, script: string): 
   ];
   th.hosts.forEach((h, i) => {
     lines.push(`    node${i}:`, `      ansible_host: ${q(h.address)}`);
-    lines.push(`      probe_cmd: !unsafe ${q(shellJoin(['sh', '-c', script, 'probe', ...(args.get(`node${i}`) ?? [])]))}`);
+    const a = args.get(`node${i}`) ?? [];
+    // The installer's own choice (cross.ts probeCommand): perl where the host has it, else the shell probe.
+    const cmd = `if command -v perl >/dev/null 2>&1; then ${shellJoin(['exec', 'perl', '-e', parts.perl, ...a])}; fi; ${shellJoin(['exec', 'sh', '-c', parts.sh, 'probe', ...a])}`;
+    lines.push(`      probe_cmd: !unsafe ${q(cmd)}`);
   });
   return `${lines.join('\n')}\n`;
 }
@@ -254,7 +259,7 @@ export async function runSize(n: number, rounds: number): Promise<PreflightRow> 
     const planFile = join(dir, 'plan.yaml');
     writeFileSync(planFile, stringify(planInput));
     const inv = join(dir, 'inventory.yaml');
-    writeFileSync(inv, inventory(th, probeArgs(planInput), probeScript()));
+    writeFileSync(inv, inventory(th, probeArgs(planInput), probeParts()));
     const ctx = { dir, planFile, inv, th, hostsCpu, rawArg: '{{ probe_cmd }}' };
     const runs: Record<Side, Run[]> = { preflight: [], setup: [], raw: [] };
     for (const side of SIDES) await once(side, n, ctx); // warm-up, not counted

@@ -174,13 +174,15 @@ const hostPort = (t: ReachTarget) => (t.address.includes(':') ? `[${t.address}]:
 const PLAIN_TARGET = /^[A-Za-z0-9.:_[\]-]+$/;
 
 /**
- * The probe's command line: `sh -s` (script on stdin) with the reach targets as its arguments, after
- * `--fsync` on the hosts that will run etcd (their disk's synced-write latency is measured) and `--versions`
- * on edge hosts (containerd's and kubelet's versions are asked only where a check judges them).
+ * The probe's command line, the program on stdin (probeScript, facts.ts): `perl -x -` where perl is (every
+ * Debian and Ubuntu), else `sh -s`, with the reach targets as arguments, after `--fsync` on the hosts that
+ * will run etcd (their disk's synced-write latency is measured) and `--versions` on edge hosts (containerd's
+ * and kubelet's versions are asked only where a check judges them). `command -v` is the shell's own: the
+ * choice costs no process.
  */
 export function probeCommand(targets: ReachTarget[], opts: { fsync?: boolean; versions?: boolean } = {}): string {
   const args = [...(opts.fsync ? ['--fsync'] : []), ...(opts.versions ? ['--versions'] : []), ...targets.map(hostPort).filter((t) => PLAIN_TARGET.test(t))];
-  return shellJoin(['exec', 'sh', '-s', ...(args.length ? ['--', ...args] : [])]);
+  return `if command -v perl >/dev/null 2>&1; then ${shellJoin(['exec', 'perl', '-x', '-', ...args])}; fi; ${shellJoin(['exec', 'sh', '-s', '--', ...args])}`;
 }
 
 /** What the probe saw for one target: its word, and the connect's round trip when the target answered. */

@@ -59,9 +59,19 @@ const members: Record<string, z.ZodType> = {
   errors: z.record(z.string(), z.string()),
 };
 
-/** The probe script's text (sent to each host on stdin). */
+/**
+ * The probe as sent to each host on stdin: probe.sh (the POSIX fallback, ending in `exit`) then probe.pl
+ * (the fast path, from its `#!…perl` line). One payload serves both, so the command line alone picks the
+ * program (probeCommand, cross.ts) and no host needs a second round trip to say whether it has perl.
+ */
 export function probeScript(): string {
-  return readFileSync(assetPath('probe', 'probe.sh'), 'utf8');
+  const parts = probeParts();
+  return `${parts.sh}${parts.sh.endsWith('\n') ? '' : '\n'}${parts.perl}`;
+}
+
+/** The two programs of the probe, each whole (the bench's Ansible peer runs them from its command line). */
+export function probeParts(): { sh: string; perl: string } {
+  return { sh: readFileSync(assetPath('probe', 'probe.sh'), 'utf8'), perl: readFileSync(assetPath('probe', 'probe.pl'), 'utf8') };
 }
 
 /**

@@ -1,6 +1,8 @@
-# cp-installer host probe. Sent once per host on stdin (`sh -s`), optionally under sudo (then the
-# root-only items such as product_uuid are filled in). Prints ONE JSON document, the `Facts` type of
-# core/preflight/types.ts.
+# cp-installer host probe, the fallback for a host without perl (probe.pl is the fast path and writes the
+# same document; the payload sent on stdin is this file, then probe.pl, and the command line runs `sh -s`
+# only where `command -v perl` fails — this file ends in `exit` before probe.pl begins). Prints ONE JSON
+# document, the `Facts` type of core/preflight/types.ts; run under sudo, the root-only items such as
+# product_uuid are filled in.
 #
 # Why it is shaped like this: forks are what a probe costs (50 hosts probe at once), so the shell part
 # only runs the handful of commands whose answer is not in a file, each guarded and captured, and ONE
@@ -13,10 +15,9 @@
 # member ("ADDRESS:PORT RESULT [MS]", RESULT = open | refused | timeout | unreachable | error | untested;
 # MS, the connect's round trip in milliseconds, when the target answered).
 # Before an install nothing listens, so `refused` means the packet got there and back; `timeout` /
-# `unreachable` mean filtered. One process connects to every target at once, without blocking: perl when
-# present (perl-base is part of every Debian/Ubuntu; with builtins only it starts in a quarter of
-# python's time), else python3 (RHEL without perl; Kubespray needs it anyway), else every target is
-# `untested`. CP_REACH_TOOL=python3 or =none picks a fallback (tests, or a host whose perl misbehaves).
+# `unreachable` mean filtered. One process connects to every target at once, without blocking: python3
+# where present (RHEL without perl has it: Kubespray needs it anyway), else every target is `untested`.
+# CP_REACH_TOOL=none skips it (tests).
 
 # The clock is read first and printed on the first line, before anything slower, so the installer can
 # bound when the reading was taken (between sending the command and receiving that line).
@@ -63,78 +64,13 @@ while :; do
 done
 
 REACH_T=${CP_REACH_TIMEOUT:-2}
-REACH_TOOL=${CP_REACH_TOOL:-perl}
-[ "$REACH_TOOL" = perl ] && ! have perl && REACH_TOOL=python3
+REACH_TOOL=${CP_REACH_TOOL:-python3}
 [ "$REACH_TOOL" = python3 ] && ! have python3 && REACH_TOOL=none
 
-# The two reach programs. Each prints "TARGET RESULT" per target: non-blocking connects to all targets,
-# then wait (select/poll) until each answered or the time is up; SO_ERROR is the verdict. They are kept in
-# variables so the pipeline below runs the tool as a plain command, which the shell execs in the pipeline's
-# own child (a shell function there costs one more fork: every process is what a probe costs).
-REACH_PL='
-use strict;
-# The generic Linux numbers (x86, arm, ppc, s390x, riscv): loading Socket/Errno/IO::Handle would cost more
-# than all the connecting.
-my ($ECONNREFUSED, $ETIMEDOUT, $EHOSTUNREACH, $ENETUNREACH, $EINPROGRESS) = (111, 110, 113, 101, 115);
-my ($F_GETFL, $F_SETFL, $O_NONBLOCK, $SOL_SOCKET, $SO_ERROR) = (3, 4, 2048, 1, 4);
-sub verdict {
-  my $e = shift;
-  return $e == 0 ? "open" : $e == $ECONNREFUSED ? "refused" : $e == $ETIMEDOUT ? "timeout"
-    : ($e == $EHOSTUNREACH || $e == $ENETUNREACH) ? "unreachable" : "error";
-}
-# IPv6 text to 16 bytes ("::" expands to the missing zero groups); undef when it is not one.
-sub ip6 {
-  my ($head, $tail) = split /::/, shift, -1;
-  my @h = length $head ? split /:/, $head : ();
-  my @t = defined $tail && length $tail ? split /:/, $tail : ();
-  my $fill = 8 - @h - @t;
-  return undef if $fill < 0 or (!defined $tail and $fill) or grep { !/^[0-9A-Fa-f]{1,4}$/ } @h, @t;
-  return pack "n8", map { hex } @h, ("0") x $fill, @t;
-}
-my ($left, @targets) = @ARGV;
-my $limit = $left;
-my (%result, %ms, %pending, @dial);
-my $want = "";
-# Names are resolved first, so that the connects all leave together and each round trip counts from
-# the start of the wait below.
-for my $t (@targets) {
-  my ($host, $port) = $t =~ /^\[?([^\]]*)\]?:(\d+)$/ or next;
-  if ($host =~ /:/) {
-    my $a = ip6($host) // next;
-    push @dial, [$t, 10, pack("S n N a16 N", 10, $port, 0, $a, 0)];
-  } else {
-    my $a = $host =~ /^\d+\.\d+\.\d+\.\d+$/ ? pack("C4", split /\./, $host) : (gethostbyname $host)[4];
-    push @dial, [$t, 2, pack("S n a4 x8", 2, $port, $a)] if defined $a;
-  }
-}
-for my $d (@dial) {
-  my ($t, $family, $sa) = @$d;
-  socket(my $fh, $family, 1, 0) or next;
-  fcntl($fh, $F_SETFL, fcntl($fh, $F_GETFL, 0) | $O_NONBLOCK);
-  if (connect($fh, $sa)) { ($result{$t}, $ms{$t}) = ("open", 0); next }
-  if ($! + 0 != $EINPROGRESS) { ($result{$t}, $ms{$t}) = (verdict($! + 0), 0); next }
-  $pending{fileno $fh} = [$fh, $t];
-  vec($want, fileno $fh, 1) = 1;
-}
-while (%pending and $left > 0) {
-  my ($n, $w) = (0, $want);
-  ($n, $left) = select(undef, $w, undef, $left);
-  last if $n < 0;
-  for my $fd (grep { vec($w, $_, 1) } keys %pending) {
-    my ($fh, $t) = @{ delete $pending{$fd} };
-    vec($want, $fd, 1) = 0;
-    $result{$t} = verdict(unpack "i", getsockopt($fh, $SOL_SOCKET, $SO_ERROR));
-    # select leaves the time still to wait in $left (Linux): the time taken so far needs no module.
-    $ms{$t} = ($limit - $left) * 1000;
-  }
-}
-$result{$_->[1]} = "timeout" for values %pending;
-for my $t (@targets) {
-  my $r = $result{$t} // "error";
-  my $rtt = ($r eq "open" or $r eq "refused") && defined $ms{$t} ? sprintf(" %.1f", $ms{$t}) : "";
-  print "$t $r$rtt\n";
-}
-'
+# The reach program prints "TARGET RESULT [MS]" per target: non-blocking connects to all targets, then poll
+# until each answered or the time is up; SO_ERROR is the verdict. It is kept in a variable so the pipeline
+# below runs the tool as a plain command, which the shell execs in the pipeline's own child (a shell
+# function there costs one more fork: every process is what a probe costs).
 REACH_PY='
 import _socket, errno, select, sys, time
 targets = sys.argv[2:]
@@ -635,7 +571,6 @@ BEGIN {
 # arrives on the shell's stdin).
 if [ $# -gt 0 ]; then
   case $REACH_TOOL in
-  perl) set -- perl -e "$REACH_PL" "$REACH_T" "$@" ;;
   python3) set -- python3 -I -S -c "$REACH_PY" "$REACH_T" "$@" ;;
   *) set -- untested "$@" ;;
   esac
@@ -647,3 +582,5 @@ else
   facts </dev/null
 fi
 printf '}\n'
+# The end: what follows on stdin is probe.pl, for `perl -x`.
+exit 0

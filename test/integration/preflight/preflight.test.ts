@@ -161,6 +161,29 @@ describe.skipIf(!can.ok)('preflight on test hosts', () => {
     expect(json.hosts[1]!.checks.some((c) => /메모리/.test(c.message))).toBe(true);
   });
 
+  it('a host without perl is probed by the shell probe, with the same facts and reach results (over SSH, under sudo)', async () => {
+    const plan = planFor([4, 0]);
+    const withPerl = hostOf(await run(plan), 'n4');
+    // Hide perl in host 4's own mount namespace only: /usr/bin/perl becomes a device, which `command -v` skips.
+    const hide = await th.exec(4, 'mount --bind /dev/null /usr/bin/perl');
+    expect(hide.code, hide.stderr).toBe(0);
+    try {
+      expect((await th.exec(4, 'command -v perl || echo none')).stdout.trim()).toBe('none');
+      const withoutPerl = hostOf(await run(plan), 'n4');
+      expect(withoutPerl.error).toBeUndefined();
+      // What two probes a moment apart may differ in: the clock, the round trips, the free space, the disk's timing.
+      const steady = (h: HostReport) => {
+        const { clock, disk, reach, fsync, ...rest } = h.facts!;
+        return { ...rest, ntp: clock?.ntpSynchronized, disk: Object.keys(disk ?? {}), reach: reach?.map((r) => r.replace(/ [\d.]+$/, '')), fsync: { ...fsync, avgMs: typeof fsync?.avgMs } };
+      };
+      expect(steady(withoutPerl)).toEqual(steady(withPerl));
+      expect(withoutPerl.facts?.reach).toEqual([expect.stringMatching(new RegExp(`^${th.hosts[0]!.address.replace(/\./g, '\\.')}:10250 refused \\d+\\.\\d$`))]); // the control plane reaches the kubelet
+      expect(withoutPerl.checks.map((c) => [c.id, c.status])).toEqual(withPerl.checks.map((c) => [c.id, c.status]));
+    } finally {
+      await th.exec(4, 'umount /usr/bin/perl');
+    }
+  });
+
   it('a host whose link is down ends with a clear error naming it, while the others finish', async () => {
     await th.linkDown(4);
     try {

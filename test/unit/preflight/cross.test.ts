@@ -82,14 +82,22 @@ describe('identity checks', () => {
   });
 });
 
+/** The probe's command line with these (already quoted) arguments: perl where the host has it, else sh. */
+const probeLine = (args: string) => {
+  const a = args ? ` ${args}` : '';
+  return `if command -v perl >/dev/null 2>&1; then exec perl -x -${a}; fi; exec sh -s --${a}`;
+};
+
 describe('probe command', () => {
+  it('runs perl on the payload where the host has it (`-x` skips to probe.pl), else sh (which stops at probe.sh\'s exit)', () => {
+    expect(probeCommand([])).toBe('if command -v perl >/dev/null 2>&1; then exec perl -x -; fi; exec sh -s --');
+  });
+
   it('puts --fsync before the targets on etcd hosts', () => {
-    expect(probeCommand([], { fsync: true })).toBe('exec sh -s -- --fsync');
-    expect(probeCommand([{ to: 'w1', address: '10.0.0.21', port: 10250 }], { fsync: true })).toBe('exec sh -s -- --fsync 10.0.0.21:10250');
-    expect(probeCommand([{ to: 'w1', address: '10.0.0.21', port: 10250 }], { fsync: true, versions: true })).toBe(
-      'exec sh -s -- --fsync --versions 10.0.0.21:10250',
-    );
-    expect(probeCommand([], { versions: true })).toBe('exec sh -s -- --versions');
+    expect(probeCommand([], { fsync: true })).toBe(probeLine('--fsync'));
+    expect(probeCommand([{ to: 'w1', address: '10.0.0.21', port: 10250 }], { fsync: true })).toBe(probeLine('--fsync 10.0.0.21:10250'));
+    expect(probeCommand([{ to: 'w1', address: '10.0.0.21', port: 10250 }], { fsync: true, versions: true })).toBe(probeLine('--fsync --versions 10.0.0.21:10250'));
+    expect(probeCommand([], { versions: true })).toBe(probeLine('--versions'));
   });
 });
 
@@ -184,14 +192,14 @@ describe('reachability matrix', () => {
   });
 
   it('passes the targets to the probe as its arguments, dropping what the probe could not carry back', () => {
-    expect(probeCommand([])).toBe('exec sh -s');
+    expect(probeCommand([])).toBe(probeLine(''));
     expect(
       probeCommand([
         { to: 'x', address: '10.0.0.1', port: 6443 },
         { to: 'y', address: 'fd00::1', port: 10250 },
         { to: 'z', address: 'a"b$(id)', port: 1 },
       ]),
-    ).toBe("exec sh -s -- 10.0.0.1:6443 '[fd00::1]:10250'");
+    ).toBe(probeLine("10.0.0.1:6443 '[fd00::1]:10250'"));
   });
 
   it('refused counts as reachable, timeout and no route as filtered', () => {

@@ -37,7 +37,7 @@ class FakeConnector implements Connector {
         try {
           await new Promise((r) => setTimeout(r, 10));
           if (opts.sudo && b.sudoRefused) throw new SshError('sudo', target.name, 'sudo: a password is required');
-          if (command.startsWith('exec sh -s')) {
+          if (command.includes('exec perl -x -')) {
             const base = JSON.parse(fixtureText('ubuntu-2204-healthy.json')) as Record<string, unknown>;
             const reach = b.reach?.(command).split('\n').filter(Boolean) ?? [];
             const doc = { ...base, hostname: target.name, productUuid: `u-${target.name}`, machineId: `m-${target.name}`, macs: [`mac-${target.name}`], interfaces: [{ name: 'ens3', addresses: [`${target.address}/24`], mtu: 1500 }], clock: { epochMs: Date.now(), ntpSynchronized: true }, reach, ...b.facts };
@@ -76,8 +76,9 @@ const targetsOf = (p: ReturnType<typeof plan>): SshTarget[] =>
 /** Every target answers `refused` (reachable, nothing listening). */
 const allRefused = (cmd: string) =>
   cmd
+    .slice(cmd.indexOf('exec sh -s --') + 'exec sh -s --'.length)
     .split(' ')
-    .slice(4)
+    .filter(Boolean)
     .map((t) => `${t.replace(/'/g, '')} refused`)
     .join('\n');
 
@@ -91,8 +92,8 @@ describe('runPreflight', () => {
     const report = await runPreflight(p, { connector: c, targets: targetsOf(p), release, onHost: (h) => seen.push(h.name) });
     expect(seen.sort()).toEqual(['cp1', 'w1', 'w2']);
     expect(c.log).toHaveLength(3);
-    expect(c.log.every((l) => l.sudo && l.command.startsWith('exec sh -s'))).toBe(true);
-    expect(c.log.find((l) => l.host === 'w1')!.command).toBe('exec sh -s -- 10.0.0.11:6443');
+    expect(c.log.every((l) => l.sudo && l.command.startsWith('if command -v perl'))).toBe(true);
+    expect(c.log.find((l) => l.host === 'w1')!.command).toMatch(/exec sh -s -- 10\.0\.0\.11:6443$/);
     expect(report.hosts.map((h) => h.name)).toEqual(['cp1', 'w1', 'w2']);
     expect(report.hosts.every((h) => h.facts && h.checks.length > 5 && h.probedWithSudo)).toBe(true);
     expect(report.ok).toBe(true);
