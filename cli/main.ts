@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import type { CommandModule } from './commands/index.js';
-import { reportFailure } from './failure.js';
 
 function newProgram(list: readonly CommandModule[]): Command {
   const program = new Command('cp-installer')
@@ -41,8 +40,11 @@ async function programFor(argv: readonly string[]): Promise<Command> {
 const program = await programFor(process.argv);
 
 // A failure no command handled still ends in words and a documented exit code, never a stack trace.
+// failure.js is loaded only then: it renders from every core catalog through core/api/install, whose
+// modules (the install engine, tar-stream…) a command such as preflight never loads otherwise.
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
+  const { reportFailure } = await import('./failure.js');
   process.exitCode = reportFailure(e);
 }

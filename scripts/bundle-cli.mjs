@@ -14,6 +14,24 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// zod's `locales` export (its error texts in some 40 languages, half of zod's code) is loaded by every
+// command and used by none: the installer words its own messages (core/*/messages.ts) and zod keeps its
+// English default, which zod's schemas import directly. The bundle's `locales` holds that one language.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)) return undefined;
+      return { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
 const outdir = resolve(process.argv[2] ?? join(root, 'dist', 'cli-bundle'));
 const commands = readdirSync(join(root, 'cli', 'commands'))
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
@@ -32,6 +50,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external: ['ssh2', 'cpu-features', 'electron'],
+  plugins: [zodEnglishOnly],
   // The CommonJS packages inside the bundle (commander, ws…) call require for Node's own modules.
   banner: { js: "import { createRequire as __cpiCreateRequire } from 'node:module'; const require = __cpiCreateRequire(import.meta.url);" },
   // Names stay readable in stack traces and profiles; whitespace is what costs parse time.

@@ -1,6 +1,6 @@
 // The version catalog: one data file per platform release in installer-assets/catalog/, with the versions
 // that go together. Plans name a release; everything version-specific is looked up here.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { assetPath } from '../common/assets.js';
@@ -44,14 +44,25 @@ const CompatRow = z.object({
 export type KubeEdgeCompat = z.infer<typeof CompatRow>;
 
 let releases: Map<string, Release> | undefined;
+/** Releases read on their own (findRelease before the whole catalog was needed), by name. */
+const alone = new Map<string, Release>();
 let compat: KubeEdgeCompat[] | undefined;
 
+const COMPAT_FILE = 'kubeedge-compatibility.yaml';
+
+function readRelease(file: string): Release {
+  return Release.parse(parse(readFileSync(file, 'utf8')));
+}
+
 export function loadCatalog(dir = assetPath('catalog')): Map<string, Release> {
-  if (releases && dir === assetPath('catalog')) return releases;
+  const installers = dir === assetPath('catalog');
+  if (releases && installers) return releases;
   const found = new Map<string, Release>();
   for (const file of readdirSync(dir).sort()) {
-    if (!file.endsWith('.yaml') || file === 'kubeedge-compatibility.yaml') continue;
-    const release = Release.parse(parse(readFileSync(`${dir}/${file}`, 'utf8')));
+    if (!file.endsWith('.yaml') || file === COMPAT_FILE) continue;
+    // A release already read alone is kept as it was: one object per release for the life of the process.
+    const before = installers ? alone.get(file.slice(0, -'.yaml'.length)) : undefined;
+    const release = before ?? readRelease(`${dir}/${file}`);
     found.set(release.name, release);
   }
   releases = found;
@@ -62,7 +73,25 @@ export function releaseNames(): string[] {
   return [...loadCatalog().keys()];
 }
 
+/**
+ * The release of that name. A command about one plan needs one release, so its file (the release's name
+ * plus `.yaml`, which test/unit/plan/catalog.test.ts holds every catalog file to) is read alone; any other
+ * name (unknown, or not a plain file name) reads the whole catalog, which also lists the valid names.
+ */
 export function findRelease(name: string): Release | undefined {
+  if (releases) return releases.get(name);
+  const hit = alone.get(name);
+  if (hit) return hit;
+  if (/^[a-z0-9][a-z0-9._-]*$/i.test(name) && `${name}.yaml` !== COMPAT_FILE) {
+    const dir = assetPath('catalog');
+    if (existsSync(`${dir}/${name}.yaml`)) {
+      const release = readRelease(`${dir}/${name}.yaml`);
+      if (release.name === name) {
+        alone.set(name, release);
+        return release;
+      }
+    }
+  }
   return loadCatalog().get(name);
 }
 
@@ -72,7 +101,7 @@ const cmpMinor = compareMinor;
 
 /** The Kubernetes range KubeEdge's matrix gives for this KubeEdge version, or undefined when it has no row. */
 export function kubeedgeRange(kubeedge: string): [string, string] | undefined {
-  compat ??= z.array(CompatRow).parse(parse(readFileSync(assetPath('catalog', 'kubeedge-compatibility.yaml'), 'utf8')));
+  compat ??= z.array(CompatRow).parse(parse(readFileSync(assetPath('catalog', COMPAT_FILE), 'utf8')));
   const row = compat.find((r) => cmpMinor(r.kubeedge, kubeedge) === 0);
   return row?.kubernetes;
 }

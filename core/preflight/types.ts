@@ -1,5 +1,5 @@
-// Facts come from the probe (installer-assets/probe/probe.sh) as one JSON document per host; evaluators
-// are pure functions from facts + plan to verdicts.
+// Facts come from the probe (installer-assets/probe/probe.pl, or probe.sh on a host without perl) as one JSON
+// document per host; evaluators are pure functions from facts + plan to verdicts.
 import type { Message } from '../common/messages.js';
 
 export type Verdict = 'pass' | 'warn' | 'fail';

@@ -66,17 +66,30 @@ export function parseKnownHosts(text: string, file?: string): KnownHostEntry[] {
   return out;
 }
 
+const PRINTABLE_ASCII = /^[ -~]*$/;
+/** Compiled patterns: each connection checks every entry of the file, and the patterns repeat. */
+const globs = new Map<string, RegExp>();
+
 /** OpenSSH's match_pattern: `*` any run, `?` one character, whole-string, case-insensitive for host names. */
 export function globMatch(pattern: string, text: string): boolean {
-  const re = new RegExp(
-    '^' +
-      pattern
-        .split('')
-        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-        .join('') +
-      '$',
-    'i',
-  );
+  // Most patterns are a plain name or [address]:port: printable ASCII without a wildcard matches exactly
+  // what the case-insensitive expression below would, so no expression is built for them.
+  if (!pattern.includes('*') && !pattern.includes('?') && PRINTABLE_ASCII.test(pattern) && PRINTABLE_ASCII.test(text)) {
+    return pattern.length === text.length && pattern.toLowerCase() === text.toLowerCase();
+  }
+  let re = globs.get(pattern);
+  if (!re) {
+    re = new RegExp(
+      '^' +
+        pattern
+          .split('')
+          .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+          .join('') +
+        '$',
+      'i',
+    );
+    if (globs.size < 4096) globs.set(pattern, re);
+  }
   return re.test(text);
 }
 
@@ -162,6 +175,8 @@ export interface KnownHostsOptions {
 /** A known_hosts store; re-reads its files when they change so a key accepted elsewhere is seen. */
 export class KnownHosts {
   private cache = new Map<string, { mtimeMs: number; size: number; entries: KnownHostEntry[] }>();
+  /** The read of a file under way: the connections a pool opens together all ask at once, and share it. */
+  private reading = new Map<string, Promise<KnownHostEntry[]>>();
   private appending: Promise<void> = Promise.resolve();
 
   constructor(readonly options: KnownHostsOptions) {}
@@ -177,7 +192,22 @@ export class KnownHosts {
     return all;
   }
 
-  private async read(file: string): Promise<KnownHostEntry[]> {
+  /**
+   * The file's entries, re-read when its mtime or size changed. Callers that ask while a read is under way
+   * get that read's result (one stat, one read, one parse for a burst of connections); the next caller
+   * after it settles checks the file again, so a key accepted elsewhere is still seen.
+   */
+  private read(file: string): Promise<KnownHostEntry[]> {
+    const under = this.reading.get(file);
+    if (under) return under;
+    const p = this.load(file).finally(() => {
+      if (this.reading.get(file) === p) this.reading.delete(file);
+    });
+    this.reading.set(file, p);
+    return p;
+  }
+
+  private async load(file: string): Promise<KnownHostEntry[]> {
     let st;
     try {
       st = await stat(file);
@@ -278,6 +308,8 @@ export class KnownHosts {
       }
       const lines = missing.map((h) => knownHostsLine(h, port, key, this.options.hash ?? false)).join('');
       await appendFile(this.file, prefix + lines, { mode: 0o600 });
+      // A read that began before this line was written must not answer the callers that come after it.
+      this.reading.delete(this.file);
     });
     this.appending = run.catch(() => undefined);
     return run;
