@@ -115,7 +115,7 @@ function inventory(th: TestHosts, args: Map<string, string[]>, parts: { sh: stri
     lines.push(`    node${i}:`, `      ansible_host: ${q(h.address)}`);
     const a = args.get(`node${i}`) ?? [];
     // The installer's own choice (cross.ts probeCommand): perl where the host has it, else the shell probe.
-    const cmd = `if command -v perl >/dev/null 2>&1; then ${shellJoin(['exec', 'perl', '-e', parts.perl, ...a])}; fi; ${shellJoin(['exec', 'sh', '-c', parts.sh, 'probe', ...a])}`;
+    const cmd = `if command -v perl >/dev/null 2>&1; then ${shellJoin(['exec', 'perl', '-e', parts.perl, '--', ...a])}; fi; ${shellJoin(['exec', 'sh', '-c', parts.sh, 'probe', ...a])}`;
     lines.push(`      probe_cmd: !unsafe ${q(cmd)}`);
   });
   return `${lines.join('\n')}\n`;
