@@ -19,7 +19,7 @@
 # Arguments: `--fsync`, `--versions`, then ADDRESS:PORT reach targets, as probe.sh takes them.
 
 # What the BEGIN block below sets: declared first, without a value, so running these lines leaves it be.
-my ($SYS, @children, %child, %installed, $hostname, $uid, $FSYNC, $VERSIONS, $FS_WRITES, @targets, $fsDir, $kRel, $kArch);
+my ($SYS, @children, %child, %installed, $hostname, $status, $uid, $FSYNC, $VERSIONS, $FS_WRITES, @targets, $fsDir, $kRel, $kArch);
 
 # --- small readers -------------------------------------------------------------------------------------
 # A whole file through sysread (PerlIO's open costs three more system calls a file, and /proc has hundreds).
@@ -121,8 +121,9 @@ BEGIN {
   $hostname = trim(first('/proc/sys/kernel/hostname'));
   $hostname = run('null', 'uname', '-n') if $hostname eq '';
   $hostname = '' if substr($hostname, 0, 1) eq '!';
-  $uid = '';
-  for (lines_of('/proc/self/status')) { if (/^Uid:\s+(\S+)/) { $uid = $1; last } }
+  # This process's status, read once: its real uid here, its CPU affinity for the document.
+  $status = slurp('/proc/self/status');
+  $uid = defined $status && $status =~ /^Uid:\s+(\S+)/m ? $1 : '';
   $child{dns} = spawn('null', 'getent', 'ahosts', $hostname) if have('getent');
   $child{python3} = spawn('out', 'python3', '--version') if have('python3');
   $child{sudo} = spawn('out', 'sudo', '-n', 'true') if $uid ne '0' && have('sudo');
@@ -307,12 +308,12 @@ unlink "$fsDir/.cp-installer-fsync.$$" if $FSYNC;
 # --- the document, member by member in probe.sh's order ------------------------------------------------
 my $facts = eval {
   {
-    my $f = '/etc/os-release';
-    $f = '/usr/lib/os-release' unless defined first($f);
-    if (!defined first($f)) { fail('os', 'no os-release') }
+    my $text = slurp('/etc/os-release');
+    $text = slurp('/usr/lib/os-release') unless defined $text && $text ne '';
+    if (!defined $text || $text eq '') { fail('os', 'no os-release') }
     else {
       my %v;
-      for my $line (lines_of($f)) {
+      for my $line (split /\n/, $text) {
         my ($k) = $line =~ /^([^=]*)/;
         my $value = length($line) > length($k) ? substr($line, length($k) + 1) : '';
         $value = substr($value, 1, -1) if $value =~ /^".*"$/s || $value =~ /^'.*'$/s;
@@ -335,7 +336,7 @@ my $facts = eval {
   {
     # CPUs this process may run on (what nproc reports; taskset/cgroup cpusets shrink it).
     my $n = 0;
-    for (lines_of('/proc/self/status')) {
+    for (split /\n/, defined $status ? $status : '') {
       next unless s/^Cpus_allowed_list:[ \t]*//;
       $n = 0;
       for my $part (split /,/) { my @r = split /-/, $part; $n += @r == 2 ? $r[1] - $r[0] + 1 : $part ne '' ? 1 : 0 }
@@ -378,10 +379,11 @@ my $facts = eval {
     if (!defined $v || $v eq '') { fail('machineId', 'no machine-id') } else { emit('machineId', js($v)) }
   }
   {
+    my @nets = entries('/sys/class/net');
     my %addrs;
     if ($rtnl) {
       my %nameOf;
-      for my $name (entries('/sys/class/net')) { my $i = first("/sys/class/net/$name/ifindex"); $nameOf{$i} = $name if defined $i }
+      for my $name (@nets) { my $i = first("/sys/class/net/$name/ifindex"); $nameOf{$i} = $name if defined $i }
       for my $i (sort { $a <=> $b } keys %$rtnl) { push @{ $addrs{ $nameOf{$i} } }, @{ $rtnl->{$i} } if defined $nameOf{$i} }
     } elsif (defined $out{ip}) {
       fail('interfaces.addresses', $out{ip}) unless ok($out{ip});
@@ -393,7 +395,7 @@ my $facts = eval {
       }
     }
     my (@macs, %seen, @ifaces);
-    for my $name (entries('/sys/class/net')) {
+    for my $name (@nets) {
       my $dir = "/sys/class/net/$name";
       my ($mtu, $state, $mac) = (first("$dir/mtu"), first("$dir/operstate"), first("$dir/address"));
       if ($name ne 'lo' && defined $mac && $mac ne '' && $mac ne '00:00:00:00:00:00' && !$seen{$mac}++) { push @macs, $mac }
