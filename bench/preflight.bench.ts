@@ -21,10 +21,10 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { shellJoin } from '../core/common/quote.js';
 import { probeParts, probeScript } from '../core/preflight/facts.js';
-import { probeCommand, reachPlan } from '../core/preflight/cross.js';
+import { probeArguments, probeCommand, probeOptions, reachPlan } from '../core/preflight/cross.js';
 import { Ssh2Connector } from '../core/ssh/connector.js';
 import { KnownHosts } from '../core/ssh/known-hosts.js';
-import { Plan, runsEtcd } from '../core/plan/schema.js';
+import { Plan } from '../core/plan/schema.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../test/hosts/harness.js';
 import { cliBin, ROOT } from './lib/cli-build.js';
 import { CpuGroup, loadNote, median, spreadS, timedProcess, turnOrder, type Timed } from './lib/measure.js';
@@ -86,10 +86,7 @@ function probeArgs(planInput: Record<string, unknown>): Map<string, string[]> {
   const plan = Plan.parse(planInput);
   const wanted = reachPlan(plan, new Set(plan.hosts.map((h) => h.name)));
   const out = new Map<string, string[]>();
-  for (const h of plan.hosts) {
-    const targets = (wanted.get(h.name) ?? []).map((t) => (t.address.includes(':') ? `[${t.address}]:${t.port}` : `${t.address}:${t.port}`));
-    out.set(h.name, [...(runsEtcd(plan, h) ? ['--fsync'] : []), ...(h.roles.includes('edge') ? ['--versions'] : []), ...targets]);
-  }
+  for (const h of plan.hosts) out.set(h.name, probeArguments(wanted.get(h.name) ?? [], probeOptions(plan, h)));
   return out;
 }
 
@@ -205,7 +202,7 @@ async function hostStages(th: TestHosts, planInput: Record<string, unknown>, hos
   const connector = new Ssh2Connector({ knownHosts: new KnownHosts({ file: th.knownHostsFile }) });
   const script = probeScript();
   const wanted = reachPlan(plan, new Set(plan.hosts.map((h) => h.name)));
-  const command = probeCommand(wanted.get(`node${i}`) ?? [], { fsync: runsEtcd(plan, plan.hosts[i]!), versions: plan.hosts[i]!.roles.includes('edge') });
+  const command = probeCommand(wanted.get(`node${i}`) ?? [], probeOptions(plan, plan.hosts[i]!));
   const stages = {
     connect: async () => (await connector.connect(target)).close(),
     session: async () => {

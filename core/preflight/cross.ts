@@ -4,7 +4,7 @@
 // trip). All pure; run.ts gathers the inputs.
 import { msg } from '../common/messages.js';
 import { shellJoin } from '../common/quote.js';
-import { etcdHosts, hostsWithRole, innerAddress, type Plan } from '../plan/schema.js';
+import { etcdHosts, hostsWithRole, innerAddress, runsEtcd, type Host, type Plan } from '../plan/schema.js';
 import { CLOUDCORE_PORTS } from './checks/ports.js';
 import { profileOf } from '../modes/profiles.js';
 import { bareAddresses } from './facts.js';
@@ -180,9 +180,24 @@ const PLAIN_TARGET = /^[A-Za-z0-9.:_[\]-]+$/;
  * and kubelet's versions are asked only where a check judges them). `command -v` is the shell's own: the
  * choice costs no process.
  */
-export function probeCommand(targets: ReachTarget[], opts: { fsync?: boolean; versions?: boolean } = {}): string {
-  const args = [...(opts.fsync ? ['--fsync'] : []), ...(opts.versions ? ['--versions'] : []), ...targets.map(hostPort).filter((t) => PLAIN_TARGET.test(t))];
+export function probeCommand(targets: ReachTarget[], opts: ProbeOptions = {}): string {
+  const args = probeArguments(targets, opts);
   return `if command -v perl >/dev/null 2>&1; then ${shellJoin(['exec', 'perl', '-x', '-', ...args])}; fi; ${shellJoin(['exec', 'sh', '-s', '--', ...args])}`;
+}
+
+export interface ProbeOptions {
+  fsync?: boolean;
+  versions?: boolean;
+}
+
+/** What the probe measures beyond the common facts on this host (see probeCommand). */
+export function probeOptions(plan: Plan, host: Host): ProbeOptions {
+  return { fsync: runsEtcd(plan, host), versions: host.roles.includes('edge') };
+}
+
+/** The probe's arguments, as either program takes them: options first, then the targets it can carry back. */
+export function probeArguments(targets: ReachTarget[], opts: ProbeOptions = {}): string[] {
+  return [...(opts.fsync ? ['--fsync'] : []), ...(opts.versions ? ['--versions'] : []), ...targets.map(hostPort).filter((t) => PLAIN_TARGET.test(t))];
 }
 
 /** What the probe saw for one target: its word, and the connect's round trip when the target answered. */

@@ -7,11 +7,11 @@ import { mapLimited } from '../common/async.js';
 import { msg } from '../common/messages.js';
 import type { Release } from '../plan/catalog.js';
 import { findRelease } from '../plan/catalog.js';
-import { authFor, runsEtcd, type Host, type Plan } from '../plan/schema.js';
+import { authFor, type Host, type Plan } from '../plan/schema.js';
 import { sshErrorMessage } from '../ssh/messages.js';
 import { SshError, type Connector, type SshSession, type SshTarget } from '../ssh/types.js';
 import { evaluate } from './checks/index.js';
-import { clockCheck, identityChecks, latencyChecks, mtuCheck, parseReach, probeCommand, reachChecks, reachPlan, type ReachTarget } from './cross.js';
+import { clockCheck, identityChecks, latencyChecks, mtuCheck, parseReach, probeCommand, probeOptions, reachChecks, reachPlan, type ReachTarget } from './cross.js';
 import { parseFacts, probeScript } from './facts.js';
 import type { CheckResult, CrossCheckResult, Fix, HostReport, PreflightReport } from './types.js';
 
@@ -53,7 +53,7 @@ async function probeHost(
   script: string,
   release?: Release,
 ): Promise<HostReport> {
-  const command = probeCommand(reach, { fsync: runsEtcd(plan, host), versions: host.roles.includes('edge') });
+  const command = probeCommand(reach, probeOptions(plan, host));
   const wantSudo = (authFor(plan, host)?.sudo ?? 'nopasswd') !== 'none';
   const once = async (sudo: boolean) => {
     const sent = Date.now();
