@@ -120,16 +120,22 @@ describe.skipIf(!hasPerl)('probe.pl, the fast path', { timeout: 60_000 }, () => 
     return f;
   };
 
+  /**
+   * Two runs to compare. The machine is live (other test files open listening sockets and start processes while
+   * this runs): a pair that differs is taken again, up to three times in all, before the difference counts.
+   */
+  const pairOf = <T extends { facts: Record<string, unknown> }>(a: () => T, b: () => T): [T, T] => {
+    let pair: [T, T] = [a(), b()];
+    for (let again = 0; again < 2 && JSON.stringify(steady(pair[0].facts)) !== JSON.stringify(steady(pair[1].facts)); again++) pair = [a(), b()];
+    return pair;
+  };
+
   it('writes the same document as probe.sh on this machine (plain, --fsync --versions, with reach targets)', () => {
     for (const args of [[], ['--fsync', '--versions', '127.0.0.1:1', '[::1]:1', 'no-such-host.invalid:1']]) {
-      // The machine is live (other test files open listening sockets and start processes while this runs): a
-      // pair that differs is taken again, up to three times, before the difference counts.
-      let sh = runWith(['dash', '-s', '--', ...args], { ...process.env, CP_REACH_TOOL: 'python3' });
-      let pl = runWith(['perl', '-w', '-x', '-', ...args]);
-      for (let again = 0; again < 2 && JSON.stringify(steady(pl.facts)) !== JSON.stringify(steady(sh.facts)); again++) {
-        sh = runWith(['dash', '-s', '--', ...args], { ...process.env, CP_REACH_TOOL: 'python3' });
-        pl = runWith(['perl', '-w', '-x', '-', ...args]);
-      }
+      const [sh, pl] = pairOf(
+        () => runWith(['dash', '-s', '--', ...args], { ...process.env, CP_REACH_TOOL: 'python3' }),
+        () => runWith(['perl', '-w', '-x', '-', ...args]),
+      );
       expect(pl.ok).toBe(true);
       expect(steady(pl.facts), args.join(' ')).toEqual(steady(sh.facts));
       // member order too: the salvage of a cut-short document (parseFacts) keeps whole lines from the top
@@ -139,12 +145,10 @@ describe.skipIf(!hasPerl)('probe.pl, the fast path', { timeout: 60_000 }, () => 
 
   it('needs none of date, df, ip, uname or awk: broken stand-ins change nothing', () => {
     const bin = fakeBin(Object.fromEntries(['date', 'df', 'ip', 'uname', 'awk', 'mawk'].map((b) => [b, `echo "${b}: must not be needed" >&2; exit 3`])));
-    let plain = runWith(['perl', '-x', '-']);
-    let rigged = runWith(['perl', '-x', '-'], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
-    for (let again = 0; again < 2 && JSON.stringify(steady(rigged.facts)) !== JSON.stringify(steady(plain.facts)); again++) {
-      plain = runWith(['perl', '-x', '-']);
-      rigged = runWith(['perl', '-x', '-'], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
-    }
+    const [plain, rigged] = pairOf(
+      () => runWith(['perl', '-x', '-']),
+      () => runWith(['perl', '-x', '-'], { ...process.env, PATH: `${bin}:${process.env.PATH}` }),
+    );
     expect(steady(rigged.facts)).toEqual(steady(plain.facts));
     expect(rigged.facts.disk?.rootFreeKb).toBeGreaterThan(0);
     expect(rigged.facts.interfaces?.some((i) => i.name === 'lo' && i.addresses.includes('127.0.0.1/8'))).toBe(true);
