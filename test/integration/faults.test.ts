@@ -28,7 +28,7 @@ import { canRunTestHosts, startTestHosts, type TestHosts } from '../hosts/harnes
 import { failNextJoin, readCluster, seedExistingCluster, stopCloudcore } from '../fakes/install.js';
 import { installAllFakes, planFor, release, runMode } from './edge/helpers.js';
 import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../support/secrets-scan.js';
-import { makeFixtureBundle } from './install/fixture-bundle.js';
+import { fixtureBundleMissing, makeFixtureBundle } from './install/fixture-bundle.js';
 import { packTree } from '../../core/install/tree.js';
 import { bundleTree } from '../../core/install/modes/deployer.js';
 import { edgeMode } from '../../core/modes/edge/index.js';
@@ -46,7 +46,7 @@ function ansibleMissing(): string | undefined {
   return r.status === 0 ? undefined : 'ansible-playbook is not installed (apt-get install -y ansible ansible-core)';
 }
 const can = canRunTestHosts();
-const skipReason = can.ok ? ansibleMissing() : can.reason;
+const skipReason = can.ok ? (ansibleMissing() ?? fixtureBundleMissing()) : can.reason;
 if (skipReason) console.log(`fault suite skipped: ${skipReason}`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

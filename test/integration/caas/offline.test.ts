@@ -24,11 +24,12 @@ import { canRecordEgress, recordInstallerEgress } from '../../hosts/egress.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
 import { CA_FILE, cloudConfig, DIRECTOR, installJumpbox, PAASTA, seedSite, writeCaasBundle } from './setup.js';
 import { prepareWholeRunMaster, startMiddlewareStandIns, stopMiddlewareStandIns, writeKubespray214 } from './whole-run.js';
+import { fixtureBundleMissing } from '../install/fixture-bundle.js';
 
 const can = canRunTestHosts();
 const eg = canRecordEgress();
 const ansible = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).status === 0;
-const reason = !can.ok ? can.reason : !eg.ok ? eg.reason : !ansible ? 'ansible-playbook is not installed (apt-get install -y ansible)' : undefined;
+const reason = !can.ok ? can.reason : !eg.ok ? eg.reason : !ansible ? 'ansible-playbook is not installed (apt-get install -y ansible)' : fixtureBundleMissing();
 if (reason) console.log(`offline caas run skipped: ${reason}`);
 
 const SECRETS = {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TREE_V162 } from '../../unit/kubespray/upstream.js';
+import { haveUpstream, TREE_V162 } from '../../unit/kubespray/upstream.js';
 
 const FIXTURE_TREE = fileURLToPath(new URL('../../fixtures/kubespray/', import.meta.url));
 
@@ -27,6 +27,10 @@ export function writeChart(dir: string, name: string, version: string): string {
   execFileSync('tar', ['-czf', file, '-C', src, name]);
   return file;
 }
+
+/** Why makeFixtureBundle cannot be made here (its manifests come from the real v1.6.2 tree), or undefined. */
+export const fixtureBundleMissing = (): string | undefined =>
+  haveUpstream ? undefined : `the upstream trees are not at hand (${TREE_V162}; UPSTREAM_DIR overrides)`;
 
 export function makeFixtureBundle(bundle: string, extra: Array<keyof typeof OPTIONAL> = []): string {
   cpSync(FIXTURE_TREE, join(bundle, 'kubespray'), { recursive: true });

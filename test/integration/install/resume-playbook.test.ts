@@ -12,7 +12,7 @@ import { loadPlanFile, runSummaries, startRun } from '../../../core/api/install.
 import { gatherSecrets } from '../../../cli/terminal.js';
 import { runDir } from '../../../core/install/journal.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
-import { makeFixtureBundle } from './fixture-bundle.js';
+import { fixtureBundleMissing, makeFixtureBundle } from './fixture-bundle.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
@@ -28,7 +28,7 @@ function ansibleMissing(): string | undefined {
 }
 
 const can = canRunTestHosts();
-const skipReason = can.ok ? ansibleMissing() : can.reason;
+const skipReason = can.ok ? (ansibleMissing() ?? fixtureBundleMissing()) : can.reason;
 if (skipReason) console.log(`resume-playbook integration test skipped: ${skipReason}`);
 
 function readSafe(path: string): string {

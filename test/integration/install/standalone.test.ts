@@ -16,7 +16,7 @@ import { readJournal, runDir, JOURNAL_FILE, type JournalRecord } from '../../../
 import type { RunEvent } from '../../../core/install/types.js';
 import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
 import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../../support/secrets-scan.js';
-import { makeFixtureBundle } from './fixture-bundle.js';
+import { fixtureBundleMissing, makeFixtureBundle } from './fixture-bundle.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
@@ -31,7 +31,7 @@ function ansibleMissing(): string | undefined {
 const HANG_TASK = 'TASK [download : Download | Check the step]';
 
 const can = canRunTestHosts();
-const skipReason = can.ok ? ansibleMissing() : can.reason;
+const skipReason = can.ok ? (ansibleMissing() ?? fixtureBundleMissing()) : can.reason;
 if (skipReason) console.log(`standalone install integration tests skipped: ${skipReason}`);
 
 function every(dir: string): string[] {
