@@ -34,6 +34,7 @@ import { load, renderMessage, type Lang } from '../../core/api/plan.js';
 import { langOption, pickLang } from './validate.js';
 import { planToConnect } from '../plan-to-connect.js';
 import { formatBytes } from '../../core/api/format.js';
+import { runAbortController } from '../../core/common/async.js';
 
 class Unusable extends Error {}
 
@@ -221,7 +222,7 @@ export async function buildCommand(
     const out = resolve(opts.out);
     const printer = progressPrinter(lang);
     process.stderr.write(`${say(lang, 'bundle.cli.building', { out, source: opts.from ?? 'online', count: '…' })}\n`);
-    const ctrl = new AbortController();
+    const ctrl = runAbortController();
     const onSigint = () => ctrl.abort(new Error('interrupted'));
     process.once('SIGINT', onSigint);
     const without = (opts.without ?? '').split(',').map((s) => s.trim()).filter(Boolean) as ('wheels' | 'image' | 'chart' | 'file')[];
@@ -356,7 +357,7 @@ export async function uploadCommand(file: string, opts: UploadCliOptions): Promi
   if ('exit' in ready) return ready.exit;
   const { plan, secrets } = ready;
   const tty = !!process.stderr.isTTY && !opts.json;
-  const ac = new AbortController();
+  const ac = runAbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   const onEvent = (e: ResumableEvent) => {

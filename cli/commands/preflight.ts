@@ -16,6 +16,7 @@ import {
 import { askYesNo } from '../terminal.js';
 import { langOption, pickLang } from './validate.js';
 import { planToConnect } from '../plan-to-connect.js';
+import { runAbortController } from '../../core/common/async.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -40,7 +41,7 @@ export async function preflightCommand(file: string, opts: PreflightCliOptions):
   if ('exit' in ready) return ready.exit;
   const { plan, secrets } = ready;
 
-  const ac = new AbortController();
+  const ac = runAbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   const concurrency = opts.concurrency ? Number(opts.concurrency) : undefined;

@@ -23,6 +23,7 @@ import { buildBundleForPlan } from './bundle.js';
 import { portalFirstLogin, portalKeychainName } from './portal-login.js';
 import { allowedPath, browserPathPolicy, expandHome, type PathUse } from './plan.js';
 import { systemLang, type Dialogs, type Engine, type Keychain, type SessionSecrets } from './engine.js';
+import { runAbortController } from '../common/async.js';
 
 // Compile-time: COMMAND_NAMES lists every command of the contract (the `satisfies` in types.ts checks the
 // other direction), so a transport that forwards only listed names cannot drop one.
@@ -222,7 +223,7 @@ export function createInstallerService(options: ServiceOptions): InstallerServic
     'dialog.save': (args) => (dialogs ? dialogs.save(args) : { canceled: true }),
     'bundle.build': async ({ buildId, plan, output, mirror, imagesFrom, without }) => {
       if (builds.has(buildId)) throw new ApiFailure('api.badArgs', { command: 'bundle.build', detail: `build ${buildId} is running` });
-      const ac = new AbortController();
+      const ac = runAbortController();
       builds.set(buildId, ac);
       try {
         return await buildBundleForPlan(plan, {

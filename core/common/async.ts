@@ -1,4 +1,6 @@
-// The two waiting helpers every layer uses: one concurrency limiter and one cancellable sleep.
+// The waiting helpers every layer uses: one concurrency limiter, one cancellable sleep, and the run-wide
+// cancel that every host's connection and command listen to.
+import { setMaxListeners } from 'node:events';
 
 /** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
 export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
@@ -28,4 +30,15 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * The cancel of a whole run: one signal that every host's connect, command and wait listens to at once (the
+ * pool's 32 and more). Node warns of a listener leak past 10 on one EventTarget (Node 20 and 22 print it);
+ * here that many is the design, and each listener is removed when its operation ends.
+ */
+export function runAbortController(): AbortController {
+  const ac = new AbortController();
+  setMaxListeners(0, ac.signal);
+  return ac;
 }

@@ -3,7 +3,7 @@
 // resumes after a failure, a cancel or a kill, and emits RunEvents to subscribers.
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { mapLimited, sleep } from '../common/async.js';
+import { mapLimited, runAbortController, sleep } from '../common/async.js';
 import { msg, type Message } from '../common/messages.js';
 import type { Release } from '../plan/catalog.js';
 import type { Plan } from '../plan/schema.js';
@@ -113,7 +113,7 @@ export class InstallRun {
   readonly logs: LogHub;
   readonly redactor: Redactor;
   private readonly listeners = new Set<Listener>();
-  private readonly abort = new AbortController();
+  private readonly abort = runAbortController();
   private readonly outputs: MemoryOutputs;
   private readonly recorder?: DryRunRecorder;
   private journal?: Journal;
