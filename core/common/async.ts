@@ -34,8 +34,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * The cancel of a whole run: one signal that every host's connect, command and wait listens to at once (the
- * pool's 32 and more). Node warns of a listener leak past 10 on one EventTarget (Node 20 and 22 print it);
- * here that many is the design, and each listener is removed when its operation ends.
+ * pool's 32 and more). Node 20 warns of a listener leak past 10 on one EventTarget (Node 24 sets no limit on
+ * an AbortSignal); here that many is the design, and each listener is removed when its operation ends.
  */
 export function runAbortController(): AbortController {
   const ac = new AbortController();

@@ -135,7 +135,7 @@ export const planMessages: Catalogs = {
     'plan.yaml.syntax':
       'YAML syntax error ({{code}}): {{detail}}. Check indentation and the space after each colon on that line.',
     'plan.yaml.empty': 'The file is empty. Run `cp-installer init -o plan.yaml` to start from an example.',
-    'plan.file.unreadable': 'Cannot read {{path}}: {{reason}}.',
+    'plan.file.unreadable': 'Cannot read {{path}}: {{reason}}. Check the path, and that this user may read the file.',
     'plan.path.notAllowed':
       '{{path}} is outside the folders browser mode may read and write ({{roots}}). Use a path inside one of them (a relative path is taken inside the work folder), or start `cp-installer serve --allow-dir DIR` with the folder you want.',
     'plan.vars.commandSubstitution':
@@ -337,7 +337,7 @@ export const planMessages: Catalogs = {
     'plan.yaml.syntax':
       'YAML 문법 오류({{code}}): {{detail}}. 해당 줄의 들여쓰기와 콜론 뒤 공백을 확인하세요.',
     'plan.yaml.empty': '파일이 비어 있습니다. `cp-installer init -o plan.yaml`로 예제부터 만드세요.',
-    'plan.file.unreadable': '{{path}}을(를) 읽을 수 없습니다: {{reason}}.',
+    'plan.file.unreadable': '{{path}}을(를) 읽을 수 없습니다: {{reason}}. 경로와, 이 사용자가 그 파일을 읽을 수 있는지 확인하세요.',
     'plan.path.notAllowed':
       '{{path}}은(는) 브라우저 모드가 읽고 쓸 수 있는 폴더({{roots}}) 밖에 있습니다. 그 안의 경로를 쓰거나(상대 경로는 작업 폴더 안으로 해석합니다), 원하는 폴더를 `cp-installer serve --allow-dir DIR`로 지정해 다시 시작하세요.',
     'plan.vars.commandSubstitution':

@@ -424,7 +424,19 @@ describe.skipIf(!!skipReason)('faults in a standalone install (real ansible-play
     // Installer → deployer slowed so the bundle's archive takes about 20 s to upload. A token bucket, not netem:
     // netem is a module many kernels (this CI's among them) do not carry, and an unshaped upload is over between polls.
     const kbit = Math.max(64, Math.round((Number(bundleBytes()) * 8) / 1000 / 20));
-    const shaped = spawnSync('tc', ['qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '16kb', 'latency', '1s'], { encoding: 'utf8' });
+    // Only the installer's packets (from the bridge's address) wait in the bucket: the other hosts' preflight
+    // connects to the deployer (worker-1 → master-1:6443) pass, or they queue behind the probe sent to the
+    // deployer and time out (seen: the run failed its reach check before any upload). Where htb or u32 is
+    // missing, the whole link is slowed as before.
+    const tc = (...args: string[]) => spawnSync('tc', args, { encoding: 'utf8' });
+    let shaped = tc('qdisc', 'add', 'dev', dev, 'root', 'handle', '1:', 'htb', 'default', '20');
+    if (shaped.status === 0) shaped = tc('class', 'add', 'dev', dev, 'parent', '1:', 'classid', '1:10', 'htb', 'rate', `${kbit}kbit`, 'burst', '16kb');
+    if (shaped.status === 0) shaped = tc('class', 'add', 'dev', dev, 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '10gbit');
+    if (shaped.status === 0) shaped = tc('filter', 'add', 'dev', dev, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'src', `${th.bridgeAddress}/32`, 'flowid', '1:10');
+    if (shaped.status !== 0) {
+      tc('qdisc', 'del', 'dev', dev, 'root');
+      shaped = tc('qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '16kb', 'latency', '1s');
+    }
     expect(shaped.status, `tc could not slow ${dev}: ${shaped.stderr}`).toBe(0);
     const unshape = () => void spawnSync('tc', ['qdisc', 'del', 'dev', dev, 'root']);
     cleanups.push(unshape);

@@ -80,6 +80,8 @@ describe('cp-installer validate', { timeout: 180_000 }, () => {
     const missing = cli(['validate', join(work, 'nope.yaml')]);
     expect(missing.code).toBe(2);
     expect(missing.stdout).toContain('ENOENT');
+    // What to do, not only what failed.
+    expect(missing.stdout).toContain('Check the path, and that this user may read the file.');
     const broken = cli(['validate', join(plans, 'broken.yaml'), '--json']);
     expect(broken.code).toBe(2);
     expect(JSON.parse(broken.stdout).errors[0]).toMatchObject({

@@ -1,6 +1,6 @@
-// The run-wide cancel: a signal that the pool's many connections listen to at once. Node 20 (and 22, which
-// Electron ships) print a MaxListenersExceededWarning on stderr past 10 listeners on one AbortSignal; the
-// Node 24 these tests run on sets no limit on an AbortSignal at all, so the limit itself is what is checked.
+// The run-wide cancel: a signal that the pool's many connections listen to at once. Node 20 prints a
+// MaxListenersExceededWarning on stderr past 10 listeners on one AbortSignal; the Node 24 these tests run on
+// sets no limit on an AbortSignal at all, so the limit itself is what is checked.
 import { getMaxListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { runAbortController } from '../../../core/common/async.js';
