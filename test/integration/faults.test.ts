@@ -28,7 +28,7 @@ import { canRunTestHosts, startTestHosts, type TestHosts } from '../hosts/harnes
 import { failNextJoin, readCluster, seedExistingCluster, stopCloudcore } from '../fakes/install.js';
 import { installAllFakes, planFor, release, runMode } from './edge/helpers.js';
 import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../support/secrets-scan.js';
-import { fixtureBundleMissing, makeFixtureBundle } from './install/fixture-bundle.js';
+import { fixtureRunMissing, makeFixtureBundle } from './install/fixture-bundle.js';
 import { packTree } from '../../core/install/tree.js';
 import { bundleTree } from '../../core/install/modes/deployer.js';
 import { edgeMode } from '../../core/modes/edge/index.js';
@@ -41,12 +41,8 @@ const HANG_TASK = 'TASK [download : Download | Check the step]';
 // Test hosts share this machine's OS, cgroups and machine-id, and later tests reinstall on the same hosts.
 const OVERRIDES = ['os', 'cgroup', 'cross.machineId', 'leftovers'];
 
-function ansibleMissing(): string | undefined {
-  const r = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : 'ansible-playbook is not installed (apt-get install -y ansible ansible-core)';
-}
 const can = canRunTestHosts();
-const skipReason = can.ok ? (ansibleMissing() ?? fixtureBundleMissing()) : can.reason;
+const skipReason = fixtureRunMissing();
 if (skipReason) console.log(`fault suite skipped: ${skipReason}`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

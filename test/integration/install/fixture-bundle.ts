@@ -3,11 +3,12 @@
 // real v1.6.2 tree (applications/: ingress-nginx, the NFS provisioner's values, Kyverno, Rook's examples) and
 // the NFS provisioner's chart (charts/), so the strict fake kubectl/helm on master 1 accept only what the real
 // tools would: the manifest files exist, the chart is there (no network to fetch one).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { haveUpstream, TREE_V162 } from '../../unit/kubespray/upstream.js';
+import { canRunTestHosts } from '../../hosts/harness.js';
 
 const FIXTURE_TREE = fileURLToPath(new URL('../../fixtures/kubespray/', import.meta.url));
 
@@ -31,6 +32,17 @@ export function writeChart(dir: string, name: string, version: string): string {
 /** Why makeFixtureBundle cannot be made here (its manifests come from the real v1.6.2 tree), or undefined. */
 export const fixtureBundleMissing = (): string | undefined =>
   haveUpstream ? undefined : `the upstream trees are not at hand (${TREE_V162}; UPSTREAM_DIR overrides)`;
+
+/**
+ * Why the fixture bundle cannot be installed here by the real ansible-playbook on test hosts (no test hosts, no
+ * ansible-playbook, or no v1.6.2 tree beside the clone), or undefined: the suites that run it skip on this.
+ */
+export function fixtureRunMissing(): string | undefined {
+  const can = canRunTestHosts();
+  if (!can.ok) return can.reason;
+  if (spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).status !== 0) return 'ansible-playbook is not installed (apt-get install -y ansible ansible-core)';
+  return fixtureBundleMissing();
+}
 
 export function makeFixtureBundle(bundle: string, extra: Array<keyof typeof OPTIONAL> = []): string {
   cpSync(FIXTURE_TREE, join(bundle, 'kubespray'), { recursive: true });

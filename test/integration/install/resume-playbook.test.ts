@@ -11,8 +11,8 @@ import { stringify } from 'yaml';
 import { loadPlanFile, runSummaries, startRun } from '../../../core/api/install.js';
 import { gatherSecrets } from '../../../cli/terminal.js';
 import { runDir } from '../../../core/install/journal.js';
-import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
-import { fixtureBundleMissing, makeFixtureBundle } from './fixture-bundle.js';
+import { startTestHosts, type TestHosts } from '../../hosts/harness.js';
+import { fixtureRunMissing, makeFixtureBundle } from './fixture-bundle.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
@@ -22,13 +22,7 @@ const CLUSTER = 'itresume6';
 /** The cancel case installs a cluster of its own: the first one's playbook is done (its marker is there). */
 const CANCEL_CLUSTER = 'itcancel6';
 
-function ansibleMissing(): string | undefined {
-  const r = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : 'ansible-playbook is not installed (apt-get install -y ansible ansible-core)';
-}
-
-const can = canRunTestHosts();
-const skipReason = can.ok ? (ansibleMissing() ?? fixtureBundleMissing()) : can.reason;
+const skipReason = fixtureRunMissing();
 if (skipReason) console.log(`resume-playbook integration test skipped: ${skipReason}`);
 
 function readSafe(path: string): string {

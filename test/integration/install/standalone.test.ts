@@ -14,24 +14,18 @@ import { startRun, resumeRun, runSummaries, loadPlanFile } from '../../../core/a
 import { gatherSecrets } from '../../../cli/terminal.js';
 import { readJournal, runDir, JOURNAL_FILE, type JournalRecord } from '../../../core/install/journal.js';
 import type { RunEvent } from '../../../core/install/types.js';
-import { canRunTestHosts, startTestHosts, type TestHosts } from '../../hosts/harness.js';
+import { startTestHosts, type TestHosts } from '../../hosts/harness.js';
 import { assertNoSecrets, harnessSecrets, startPsSampler, type PsSampler } from '../../support/secrets-scan.js';
-import { fixtureBundleMissing, makeFixtureBundle } from './fixture-bundle.js';
+import { fixtureRunMissing, makeFixtureBundle } from './fixture-bundle.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
 const CLI = join(HERE, 'cli-entry.ts');
 
-function ansibleMissing(): string | undefined {
-  const r = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : 'ansible-playbook is not installed (apt-get install -y ansible ansible-core)';
-}
-
 /** The fixture's task that runs its `download` step: the hang marker makes it sleep there. */
 const HANG_TASK = 'TASK [download : Download | Check the step]';
 
-const can = canRunTestHosts();
-const skipReason = can.ok ? (ansibleMissing() ?? fixtureBundleMissing()) : can.reason;
+const skipReason = fixtureRunMissing();
 if (skipReason) console.log(`standalone install integration tests skipped: ${skipReason}`);
 
 function every(dir: string): string[] {
